@@ -1,0 +1,507 @@
+"""One pure function: a scenario goes in, an analysis comes out.
+
+Every number any view shows (CLI, TUI, memo) is computed here, once. The views only
+format. The function is vectorised throughout so that 1M candidates analyse in well
+under a second; anything per-row that only a view needs (violation strings, JSON
+records) is produced lazily by the view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.columns import OPTIONAL, REQUIRED
+from workbench.costs import derive_costs, monthly_cost, overhead_monthly_usd
+from workbench.errors import InputError
+from workbench.frontier import frontier_order, pareto_mask
+from workbench.model import (
+    COST_ALIAS,
+    DEFAULT_CRITERIA,
+    NORMALIZATIONS,
+    Criterion,
+    Scenario,
+)
+from workbench.scoring import ResolvedCriterion, best_index, rank_order, score_matrix
+
+# Columns whose value depends on the volume: a sweep must recompute them.
+VOLUME_DEPENDENT = ("monthly_cost_usd", "inference_monthly_usd")
+DERIVED_NUMERIC = (
+    "monthly_cost_usd",
+    "inference_monthly_usd",
+    "cost_per_accuracy_point",
+    "cost_per_1k_correct",
+    "max_volume_per_day_in_budget",
+)
+MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "params", "flops",
+             "error", "loss", "energy", "co2", "watts", "risk")
+
+
+def fmt_num(x: float) -> str:
+    """Plain number for messages: 500, 0.098, 300000 (no float noise)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e12 or abs(x) < 1e-6:
+        return f"{x:.4g}"
+    return f"{x:.10g}"
+
+
+@dataclass(frozen=True)
+class ConstraintCheck:
+    """One business constraint and which candidates break it (rank order)."""
+
+    name: str  # the constraint's own name: max_latency_ms, monthly_budget_usd, max.params_m
+    column: str
+    op: str  # "<=" or ">=": what a feasible value must satisfy
+    limit: float
+    violated: np.ndarray  # bool, rank order
+    values: np.ndarray  # the column's values, rank order
+
+    def message(self, i: int) -> str:
+        value = self.values[i]
+        if math.isnan(value):
+            return f"{self.column} missing (limit {self.op} {fmt_num(self.limit)})"
+        sign = ">" if self.op == "<=" else "<"
+        return f"{self.column} {fmt_num(value)} {sign} {fmt_num(self.limit)}"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    name: str
+    reason: str
+    runner_up: str | None
+    score_gap: float | None  # pick's score minus runner-up's
+
+
+@dataclass(frozen=True)
+class VolumeSweep:
+    multipliers: np.ndarray
+    volumes_per_day: np.ndarray
+    recommendations: list[str | None]
+    monthly_cost_usd: np.ndarray  # (candidates in rank order) x (multipliers)
+    feasible: np.ndarray  # same shape, bool
+
+
+@dataclass(frozen=True)
+class AccuracyDelta:
+    baseline: str
+    baseline_reason: str
+    error_cost_usd: float | None
+    value_of_one_point_usd: float | None
+    rows: pd.DataFrame  # rank order: name, delta_accuracy_pp, errors_avoided_per_month, ...
+
+
+@dataclass
+class Analysis:
+    scenario: Scenario
+    table: pd.DataFrame  # rank order; index = row position in scenario.candidates
+    criteria: tuple[ResolvedCriterion, ...]
+    normalized: pd.DataFrame  # rank order, one column per criterion
+    contributions: pd.DataFrame  # rank order, one column per criterion
+    checks: tuple[ConstraintCheck, ...]
+    cost_column: str
+    frontier: list[str]
+    recommendation: Recommendation | None
+    no_recommendation_reason: str | None
+    volume_sweep: VolumeSweep | None
+    accuracy_delta: AccuracyDelta | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def monthly_volume(self) -> float | None:
+        return self.scenario.workload.monthly_volume
+
+    def violations_at(self, i: int) -> list[str]:
+        """Human-readable broken constraints of the candidate at rank position i."""
+        return [c.message(i) for c in self.checks if c.violated[i]]
+
+    def violations(self) -> list[list[str]]:
+        """All violation lists in rank order (for exports; O(n) Python on purpose)."""
+        out: list[list[str]] = [[] for _ in range(len(self.table))]
+        for check in self.checks:
+            for i in np.flatnonzero(check.violated):
+                out[int(i)].append(check.message(int(i)))
+        return out
+
+    def position(self, name: str) -> int | None:
+        hits = np.flatnonzero(self.table["name"].to_numpy() == name)
+        return int(hits[0]) if hits.size else None
+
+    def row(self, name: str) -> pd.Series:
+        pos = self.position(name)
+        if pos is None:
+            raise KeyError(name)
+        return self.table.iloc[pos]
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+
+
+def default_direction(column: str) -> str:
+    """min for things you pay or wait for, max otherwise."""
+    lowered = column.lower()
+    if lowered == "accuracy" or "accuracy" in lowered:
+        return "max"
+    return "min" if any(w in lowered for w in MIN_WORDS) else "max"
+
+
+def _check_workload(scenario: Scenario) -> None:
+    w = scenario.workload
+    if w.volume_per_day is not None and not (w.volume_per_day >= 0 and math.isfinite(w.volume_per_day)):
+        raise InputError(f"must be a finite number >= 0, got {w.volume_per_day}", key="volume_per_day")
+    if not (w.days_per_month > 0 and math.isfinite(w.days_per_month)):
+        raise InputError(f"must be > 0, got {w.days_per_month}", key="days_per_month")
+    if not (w.horizon_months > 0 and math.isfinite(w.horizon_months)):
+        raise InputError(f"must be > 0, got {w.horizon_months}", key="horizon_months")
+    if scenario.scoring.normalization not in NORMALIZATIONS:
+        raise InputError(
+            f"unknown normalization {scenario.scoring.normalization!r}; "
+            f"choose one of {', '.join(NORMALIZATIONS)}",
+            key="normalization",
+        )
+    for m in scenario.whatif.volume_multipliers:
+        if not (m > 0 and math.isfinite(m)):
+            raise InputError(f"multipliers must be > 0, got {m}", key="volume_multipliers")
+
+
+def resolve_criteria(
+    scenario: Scenario, available: list[str], cost_column: str, notes: list[str]
+) -> tuple[ResolvedCriterion, ...]:
+    given = scenario.scoring.criteria
+    defaults = given is None
+    chosen: list[Criterion] = []
+    for criterion in DEFAULT_CRITERIA if defaults else given:  # type: ignore[union-attr]
+        column = cost_column if criterion.column == COST_ALIAS else criterion.column
+        if column not in available:
+            if defaults:
+                continue  # e.g. no maintainability column: drop it, renormalize the rest
+            raise InputError(
+                f"criterion column {criterion.column!r} is not a numeric column of the "
+                f"table; numeric columns: {', '.join(available)}",
+                key="criteria",
+            )
+        if criterion.direction not in ("max", "min"):
+            raise InputError(
+                f"criterion {criterion.column!r}: direction must be max or min, "
+                f"got {criterion.direction!r}",
+                key="criteria",
+            )
+        if criterion.scale not in ("linear", "log10"):
+            raise InputError(
+                f"criterion {criterion.column!r}: scale must be linear or log10, "
+                f"got {criterion.scale!r}",
+                key="criteria",
+            )
+        if not (criterion.weight >= 0 and math.isfinite(criterion.weight)):
+            raise InputError(
+                f"criterion {criterion.column!r}: weight must be a finite number >= 0, "
+                f"got {criterion.weight}",
+                key="criteria",
+            )
+        chosen.append(Criterion(column, criterion.direction, criterion.weight, criterion.scale))
+    given_as = [c.column for c in (DEFAULT_CRITERIA if defaults else given)]  # type: ignore[union-attr]
+    total = sum(c.weight for c in chosen)
+    if not chosen or total <= 0:
+        raise InputError("at least one criterion needs a weight > 0", key="criteria")
+    originals = [
+        g for g in given_as
+        if (cost_column if g == COST_ALIAS else g) in available
+    ] if defaults else given_as
+    resolved = tuple(
+        ResolvedCriterion(c.column, c.direction, c.weight / total, c.scale, orig, c.weight)
+        for c, orig in zip(chosen, originals)
+    )
+    if defaults:
+        notes.append(
+            "criteria: defaults (accuracy max 0.4, latency_ms min 0.2, cost min 0.3, "
+            "maintainability max 0.1 when present), renormalized to sum to 1"
+        )
+    return resolved
+
+
+def _constraint_checks(
+    scenario: Scenario, columns: dict[str, np.ndarray], available: list[str], notes: list[str]
+) -> list[tuple[str, str, str, float]]:
+    c = scenario.constraints
+    specs: list[tuple[str, str, str, float]] = []
+    if c.max_latency_ms is not None:
+        specs.append(("max_latency_ms", "latency_ms", "<=", c.max_latency_ms))
+    if c.monthly_budget_usd is not None:
+        if scenario.workload.volume_per_day is None:
+            notes.append(
+                "budget not checked: it needs a volume (--volume-per-day); "
+                "max_volume_per_day_in_budget shows what each candidate can afford"
+            )
+        else:
+            specs.append(("monthly_budget_usd", "monthly_cost_usd", "<=", c.monthly_budget_usd))
+    if c.min_accuracy is not None:
+        specs.append(("min_accuracy", "accuracy", ">=", c.min_accuracy))
+    for op, limits in (("<=", c.max), (">=", c.min)):
+        for column, limit in limits.items():
+            if column not in available:
+                raise InputError(
+                    f"limit on {column!r}: not a numeric column of the table; "
+                    f"numeric columns: {', '.join(available)}",
+                    key=f"constraints.{'max' if op == '<=' else 'min'}.{column}",
+                )
+            if column in VOLUME_DEPENDENT and scenario.workload.volume_per_day is None:
+                notes.append(f"limit on {column} not checked: it needs a volume")
+                continue
+            specs.append((f"{'max' if op == '<=' else 'min'}.{column}", column, op, limit))
+    return specs
+
+
+def _violated(values: np.ndarray, op: str, limit: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        ok = values <= limit if op == "<=" else values >= limit
+    return ~ok  # NaN compares False, so a missing value violates
+
+
+def analyze(scenario: Scenario) -> Analysis:
+    """Run the whole analysis. Raises InputError for inputs it cannot honour."""
+    _check_workload(scenario)
+    frame = scenario.candidates
+    for column in REQUIRED:
+        if column not in frame.columns:
+            raise InputError(f"candidate table has no {column!r} column")
+    if len(frame) == 0:
+        raise InputError("the candidate table is empty")
+    notes: list[str] = []
+    workload = scenario.workload
+    derived = derive_costs(frame, workload, scenario.constraints)
+    has_volume = workload.volume_per_day is not None
+    cost_column = "monthly_cost_usd" if has_volume else "cost_per_1k"
+    if not has_volume:
+        notes.append("no volume given: monthly figures are empty and cost means cost_per_1k")
+
+    columns: dict[str, np.ndarray] = {
+        c: frame[c].to_numpy(dtype=float) for c in numeric_columns(frame)
+    }
+    columns.update(derived)
+    available = [c for c in columns if c not in VOLUME_DEPENDENT or has_volume]
+
+    criteria = resolve_criteria(scenario, available, cost_column, notes)
+    specs = _constraint_checks(scenario, columns, available, notes)
+
+    violated = {name: _violated(columns[col], op, lim) for name, col, op, lim in specs}
+    feasible = np.ones(len(frame), dtype=bool)
+    for mask in violated.values():
+        feasible &= ~mask
+
+    cost = columns[cost_column]
+    accuracy = columns["accuracy"]
+    pareto = pareto_mask(cost, accuracy)
+    score, normalized, contributions = score_matrix(
+        columns, criteria, scenario.scoring.normalization, label="candidates"
+    )
+    names = frame["name"].to_numpy(dtype=object)
+    order = rank_order(score, feasible, cost, names)
+
+    table = frame.iloc[order].copy()
+    for name in DERIVED_NUMERIC:
+        table[name] = derived[name][order]
+    table["feasible"] = feasible[order]
+    table["pareto"] = pareto[order]
+    table["score"] = score[order]
+    table["rank"] = np.arange(1, len(order) + 1)
+    table.index = pd.Index(order, name="row")
+    table = table[_column_order(list(table.columns))]
+
+    checks = tuple(
+        ConstraintCheck(name, col, op, lim, violated[name][order], columns[col][order])
+        for name, col, op, lim in specs
+    )
+    norm_frame = pd.DataFrame({c: v[order] for c, v in normalized.items()}, index=table.index)
+    contrib_frame = pd.DataFrame({c: v[order] for c, v in contributions.items()}, index=table.index)
+
+    front = frontier_order(cost, accuracy, pareto)
+    frontier = [str(n) for n in names[front]]
+
+    recommendation, no_reason = _recommend(table, checks, criteria)
+    sweep = _volume_sweep(scenario, columns, criteria, specs, order, names, notes)
+    delta = _accuracy_delta(scenario, table, recommendation, cost_column, notes)
+    return Analysis(
+        scenario=scenario,
+        table=table,
+        criteria=criteria,
+        normalized=norm_frame,
+        contributions=contrib_frame,
+        checks=checks,
+        cost_column=cost_column,
+        frontier=frontier,
+        recommendation=recommendation,
+        no_recommendation_reason=no_reason,
+        volume_sweep=sweep,
+        accuracy_delta=delta,
+        notes=notes,
+    )
+
+
+def _column_order(columns: list[str]) -> list[str]:
+    first = [c for c in (*REQUIRED, *OPTIONAL) if c in columns]
+    derived = [*DERIVED_NUMERIC, "feasible", "pareto", "score", "rank"]
+    rest = [c for c in columns if c not in first and c not in derived]
+    return first + derived + rest
+
+
+def _recommend(
+    table: pd.DataFrame, checks: tuple[ConstraintCheck, ...], criteria: tuple[ResolvedCriterion, ...]
+) -> tuple[Recommendation | None, str | None]:
+    feasible = table["feasible"].to_numpy()
+    n_feasible = int(feasible.sum())
+    top = table.iloc[0]
+    if not bool(top["feasible"]):
+        broken = [c.message(0) for c in checks if c.violated[0]]
+        return None, (
+            f"no candidate meets every constraint; the best-scoring, {top['name']}, "
+            f"violates {', '.join(broken)}"
+        )
+    runner_up = None
+    gap = None
+    if n_feasible > 1:
+        second = table.iloc[1]
+        runner_up = str(second["name"])
+        gap = float(top["score"] - second["score"])
+    elif len(table) > 1:
+        runner_up = str(table.iloc[1]["name"])
+        gap = float(top["score"] - table.iloc[1]["score"])
+    if n_feasible == 1 and len(table) > 1:
+        reason = (
+            f"the only one of {len(table)} candidates that meets every constraint "
+            f"(score {top['score']:.3f})"
+        )
+    elif n_feasible == 1:
+        reason = f"the only candidate (score {top['score']:.3f})"
+    else:
+        reason = (
+            f"highest weighted score ({top['score']:.3f}) of the {n_feasible} candidates "
+            f"that meet every constraint; runner-up {runner_up} scores "
+            f"{table.iloc[1]['score']:.3f}"
+        )
+    return Recommendation(str(top["name"]), reason, runner_up, gap), None
+
+
+def _volume_sweep(
+    scenario: Scenario,
+    columns: dict[str, np.ndarray],
+    criteria: tuple[ResolvedCriterion, ...],
+    specs: list[tuple[str, str, str, float]],
+    order: np.ndarray,
+    names: np.ndarray,
+    notes: list[str],
+) -> VolumeSweep | None:
+    workload = scenario.workload
+    if workload.volume_per_day is None:
+        notes.append("volume sweep skipped: it needs a volume (--volume-per-day)")
+        return None
+    multipliers = np.asarray(scenario.whatif.volume_multipliers, dtype=float)
+    frame = scenario.candidates
+    cost_per_1k = columns["cost_per_1k"]
+    overhead = overhead_monthly_usd(frame, workload)
+    n = len(frame)
+    costs = np.empty((n, multipliers.size))
+    feasible = np.empty((n, multipliers.size), dtype=bool)
+    picks: list[str | None] = []
+    volume_free = [s for s in specs if s[1] not in VOLUME_DEPENDENT]
+    base_ok = np.ones(n, dtype=bool)
+    for _, col, op, lim in volume_free:
+        base_ok &= ~_violated(columns[col], op, lim)
+    needs_rescore = any(c.column in VOLUME_DEPENDENT for c in criteria)
+    base_score: np.ndarray | None = None
+    for j, m in enumerate(multipliers):
+        monthly = workload.volume_per_day * m * workload.days_per_month
+        inference, total = monthly_cost(cost_per_1k, overhead, monthly)
+        at_volume = dict(columns)
+        at_volume["monthly_cost_usd"] = total
+        at_volume["inference_monthly_usd"] = inference
+        ok = base_ok.copy()
+        for _, col, op, lim in specs:
+            if col in VOLUME_DEPENDENT:
+                ok &= ~_violated(at_volume[col], op, lim)
+        if needs_rescore or base_score is None:
+            score, _, _ = score_matrix(at_volume, criteria, scenario.scoring.normalization)
+            base_score = score
+        else:
+            score = base_score
+        best = best_index(score, ok, total, names)
+        picks.append(None if best is None else str(names[best]))
+        costs[:, j] = total[order]
+        feasible[:, j] = ok[order]
+    notes.append(
+        "volume sweep: at each volume the monthly costs, the budget check and any "
+        "volume-dependent criterion are recomputed; other constraints are unchanged"
+    )
+    return VolumeSweep(
+        multipliers=multipliers,
+        volumes_per_day=multipliers * workload.volume_per_day,
+        recommendations=picks,
+        monthly_cost_usd=costs,
+        feasible=feasible,
+    )
+
+
+def _accuracy_delta(
+    scenario: Scenario,
+    table: pd.DataFrame,
+    recommendation: Recommendation | None,
+    cost_column: str,
+    notes: list[str],
+) -> AccuracyDelta:
+    whatif = scenario.whatif
+    names = table["name"].to_numpy(dtype=object)
+    if whatif.baseline is not None:
+        if whatif.baseline not in set(names.tolist()):
+            raise InputError(
+                f"baseline {whatif.baseline!r} is not a candidate name", key="baseline"
+            )
+        baseline = whatif.baseline
+        why = "chosen by the user"
+    elif recommendation is not None:
+        baseline = recommendation.name
+        why = "the recommendation"
+    else:
+        cheapest = int(np.argmin(table[cost_column].to_numpy(dtype=float)))
+        baseline = str(names[cheapest])
+        why = "the cheapest candidate (there is no recommendation)"
+    base = table.iloc[int(np.flatnonzero(names == baseline)[0])]
+    monthly_volume = scenario.workload.monthly_volume
+    accuracy = table["accuracy"].to_numpy(dtype=float)
+    delta_pp = accuracy - float(base["accuracy"])
+    monthly = table["monthly_cost_usd"].to_numpy(dtype=float)
+    if monthly_volume is None:
+        avoided = np.full(len(table), np.nan)
+        delta_cost = np.full(len(table), np.nan)
+    else:
+        avoided = delta_pp / 100.0 * monthly_volume
+        delta_cost = monthly - float(base["monthly_cost_usd"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_error = np.where(avoided > 0, delta_cost / avoided, np.nan)
+    error_cost = whatif.error_cost_usd
+    rows = pd.DataFrame(
+        {
+            "name": names,
+            "delta_accuracy_pp": delta_pp,
+            "errors_avoided_per_month": avoided,
+            "delta_monthly_cost_usd": delta_cost,
+            "cost_per_avoided_error_usd": per_error,
+        },
+        index=table.index,
+    )
+    if error_cost is not None:
+        rows["net_monthly_value_usd"] = avoided * error_cost - delta_cost
+    value_point = (
+        0.01 * monthly_volume * error_cost
+        if (error_cost is not None and monthly_volume is not None)
+        else None
+    )
+    return AccuracyDelta(baseline, why, error_cost, value_point, rows)

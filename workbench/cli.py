@@ -1,0 +1,188 @@
+"""The headless command line: `workbench analyze | report | diff | route`.
+
+A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
+a script can produce from here. Bad input exits with status 2 and one message on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from workbench import __version__
+from workbench.errors import InputError
+
+SUBCOMMANDS = ("analyze", "report", "diff", "route")
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from workbench.options import add_scenario_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="A terminal decision workbench for cost-aware ML model selection. "
+        "Run with no command to open the interactive workbench.",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    an = sub.add_parser("analyze", help="analyse a candidate table or a session",
+                        description="Analyse a candidate table (CSV, TSV, JSON, Parquet) "
+                        "or a session TOML and print the result.")
+    an.add_argument("path", metavar="PATH", help="table file or session .toml")
+    add_scenario_arguments(an)
+    an.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
+    an.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    an.add_argument("--save", metavar="SESSION.toml", help="also save the inputs as a session")
+    an.add_argument("--title", help="session title (with --save)")
+
+    rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
+    rp.add_argument("path", metavar="SESSION.toml")
+    add_scenario_arguments(rp)
+    rp.add_argument("-o", "--output", metavar="FILE")
+
+    df = sub.add_parser("diff", help="what changed between two decision records")
+    df.add_argument("old", metavar="OLD.toml")
+    df.add_argument("new", metavar="NEW.toml")
+    df.add_argument("--format", choices=("text", "json"), default="text")
+
+    rt = sub.add_parser("route", help="simulate routing between a cheap and an expensive model")
+    try:
+        from workbench.routing import cli as routing_cli
+
+        routing_cli.add_arguments(rt)
+    except ImportError:  # pragma: no cover - only while the routing package is absent
+        pass
+    return parser
+
+
+def _tui_parser() -> argparse.ArgumentParser:
+    from workbench.options import add_scenario_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Open the interactive workbench on PATH (a table or a session), or on "
+        "the built-in retail checkout sample. Commands: analyze, report, diff, route "
+        "(see `workbench COMMAND --help`).",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("path", nargs="?", metavar="PATH")
+    add_scenario_arguments(parser)
+    return parser
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output:
+        from workbench.atomic import atomic_write_text
+
+        atomic_write_text(Path(output), text)
+    else:
+        sys.stdout.write(text)
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from workbench.inputs import open_path
+    from workbench.options import apply_overrides, mapping_from
+
+    session, notes = open_path(args.path, mapping_from(args))
+    return apply_overrides(session, args), notes
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from workbench import export
+    from workbench.analysis import analyze
+
+    session, notes = _open(args)
+    analysis = analyze(session.scenario)
+    if args.save:
+        from workbench.session_io import save_session
+
+        if args.title:
+            session = session.with_(title=args.title)
+        save_session(session, Path(args.save))
+        notes = [*notes, f"session saved to {args.save}"]
+    if args.format == "json":
+        text = export.to_json(analysis, notes)
+    elif args.format == "csv":
+        text = export.to_csv(analysis)
+    elif args.format == "markdown":
+        text = export.to_markdown(analysis, notes)
+    else:
+        from workbench.text_view import to_text
+
+        width = None if args.output else _terminal_width()
+        text = to_text(analysis, notes, width=width)
+    write_output(text, args.output)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.memo import render_memo
+
+    session, notes = _open(args)
+    write_output(render_memo(session, notes=notes, session_path=Path(args.path)), args.output)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from workbench.diff import run_diff
+
+    return run_diff(Path(args.old), Path(args.new), args.format)
+
+
+def _terminal_width() -> int:
+    try:
+        return max(60, min(os.get_terminal_size().columns, 160))
+    except OSError:
+        return 100
+
+
+def cmd_tui(argv: list[str]) -> int:
+    args = _tui_parser().parse_args(argv)
+    try:
+        from workbench.tui.app import run_app
+    except ImportError:
+        run_app = None
+    if run_app is not None:
+        return run_app(args)
+    # No TUI available: print the analysis of the path or the built-in sample.
+    from workbench.analysis import analyze
+    from workbench.inputs import builtin_sample_path, open_path
+    from workbench.options import apply_overrides, mapping_from
+    from workbench.text_view import to_text
+
+    session, notes = open_path(args.path or builtin_sample_path(), mapping_from(args))
+    session = apply_overrides(session, args)
+    sys.stdout.write(to_text(analyze(session.scenario), notes, width=_terminal_width()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+            return cmd_tui(argv)
+        args = _parser().parse_args(argv)
+        if args.command == "analyze":
+            return cmd_analyze(args)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "diff":
+            return cmd_diff(args)
+        if args.command == "route":
+            from workbench.routing import cli as routing_cli
+
+            return routing_cli.run(args)
+        _parser().print_help()
+        return 0
+    except InputError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,42 @@
+"""Input errors: one exception type that every loader and validator raises.
+
+A user who gets an error must be able to fix the file without reading code, so the
+message names the file and, where it applies, the row, the column or the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class InputError(Exception):
+    """A problem with something the user gave us (a file, a flag, a session key).
+
+    `row` is 1-based and counts data rows (row 1 is the first row after the header).
+    """
+
+    message: str
+    source: str | None = None
+    row: int | None = None
+    column: str | None = None
+    key: str | None = None
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.source:
+            where.append(str(self.source))
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.key is not None:
+            where.append(f"key {self.key!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message

@@ -1,0 +1,353 @@
+"""Machine-readable views of an analysis: a JSON-ready dict, CSV, markdown tables.
+
+These are views: they format numbers the engine computed and never compute new ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis import DERIVED_NUMERIC, Analysis
+
+CORE_KEYS = (
+    "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
+    "inference_monthly_usd", "cost_per_accuracy_point", "cost_per_1k_correct",
+    "max_volume_per_day_in_budget", "feasible", "violations", "pareto", "score", "rank",
+)
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe scalar: NaN/inf -> None, numpy -> Python, float noise trimmed.
+
+    Floats keep 12 significant digits, so 0.1 * 15e6 / 1000 prints as 1500, not
+    1500.0000000000002; that is far below any precision a cost decision needs.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if math.isnan(f) or math.isinf(f):
+            return None
+        if f == 0:
+            return 0.0
+        rounded = float(f"{f:.12g}")
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def workload_dict(analysis: Analysis) -> dict[str, Any]:
+    w = analysis.scenario.workload
+    return {
+        "volume_per_day": clean(w.volume_per_day),
+        "days_per_month": clean(w.days_per_month),
+        "monthly_volume": clean(w.monthly_volume),
+        "horizon_months": clean(w.horizon_months),
+    }
+
+
+def constraints_dict(analysis: Analysis) -> dict[str, Any]:
+    c = analysis.scenario.constraints
+    out: dict[str, Any] = {
+        "max_latency_ms": clean(c.max_latency_ms),
+        "monthly_budget_usd": clean(c.monthly_budget_usd),
+        "min_accuracy": clean(c.min_accuracy),
+    }
+    if c.max:
+        out["max"] = {k: clean(v) for k, v in c.max.items()}
+    if c.min:
+        out["min"] = {k: clean(v) for k, v in c.min.items()}
+    return out
+
+
+def candidate_records(analysis: Analysis) -> list[dict[str, Any]]:
+    table = analysis.table
+    violations = analysis.violations()
+    extra = [c for c in table.columns if c not in CORE_KEYS]
+    contrib_cols = list(analysis.contributions.columns)
+    contrib = analysis.contributions.to_numpy()
+    records: list[dict[str, Any]] = []
+    columns = {c: table[c].tolist() for c in table.columns}
+    for i in range(len(table)):
+        rec: dict[str, Any] = {}
+        for key in CORE_KEYS:
+            if key == "violations":
+                rec[key] = violations[i]
+            else:
+                rec[key] = clean(columns[key][i])
+        rec["contributions"] = {c: clean(contrib[i, j]) for j, c in enumerate(contrib_cols)}
+        for key in extra:
+            rec[key] = clean(columns[key][i])
+        records.append(rec)
+    return records
+
+
+def recommendation_dict(analysis: Analysis) -> dict[str, Any] | None:
+    rec = analysis.recommendation
+    if rec is None:
+        return None
+    return {
+        "name": rec.name,
+        "reason": rec.reason,
+        "runner_up": rec.runner_up,
+        "score_gap": clean(rec.score_gap),
+    }
+
+
+def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
+    sweep = analysis.volume_sweep
+    if sweep is None:
+        return []
+    names = analysis.table["name"].tolist()
+    out = []
+    for j, m in enumerate(sweep.multipliers):
+        out.append(
+            {
+                "multiplier": clean(m),
+                "volume_per_day": clean(sweep.volumes_per_day[j]),
+                "recommendation": sweep.recommendations[j],
+                "monthly_cost_usd": {
+                    n: clean(v) for n, v in zip(names, sweep.monthly_cost_usd[:, j])
+                },
+                "feasible": {n: bool(v) for n, v in zip(names, sweep.feasible[:, j])},
+            }
+        )
+    return out
+
+
+def delta_dict(analysis: Analysis) -> dict[str, Any] | None:
+    delta = analysis.accuracy_delta
+    if delta is None:
+        return None
+    rows = [
+        {k: clean(v) for k, v in rec.items()}
+        for rec in delta.rows.to_dict(orient="records")
+    ]
+    return {
+        "baseline": delta.baseline,
+        "baseline_reason": delta.baseline_reason,
+        "error_cost_usd": clean(delta.error_cost_usd),
+        "value_of_one_point_usd": clean(delta.value_of_one_point_usd),
+        "rows": rows,
+    }
+
+
+def to_dict(analysis: Analysis, extra_notes: list[str] | None = None) -> dict[str, Any]:
+    """The JSON document of `workbench analyze --format json` (keys are a contract)."""
+    return {
+        "workload": workload_dict(analysis),
+        "constraints": constraints_dict(analysis),
+        "criteria": [
+            {
+                "column": c.column,
+                "direction": c.direction,
+                "weight": clean(c.weight),
+                "scale": c.scale,
+                "given_as": c.given_as,
+            }
+            for c in analysis.criteria
+        ],
+        "normalization": analysis.scenario.scoring.normalization,
+        "cost_column": analysis.cost_column,
+        "candidates": candidate_records(analysis),
+        "frontier": list(analysis.frontier),
+        "recommendation": recommendation_dict(analysis),
+        "no_recommendation_reason": analysis.no_recommendation_reason,
+        "volume_sweep": sweep_list(analysis),
+        "accuracy_delta": delta_dict(analysis),
+        "notes": [*(extra_notes or []), *analysis.notes],
+    }
+
+
+def to_json(analysis: Analysis, extra_notes: list[str] | None = None) -> str:
+    return json.dumps(to_dict(analysis, extra_notes), indent=2, ensure_ascii=False) + "\n"
+
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
+def to_csv(analysis: Analysis) -> str:
+    table = analysis.table
+    violations = analysis.violations()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    extra = [c for c in table.columns if c not in CORE_KEYS]
+    contrib_cols = list(analysis.contributions.columns)
+    header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib_cols], *extra]
+    writer.writerow([csv_safe(h) for h in header])
+    contrib = analysis.contributions.to_numpy()
+    columns = {c: table[c].tolist() for c in table.columns}
+    for i in range(len(table)):
+        row: list[Any] = []
+        for key in CORE_KEYS:
+            if key == "violations":
+                row.append("; ".join(violations[i]))
+            else:
+                v = clean(columns[key][i])
+                row.append("" if v is None else v)
+        row.extend(clean(contrib[i, j]) for j in range(len(contrib_cols)))
+        for key in extra:
+            v = clean(columns[key][i])
+            row.append("" if v is None else v)
+        writer.writerow([csv_safe(v) for v in row])
+    return buffer.getvalue()
+
+
+def md_escape(text: Any) -> str:
+    """Make any value safe inside a GitHub markdown table cell (no HTML, no breaks)."""
+    s = "" if text is None else str(text)
+    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    s = s.replace("<", "&lt;").replace(">", "&gt;")
+    s = s.replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
+    return " ".join(s.split())
+
+
+def md_table(header: list[str], rows: list[list[Any]], align: str | None = None) -> str:
+    """A GitHub table; `align` is one char per column: l, r or c."""
+    align = align or "l" * len(header)
+    marks = {"l": ":---", "r": "---:", "c": ":---:"}
+    lines = [
+        "| " + " | ".join(md_escape(h) for h in header) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(md_escape(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def usd(x: Any, digits: int = 2) -> str:
+    v = clean(x)
+    if v is None:
+        return "n/a"
+    if abs(v) >= 100:
+        return f"${v:,.0f}"
+    if abs(v) >= 0.01 or v == 0:
+        return f"${v:,.{digits}f}"
+    return f"${v:.3g}"
+
+
+def num(x: Any, digits: int = 2) -> str:
+    v = clean(x)
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
+        return f"{int(v):,}"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 0.01:
+        return f"{v:.{digits}f}"
+    return f"{v:.3g}"
+
+
+def pct(x: Any) -> str:
+    v = clean(x)
+    return "n/a" if v is None else f"{v:.2f}%"
+
+
+def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str:
+    """The analysis as GitHub markdown tables (the memo adds prose around these)."""
+    a = analysis
+    out: list[str] = ["# Analysis", ""]
+    if a.recommendation:
+        out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: {md_escape(a.recommendation.reason)}")
+    else:
+        out.append(f"**No recommendation:** {md_escape(a.no_recommendation_reason)}")
+    out += ["", "## Candidates", "", candidates_md(a), "", "## Decision matrix", "", matrix_md(a)]
+    if a.volume_sweep is not None:
+        out += ["", "## What-if: volume", "", sweep_md(a)]
+    if a.accuracy_delta is not None:
+        out += ["", "## What-if: accuracy delta", "", delta_md(a)]
+    notes = [*(extra_notes or []), *a.notes]
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {md_escape(n)}" for n in notes]
+    return "\n".join(out) + "\n"
+
+
+def candidates_md(a: Analysis) -> str:
+    t = a.table
+    viol = a.violations()
+    rows = []
+    for i in range(len(t)):
+        r = t.iloc[i]
+        rows.append([
+            int(r["rank"]), r["name"], pct(r["accuracy"]), num(r["latency_ms"]),
+            usd(r["cost_per_1k"], 4), usd(r["monthly_cost_usd"]),
+            usd(r["cost_per_accuracy_point"], 4), "yes" if r["pareto"] else "no",
+            "yes" if r["feasible"] else "no: " + "; ".join(viol[i]),
+        ])
+    return md_table(
+        ["Rank", "Candidate", "Accuracy", "Latency ms", "Cost / 1k", "Monthly cost",
+         "Cost / 1% acc", "Frontier", "Feasible"],
+        rows, "rlrrrrrll",
+    )
+
+
+def matrix_md(a: Analysis) -> str:
+    t = a.table
+    header = ["Rank", "Candidate"] + [
+        f"{c.column} ({c.direction}, w={c.weight:.2f})" for c in a.criteria
+    ] + ["Score"]
+    rows = []
+    for i in range(len(t)):
+        r = t.iloc[i]
+        rows.append(
+            [int(r["rank"]), r["name"]]
+            + [f"{a.contributions.iloc[i][c.column]:.3f}" for c in a.criteria]
+            + [f"{r['score']:.3f}"]
+        )
+    return md_table(header, rows, "rl" + "r" * (len(a.criteria) + 1))
+
+
+def sweep_md(a: Analysis) -> str:
+    s = a.volume_sweep
+    assert s is not None
+    names = a.table["name"].tolist()
+    header = ["Volume / day", "Recommendation"] + names
+    rows = []
+    for j, m in enumerate(s.multipliers):
+        cells = [
+            usd(s.monthly_cost_usd[i, j]) + ("" if s.feasible[i, j] else " ✗")
+            for i in range(len(names))
+        ]
+        rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none", *cells])
+    return md_table(header, rows, "ll" + "r" * len(names))
+
+
+def delta_md(a: Analysis) -> str:
+    d = a.accuracy_delta
+    assert d is not None
+    has_net = "net_monthly_value_usd" in d.rows.columns
+    header = ["Candidate", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
+              "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
+    rows = []
+    for rec in d.rows.to_dict(orient="records"):
+        row = [rec["name"], f"{rec['delta_accuracy_pp']:+.2f}", num(rec["errors_avoided_per_month"]),
+               usd(rec["delta_monthly_cost_usd"]), usd(rec["cost_per_avoided_error_usd"], 4)]
+        if has_net:
+            row.append(usd(rec["net_monthly_value_usd"]))
+        rows.append(row)
+    return (
+        f"Baseline: {md_escape(d.baseline)} ({md_escape(d.baseline_reason)}).\n\n"
+        + md_table(header, rows, "lrrrr" + ("r" if has_net else ""))
+    )

@@ -1,0 +1,150 @@
+"""The weighted decision matrix: normalize each criterion, weight, sum, rank.
+
+Normalization (per criterion, over all candidates; log10 first when scale is log10):
+    minmax  max: (x - min) / (max - min)      min: (max - x) / (max - min)
+            1.0 for every candidate when max == min
+    ratio   max: x / max                       min: min / x   (1.0 where x is 0)
+    vector  max: x / sqrt(sum x^2)             min: 1 - x / sqrt(sum x^2)
+            1.0 for every candidate when the norm is 0
+Weights are normalized to sum to 1; contribution = weight * normalized value and the
+score is the sum of contributions, so a score is always within [0, 1] for minmax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.errors import InputError
+
+
+@dataclass(frozen=True)
+class ResolvedCriterion:
+    """A criterion after defaults, aliases and weight normalization."""
+
+    column: str  # the analysis column it reads (e.g. monthly_cost_usd for "cost")
+    direction: str
+    weight: float  # normalized: all weights sum to 1
+    scale: str
+    given_as: str  # the column as the user wrote it (e.g. "cost")
+    raw_weight: float
+
+
+def normalize(values: np.ndarray, direction: str, method: str) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    n = x.shape[0]
+    if n == 0:
+        return x.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "minmax":
+            lo = np.nanmin(x)
+            hi = np.nanmax(x)
+            span = hi - lo
+            if not span > 0:
+                return np.where(np.isnan(x), np.nan, 1.0)
+            return (x - lo) / span if direction == "max" else (hi - x) / span
+        if method == "ratio":
+            if direction == "max":
+                hi = np.nanmax(x)
+                if hi == 0:
+                    return np.where(np.isnan(x), np.nan, 1.0)
+                return x / hi
+            lo = np.nanmin(x)
+            return np.where(x == 0, 1.0, lo / x)
+        if method == "vector":
+            norm = float(np.sqrt(np.nansum(x * x)))
+            if norm == 0:
+                return np.where(np.isnan(x), np.nan, 1.0)
+            return x / norm if direction == "max" else 1.0 - x / norm
+    raise ValueError(f"unknown normalization {method!r}")
+
+
+def scale_values(values: np.ndarray, criterion: ResolvedCriterion, label: str) -> np.ndarray:
+    if criterion.scale != "log10":
+        return values
+    bad = values <= 0
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"log10 scale needs positive values; found {values[row]:g}",
+            source=label,
+            row=row + 1,
+            column=criterion.column,
+        )
+    return np.log10(values)
+
+
+def score_matrix(
+    columns: dict[str, np.ndarray],
+    criteria: tuple[ResolvedCriterion, ...],
+    method: str,
+    label: str = "criteria",
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(score, {column: normalized}, {column: contribution}) for every candidate.
+
+    A missing value (NaN) in a criterion column normalizes to 0: the candidate gets
+    no credit for a figure it does not report.
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    score = np.zeros(n)
+    normalized: dict[str, np.ndarray] = {}
+    contributions: dict[str, np.ndarray] = {}
+    for criterion in criteria:
+        raw = columns[criterion.column]
+        values = scale_values(raw, criterion, label)
+        norm = np.nan_to_num(normalize(values, criterion.direction, method), nan=0.0)
+        contrib = criterion.weight * norm
+        normalized[criterion.column] = norm
+        contributions[criterion.column] = contrib
+        score = score + contrib
+    return score, normalized, contributions
+
+
+def rank_order(
+    score: np.ndarray, feasible: np.ndarray, cost: np.ndarray, names: np.ndarray
+) -> np.ndarray:
+    """Indices in rank order: feasible first by score desc, ties by cost then name.
+
+    Sorting a million strings costs more than the rest of the analysis, so names are
+    only compared inside groups that tie on (feasible, score, cost).
+    """
+    n = score.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    primary = np.lexsort((cost, -score, ~feasible))
+    f = feasible[primary]
+    s = score[primary]
+    c = cost[primary]
+    same_as_prev = np.zeros(n, dtype=bool)
+    same_as_prev[1:] = (f[1:] == f[:-1]) & (s[1:] == s[:-1]) & (c[1:] == c[:-1])
+    if not same_as_prev.any():
+        return primary
+    tied = same_as_prev.copy()
+    tied[:-1] |= same_as_prev[1:]
+    name_key = np.zeros(n, dtype=np.int64)
+    tied_idx = primary[tied]
+    tied_names = np.asarray(names, dtype=object)[tied_idx].astype(str)
+    name_key_sub = np.empty(tied_idx.shape[0], dtype=np.int64)
+    name_key_sub[np.argsort(tied_names, kind="stable")] = np.arange(tied_idx.shape[0])
+    name_key[tied_idx] = name_key_sub
+    return np.lexsort((name_key, cost, -score, ~feasible))
+
+
+def best_index(
+    score: np.ndarray, feasible: np.ndarray, cost: np.ndarray, names: np.ndarray
+) -> int | None:
+    """The rank-1 feasible candidate in O(n), or None when none is feasible."""
+    if not feasible.any():
+        return None
+    masked = np.where(feasible, score, -np.inf)
+    top = masked.max()
+    tied = np.flatnonzero(masked == top)
+    if tied.size == 1:
+        return int(tied[0])
+    cheapest = cost[tied].min()
+    tied = tied[cost[tied] == cheapest]
+    if tied.size == 1:
+        return int(tied[0])
+    tied_names = np.asarray(names, dtype=object)[tied].astype(str)
+    return int(tied[int(np.argmin(tied_names))])
