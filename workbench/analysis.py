@@ -25,7 +25,13 @@ from workbench.model import (
     Criterion,
     Scenario,
 )
-from workbench.scoring import ResolvedCriterion, best_index, rank_order, score_matrix
+from workbench.scoring import (
+    ResolvedCriterion,
+    best_index,
+    rank_order,
+    score_matrix,
+    take_names,
+)
 
 # Columns whose value depends on the volume: a sweep must recompute them.
 VOLUME_DEPENDENT = ("monthly_cost_usd", "inference_monthly_usd")
@@ -209,6 +215,10 @@ def resolve_criteria(
                 key="criteria",
             )
         chosen.append(Criterion(column, criterion.direction, criterion.weight, criterion.scale))
+    seen = [c.column for c in chosen]
+    dupes = sorted({c for c in seen if seen.count(c) > 1})
+    if dupes:
+        raise InputError(f"criterion column {dupes[0]!r} is given twice", key="criteria")
     given_as = [c.column for c in (DEFAULT_CRITERIA if defaults else given)]  # type: ignore[union-attr]
     total = sum(c.weight for c in chosen)
     if not chosen or total <= 0:
@@ -304,10 +314,10 @@ def analyze(scenario: Scenario) -> Analysis:
     score, normalized, contributions = score_matrix(
         columns, criteria, scenario.scoring.normalization, label="candidates"
     )
-    names = frame["name"].to_numpy(dtype=object)
+    names = frame["name"].reset_index(drop=True)
     order = rank_order(score, feasible, cost, names)
 
-    table = frame.iloc[order].copy()
+    table = frame.take(order)
     for name in DERIVED_NUMERIC:
         table[name] = derived[name][order]
     table["feasible"] = feasible[order]
@@ -321,15 +331,25 @@ def analyze(scenario: Scenario) -> Analysis:
         ConstraintCheck(name, col, op, lim, violated[name][order], columns[col][order])
         for name, col, op, lim in specs
     )
-    norm_frame = pd.DataFrame({c: v[order] for c, v in normalized.items()}, index=table.index)
-    contrib_frame = pd.DataFrame({c: v[order] for c, v in contributions.items()}, index=table.index)
+    # One 2-D take each instead of one take per criterion column.
+    crit_cols = list(normalized)
+    norm_frame = pd.DataFrame(
+        np.column_stack([normalized[c] for c in crit_cols])[order], columns=crit_cols,
+        index=table.index, copy=False,
+    )
+    contrib_frame = pd.DataFrame(
+        np.column_stack([contributions[c] for c in crit_cols])[order], columns=crit_cols,
+        index=table.index, copy=False,
+    )
 
     front = frontier_order(cost, accuracy, pareto)
-    frontier = [str(n) for n in names[front]]
+    frontier = [str(n) for n in take_names(names, front)]
 
     recommendation, no_reason = _recommend(table, checks, criteria)
-    sweep = _volume_sweep(scenario, columns, criteria, specs, order, names, notes)
-    delta = _accuracy_delta(scenario, table, recommendation, cost_column, notes)
+    sweep = _volume_sweep(
+        scenario, columns, criteria, specs, order, table, contrib_frame, notes
+    )
+    delta = _accuracy_delta(scenario, table, recommendation, cost_column)
     return Analysis(
         scenario=scenario,
         table=table,
@@ -397,7 +417,8 @@ def _volume_sweep(
     criteria: tuple[ResolvedCriterion, ...],
     specs: list[tuple[str, str, str, float]],
     order: np.ndarray,
-    names: np.ndarray,
+    table: pd.DataFrame,
+    contributions: pd.DataFrame,
     notes: list[str],
 ) -> VolumeSweep | None:
     workload = scenario.workload
@@ -405,38 +426,50 @@ def _volume_sweep(
         notes.append("volume sweep skipped: it needs a volume (--volume-per-day)")
         return None
     multipliers = np.asarray(scenario.whatif.volume_multipliers, dtype=float)
-    frame = scenario.candidates
-    cost_per_1k = columns["cost_per_1k"]
-    overhead = overhead_monthly_usd(frame, workload)
-    n = len(frame)
-    costs = np.empty((n, multipliers.size))
-    feasible = np.empty((n, multipliers.size), dtype=bool)
+    # Work in rank order throughout, so the result needs no reordering per volume.
+    cost_per_1k = columns["cost_per_1k"][order]
+    overhead = overhead_monthly_usd(scenario.candidates, workload)[order]
+    ranked_names = table["name"].reset_index(drop=True)
+    n = order.shape[0]
+    # Column-major: each volume writes one contiguous column.
+    costs = np.empty((n, multipliers.size), order="F")
+    feasible = np.empty((n, multipliers.size), dtype=bool, order="F")
     picks: list[str | None] = []
-    volume_free = [s for s in specs if s[1] not in VOLUME_DEPENDENT]
     base_ok = np.ones(n, dtype=bool)
-    for _, col, op, lim in volume_free:
-        base_ok &= ~_violated(columns[col], op, lim)
-    needs_rescore = any(c.column in VOLUME_DEPENDENT for c in criteria)
-    base_score: np.ndarray | None = None
+    for _, col, op, lim in specs:
+        if col not in VOLUME_DEPENDENT:
+            base_ok &= ~_violated(columns[col], op, lim)
+    base_ok = base_ok[order]
+    dependent = tuple(c for c in criteria if c.column in VOLUME_DEPENDENT)
+    # With no fixed or one-time costs, monthly cost is proportional to volume and every
+    # normalization here is scale-invariant, so the scores do not move with volume.
+    has_overhead = bool(overhead.any())
+    rescore = bool(dependent) and has_overhead
+    fixed_part = table["score"].to_numpy()
+    if rescore:
+        for c in dependent:
+            fixed_part = fixed_part - contributions[c.column].to_numpy()
     for j, m in enumerate(multipliers):
         monthly = workload.volume_per_day * m * workload.days_per_month
-        inference, total = monthly_cost(cost_per_1k, overhead, monthly)
-        at_volume = dict(columns)
-        at_volume["monthly_cost_usd"] = total
-        at_volume["inference_monthly_usd"] = inference
-        ok = base_ok.copy()
+        total = costs[:, j]
+        np.multiply(cost_per_1k, monthly / 1000.0, out=total)
+        if has_overhead:
+            inference = total.copy()
+            total += overhead
+        else:
+            inference = total
+        at_volume = {"monthly_cost_usd": total, "inference_monthly_usd": inference}
+        ok = feasible[:, j]
+        ok[:] = base_ok
         for _, col, op, lim in specs:
             if col in VOLUME_DEPENDENT:
                 ok &= ~_violated(at_volume[col], op, lim)
-        if needs_rescore or base_score is None:
-            score, _, _ = score_matrix(at_volume, criteria, scenario.scoring.normalization)
-            base_score = score
-        else:
-            score = base_score
-        best = best_index(score, ok, total, names)
-        picks.append(None if best is None else str(names[best]))
-        costs[:, j] = total[order]
-        feasible[:, j] = ok[order]
+        score = fixed_part
+        if rescore:
+            extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
+            score = fixed_part + extra
+        best = best_index(score, ok, total, ranked_names)
+        picks.append(None if best is None else str(ranked_names.iloc[best]))
     notes.append(
         "volume sweep: at each volume the monthly costs, the budget check and any "
         "volume-dependent criterion are recomputed; other constraints are unchanged"
@@ -455,12 +488,11 @@ def _accuracy_delta(
     table: pd.DataFrame,
     recommendation: Recommendation | None,
     cost_column: str,
-    notes: list[str],
 ) -> AccuracyDelta:
     whatif = scenario.whatif
-    names = table["name"].to_numpy(dtype=object)
+    names = table["name"]
     if whatif.baseline is not None:
-        if whatif.baseline not in set(names.tolist()):
+        if not bool((names == whatif.baseline).any()):
             raise InputError(
                 f"baseline {whatif.baseline!r} is not a candidate name", key="baseline"
             )
@@ -471,9 +503,9 @@ def _accuracy_delta(
         why = "the recommendation"
     else:
         cheapest = int(np.argmin(table[cost_column].to_numpy(dtype=float)))
-        baseline = str(names[cheapest])
+        baseline = str(names.iloc[cheapest])
         why = "the cheapest candidate (there is no recommendation)"
-    base = table.iloc[int(np.flatnonzero(names == baseline)[0])]
+    base = table.iloc[int(np.flatnonzero((names == baseline).to_numpy())[0])]
     monthly_volume = scenario.workload.monthly_volume
     accuracy = table["accuracy"].to_numpy(dtype=float)
     delta_pp = accuracy - float(base["accuracy"])

@@ -8,7 +8,7 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -135,10 +135,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _terminal_width() -> int:
-    try:
-        return max(60, min(os.get_terminal_size().columns, 160))
-    except OSError:
-        return 100
+    # Honours $COLUMNS; 80 when piped, the width every terminal has.
+    return max(60, min(shutil.get_terminal_size((80, 24)).columns, 160))
 
 
 def cmd_tui(argv: list[str]) -> int:

@@ -55,7 +55,7 @@ def derive_costs(
         total = np.full(n, np.nan)
     else:
         inference, total = monthly_cost(cost, overhead, volume)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per_point = np.where(accuracy > 0, cost / accuracy, np.nan)
         per_correct = np.where(accuracy > 0, cost / (accuracy / 100.0), np.nan)
         budget = constraints.monthly_budget_usd

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -212,17 +213,49 @@ def to_csv(analysis: Analysis) -> str:
     return buffer.getvalue()
 
 
-def md_escape(text: Any) -> str:
-    """Make any value safe inside a GitHub markdown table cell (no HTML, no breaks)."""
+_MD_SPECIAL = str.maketrans({
+    "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+    "~": "\\~", "&": "&amp;", "<": "&lt;", ">": "&gt;",
+})
+# What would start a heading, list, quote, rule or numbered item at the start of a line.
+_MD_LEAD = re.compile(r"^(?:[#+=-]|\d+[.)])")
+
+
+# Control and invisible format characters (Unicode Cc and Cf), except the whitespace
+# that str.split() already folds into spaces: ESC would let a name colour a terminal,
+# U+202E would reverse the text around it.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001-\U000e007f]"
+)
+
+
+def one_line(text: Any) -> str:
+    """Printable single-line text: whitespace runs become one space, control and
+    invisible characters become U+FFFD (shown, not silently dropped)."""
     s = "" if text is None else str(text)
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-    s = s.replace("<", "&lt;").replace(">", "&gt;")
-    s = s.replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
-    return " ".join(s.split())
+    return " ".join(_CONTROL.sub("\ufffd", s).split())
+
+
+def md_escape(text: Any) -> str:
+    """Make any value safe as inline GitHub markdown: in a table cell, list item or prose.
+
+    One line, no HTML (< > & become entities), no code spans, links or emphasis, no
+    terminal control characters (shown as U+FFFD), and nothing at the start that
+    GitHub would read as a heading, list or quote.
+    """
+    s = one_line(text).translate(_MD_SPECIAL)
+    lead = _MD_LEAD.match(s)
+    if lead:  # a backslash before the punctuation: "\# x", "1\. x"
+        end = lead.end() - 1
+        s = s[:end] + "\\" + s[end:]
+    return s
 
 
 def md_table(header: list[str], rows: list[list[Any]], align: str | None = None) -> str:
-    """A GitHub table; `align` is one char per column: l, r or c."""
+    """A GitHub table; `align` is one char per column: l, r or c. Every cell is escaped."""
     align = align or "l" * len(header)
     marks = {"l": ":---", "r": "---:", "c": ":---:"}
     lines = [
@@ -234,15 +267,25 @@ def md_table(header: list[str], rows: list[list[Any]], align: str | None = None)
     return "\n".join(lines)
 
 
+def _small(v: float) -> str:
+    # Three significant digits in fixed notation: 0.00000425, never 4.25e-06, which
+    # reads as a typo to most people who will see a cost memo.
+    decimals = min(-math.floor(math.log10(abs(v))) + 2, 20)
+    return f"{abs(v):.{decimals}f}".rstrip("0")
+
+
 def usd(x: Any, digits: int = 2) -> str:
+    """$1,500 / $12.50 / $0.0050 (with digits=4) / $0.00000425 / -$73,500 / n/a."""
     v = clean(x)
     if v is None:
         return "n/a"
-    if abs(v) >= 100:
-        return f"${v:,.0f}"
-    if abs(v) >= 0.01 or v == 0:
-        return f"${v:,.{digits}f}"
-    return f"${v:.3g}"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if a >= 100:
+        return f"{sign}${a:,.0f}"
+    if a >= 0.01 or a == 0:
+        return f"{sign}${a:,.{digits}f}"
+    return f"{sign}${_small(a)}"
 
 
 def num(x: Any, digits: int = 2) -> str:
@@ -257,7 +300,7 @@ def num(x: Any, digits: int = 2) -> str:
         return f"{v:,.0f}"
     if abs(v) >= 0.01:
         return f"{v:.{digits}f}"
-    return f"{v:.3g}"
+    return ("-" if v < 0 else "") + _small(v)
 
 
 def pct(x: Any) -> str:
@@ -284,64 +327,130 @@ def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str
     return "\n".join(out) + "\n"
 
 
-def candidates_md(a: Analysis) -> str:
-    t = a.table
-    viol = a.violations()
-    rows = []
-    for i in range(len(t)):
-        r = t.iloc[i]
-        rows.append([
-            int(r["rank"]), r["name"], pct(r["accuracy"]), num(r["latency_ms"]),
-            usd(r["cost_per_1k"], 4), usd(r["monthly_cost_usd"]),
-            usd(r["cost_per_accuracy_point"], 4), "yes" if r["pareto"] else "no",
-            "yes" if r["feasible"] else "no: " + "; ".join(viol[i]),
-        ])
-    return md_table(
-        ["Rank", "Candidate", "Accuracy", "Latency ms", "Cost / 1k", "Monthly cost",
-         "Cost / 1% acc", "Frontier", "Feasible"],
-        rows, "rlrrrrrll",
+def _shown(a: Analysis, limit: int | None) -> int:
+    return len(a.table) if limit is None else min(limit, len(a.table))
+
+
+def more_md(a: Analysis, limit: int | None, what: str = "candidates") -> str:
+    """"" or a line saying how many rows a table left out and where to find them."""
+    hidden = len(a.table) - _shown(a, limit)
+    if hidden <= 0:
+        return ""
+    return (
+        f"\n\n{num(hidden)} more {what} not shown (top {num(_shown(a, limit))} by rank); "
+        "`workbench analyze --format csv` lists all."
     )
 
 
-def matrix_md(a: Analysis) -> str:
+def candidates_md(a: Analysis, limit: int | None = None) -> str:
+    """Candidates in rank order with derived metrics and the limits each one breaks.
+
+    `limit` keeps the first rows by rank (a 100k-row table is not a memo).
+    """
     t = a.table
+    has_volume = a.scenario.workload.volume_per_day is not None
+    has_budget = a.scenario.constraints.monthly_budget_usd is not None
+    header = ["Rank", "Candidate", "Accuracy", "Latency ms", "Cost / 1k"]
+    align = "rlrrr"
+    if has_volume:
+        header += ["Monthly cost"]
+        align += "r"
+    header += ["Cost / 1% acc", "Cost / 1k correct"]
+    align += "rr"
+    if has_budget:
+        header += ["Max volume / day in budget"]
+        align += "r"
+    header += ["Frontier", "Score", "Feasible"]
+    align += "lrl"
+    rows = []
+    cols = {c: t[c].to_numpy() for c in (
+        "rank", "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
+        "cost_per_accuracy_point", "cost_per_1k_correct", "max_volume_per_day_in_budget",
+        "pareto", "score", "feasible",
+    )}
+    for i in range(_shown(a, limit)):
+        row = [int(cols["rank"][i]), cols["name"][i], pct(cols["accuracy"][i]),
+               num(cols["latency_ms"][i]), usd(cols["cost_per_1k"][i], 4)]
+        if has_volume:
+            row.append(usd(cols["monthly_cost_usd"][i]))
+        row += [usd(cols["cost_per_accuracy_point"][i], 4),
+                usd(cols["cost_per_1k_correct"][i], 4)]
+        if has_budget:
+            row.append(num(cols["max_volume_per_day_in_budget"][i], 0))
+        row += ["yes" if cols["pareto"][i] else "no", f"{cols['score'][i]:.3f}",
+                "yes" if cols["feasible"][i] else "no: " + "; ".join(a.violations_at(i))]
+        rows.append(row)
+    return md_table(header, rows, align) + more_md(a, limit)
+
+
+def weights_md(a: Analysis) -> str:
+    """The resolved criteria: what each reads, which way is better, its weight."""
+    rows = [
+        [c.given_as, c.column, c.direction, c.scale, num(c.raw_weight, 3), f"{c.weight:.3f}"]
+        for c in a.criteria
+    ]
+    return md_table(
+        ["Criterion", "Column", "Better", "Scale", "Weight given", "Weight (sum 1)"],
+        rows, "lllrrr",
+    )
+
+
+def normalized_md(a: Analysis, limit: int | None = None) -> str:
+    """Each candidate's normalized value (0..1, 1 = best) per criterion."""
+    header = ["Rank", "Candidate"] + [f"{c.column} ({c.direction})" for c in a.criteria]
+    norm = {c.column: a.normalized[c.column].to_numpy() for c in a.criteria}
+    names = a.table["name"].to_numpy()
+    ranks = a.table["rank"].to_numpy()
+    rows = [
+        [int(ranks[i]), names[i]] + [f"{norm[c.column][i]:.3f}" for c in a.criteria]
+        for i in range(_shown(a, limit))
+    ]
+    return md_table(header, rows, "rl" + "r" * len(a.criteria)) + more_md(a, limit)
+
+
+def matrix_md(a: Analysis, limit: int | None = None) -> str:
+    """Contributions (weight x normalized value) per criterion, their sum and the rank."""
     header = ["Rank", "Candidate"] + [
         f"{c.column} ({c.direction}, w={c.weight:.2f})" for c in a.criteria
     ] + ["Score"]
-    rows = []
-    for i in range(len(t)):
-        r = t.iloc[i]
-        rows.append(
-            [int(r["rank"]), r["name"]]
-            + [f"{a.contributions.iloc[i][c.column]:.3f}" for c in a.criteria]
-            + [f"{r['score']:.3f}"]
-        )
-    return md_table(header, rows, "rl" + "r" * (len(a.criteria) + 1))
+    contrib = {c.column: a.contributions[c.column].to_numpy() for c in a.criteria}
+    names = a.table["name"].to_numpy()
+    ranks = a.table["rank"].to_numpy()
+    scores = a.table["score"].to_numpy()
+    rows = [
+        [int(ranks[i]), names[i]]
+        + [f"{contrib[c.column][i]:.3f}" for c in a.criteria]
+        + [f"{scores[i]:.3f}"]
+        for i in range(_shown(a, limit))
+    ]
+    return md_table(header, rows, "rl" + "r" * (len(a.criteria) + 1)) + more_md(a, limit)
 
 
-def sweep_md(a: Analysis) -> str:
+def sweep_md(a: Analysis, limit: int | None = None) -> str:
+    """Monthly cost per volume for the first `limit` candidates by rank (✗ = infeasible)."""
     s = a.volume_sweep
     assert s is not None
-    names = a.table["name"].tolist()
+    shown = _shown(a, limit)
+    names = a.table["name"].tolist()[:shown]
     header = ["Volume / day", "Recommendation"] + names
     rows = []
     for j, m in enumerate(s.multipliers):
         cells = [
             usd(s.monthly_cost_usd[i, j]) + ("" if s.feasible[i, j] else " ✗")
-            for i in range(len(names))
+            for i in range(shown)
         ]
         rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none", *cells])
-    return md_table(header, rows, "ll" + "r" * len(names))
+    return md_table(header, rows, "ll" + "r" * shown) + more_md(a, limit, "candidates' columns")
 
 
-def delta_md(a: Analysis) -> str:
+def delta_md(a: Analysis, limit: int | None = None) -> str:
     d = a.accuracy_delta
     assert d is not None
     has_net = "net_monthly_value_usd" in d.rows.columns
     header = ["Candidate", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
               "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
     rows = []
-    for rec in d.rows.to_dict(orient="records"):
+    for rec in d.rows.head(_shown(a, limit)).to_dict(orient="records"):
         row = [rec["name"], f"{rec['delta_accuracy_pp']:+.2f}", num(rec["errors_avoided_per_month"]),
                usd(rec["delta_monthly_cost_usd"]), usd(rec["cost_per_avoided_error_usd"], 4)]
         if has_net:
@@ -350,4 +459,5 @@ def delta_md(a: Analysis) -> str:
     return (
         f"Baseline: {md_escape(d.baseline)} ({md_escape(d.baseline_reason)}).\n\n"
         + md_table(header, rows, "lrrrr" + ("r" if has_net else ""))
+        + more_md(a, limit)
     )

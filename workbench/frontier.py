@@ -11,32 +11,32 @@ import numpy as np
 
 
 def pareto_mask(cost: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
-    """Boolean mask of non-dominated points (minimise cost, maximise accuracy)."""
+    """Boolean mask of non-dominated points (minimise cost, maximise accuracy).
+
+    One argsort on cost, then per group of equal cost: a point survives iff it has
+    its group's best accuracy and beats every strictly cheaper point. Sorting once on
+    a single key is several times faster than a two-key lexsort at 1M points.
+    """
     cost = np.asarray(cost, dtype=float)
     accuracy = np.asarray(accuracy, dtype=float)
     n = cost.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)
-    # Cheapest first; among equal costs the most accurate first.
-    order = np.lexsort((-accuracy, cost))
+    order = np.argsort(cost)  # ties are grouped below, so stability is not needed
     c = cost[order]
     a = accuracy[order]
-    # Runs of exact (cost, accuracy) duplicates share one verdict.
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = (c[1:] != c[:-1]) | (a[1:] != a[:-1])
-    run_id = np.cumsum(new_run) - 1
-    heads = np.flatnonzero(new_run)
-    head_acc = a[heads]
-    # A distinct point survives iff it is strictly more accurate than every cheaper
-    # (or equally cheap and more accurate) distinct point before it.
-    best_before = np.empty_like(head_acc)
-    best_before[0] = -np.inf
-    if head_acc.size > 1:
-        best_before[1:] = np.maximum.accumulate(head_acc)[:-1]
-    head_ok = head_acc > best_before
-    mask_sorted = head_ok[run_id]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = c[1:] != c[:-1]
+    starts = np.flatnonzero(new_group)
+    group_of = np.cumsum(new_group) - 1
+    group_best = np.maximum.reduceat(a, starts)
+    best_cheaper = np.empty_like(group_best)
+    best_cheaper[0] = -np.inf
+    if group_best.size > 1:
+        best_cheaper[1:] = np.maximum.accumulate(group_best)[:-1]
+    keep_sorted = (a == group_best[group_of]) & (a > best_cheaper[group_of])
     mask = np.empty(n, dtype=bool)
-    mask[order] = mask_sorted
+    mask[order] = keep_sorted
     return mask
 
 

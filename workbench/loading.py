@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,14 +139,16 @@ def _read_delimited(path: Path, delimiter: str | None) -> pd.DataFrame:
     if delimiter is None:
         delimiter = sniffed
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-            engine="c",
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                keep_default_na=False,
+                index_col=False,
+                skipinitialspace=True,
+                engine="c",
+            )
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
@@ -171,7 +174,14 @@ def _read_delimited(path: Path, delimiter: str | None) -> pd.DataFrame:
             f"{other.get(delimiter, repr(delimiter))} as delimiter{hint}",
             source=label,
         )
-    _check_short_rows(text, delimiter, frame.shape[1], label)
+    # Short rows leave NaN in the last column (blank cells are "" here, not NaN), so the
+    # slower row-by-row scan only runs when there is something to find.
+    last = frame.iloc[:, -1]
+    if caught or bool(last.isna().any()) or bool((last.astype(str) == "").any()):
+        _check_short_rows(text, delimiter, frame.shape[1], label)
+    if delimiter == ";":
+        # Semicolon files come from locales where the comma is the decimal mark.
+        frame.attrs["decimal_comma"] = True
     return frame
 
 
@@ -180,7 +190,7 @@ def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None
     # dropped cell to be an error, not a zero. csv.reader runs in C, so this is cheap.
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
     for line_no, row in enumerate(reader, start=1):
-        if row and len(row) < width:
+        if row and len(row) != width:
             raise InputError(
                 f"ragged row: expected {width} fields (as in the header), found {len(row)}",
                 source=label,
@@ -192,7 +202,9 @@ def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None
 _NUMBER_JUNK = re.compile(r"[\s$€£,_]|usd|USD")
 
 
-def _to_number(series: pd.Series, column: str, label: str) -> pd.Series:
+def _to_number(
+    series: pd.Series, column: str, label: str, decimal_comma: bool = False
+) -> pd.Series:
     """Parse a column to float; raise naming the first bad cell."""
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
@@ -204,6 +216,8 @@ def _to_number(series: pd.Series, column: str, label: str) -> pd.Series:
             raise InputError("missing value (empty or NaN)", source=label, row=row, column=column)
         return values
     text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     percent = text.str.endswith("%")
     cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True).str.rstrip("%")
     values = pd.to_numeric(cleaned, errors="coerce")
@@ -225,15 +239,17 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), "").astype(str).str.strip() == ""
 
 
-def _parse_column(series: pd.Series, header: str, label: str, allow_blank: bool) -> pd.Series:
+def _parse_column(
+    series: pd.Series, header: str, label: str, allow_blank: bool, decimal_comma: bool = False
+) -> pd.Series:
     if not allow_blank:
-        return _to_number(series, header, label)
+        return _to_number(series, header, label, decimal_comma)
     blank = _blank(series)
     if not bool(blank.any()):
-        return _to_number(series, header, label)
+        return _to_number(series, header, label, decimal_comma)
     # Parse with blanks as "0" so that error rows keep their positions, then blank them.
     filled = series.astype(object).where(~blank, "0")
-    values = _to_number(filled, header, label)
+    values = _to_number(filled, header, label, decimal_comma)
     return values.mask(blank.to_numpy())
 
 
@@ -253,6 +269,7 @@ def canonicalize(
 ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """Rename, convert and validate a raw table. Returns (frame, notes, mapping used)."""
     headers = [str(h) for h in raw.columns]
+    decimal_comma = bool(raw.attrs.get("decimal_comma"))
     raw = raw.copy()
     raw.columns = headers
     if raw.empty or len(raw) == 0:
@@ -311,7 +328,9 @@ def canonicalize(
         match = matches.get(column)
         if match is None:
             continue
-        values = _parse_column(raw[match.header], match.header, label, column in OPTIONAL)
+        values = _parse_column(
+            raw[match.header], match.header, label, column in OPTIONAL, decimal_comma
+        )
         if column == "accuracy":
             values = _accuracy_to_percent(values, match.header, notes)
         elif match.factor != 1.0:
@@ -329,7 +348,7 @@ def canonicalize(
         series = raw[header]
         if _is_numeric_like(series):
             # Blank cells in an extra numeric column stay missing (NaN), not zero.
-            out[name] = _parse_column(series, header, label, allow_blank=True)
+            out[name] = _parse_column(series, header, label, True, decimal_comma)
         else:
             out[name] = series.astype(object).where(series.notna(), None)
         if name != snake(header):

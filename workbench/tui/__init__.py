@@ -1,0 +1,1 @@
+"""The interactive workbench (Textual). Start it with `workbench` or `run_app`."""

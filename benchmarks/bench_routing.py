@@ -1,0 +1,177 @@
+"""Benchmarks for ``workbench route``: exact sweep in memory and DuckDB binning out of core.
+
+Each measurement runs in a fresh child process so its peak RSS
+(resource.getrusage ru_maxrss) belongs to that stage alone. Timings are the
+median of --repeats runs inside the child.
+
+    python benchmarks/bench_routing.py                 # 1M and 10M rows
+    python benchmarks/bench_routing.py --rows-100m     # also 100M rows out of core (~2 GB disk, minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_fraud_log", ROOT / "sample_data" / "make_fraud_log.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def _median_time(fn, repeats: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def stage_sweep(rows: int, repeats: int) -> dict[str, object]:
+    """Exact sweep + policy selection on in-memory arrays (generation not timed)."""
+    import numpy as np
+
+    from workbench.routing.engine import build_result
+    from workbench.routing.spec import RoutingSpec
+    from workbench.routing.sweep import exact_curve
+
+    cols = _generator().make_log(rows, seed=1)
+    y = cols["label"].astype(bool)
+    cheap = cols["cheap_score"].astype(np.float64)
+    exp = cols["expensive_score"].astype(np.float64)
+    forced = (cols["risk_flag"] != 0) | (cols["amount"] > 1000)
+    loss = cols["amount"]
+    del cols
+    spec = RoutingSpec(
+        cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0, cheap_latency_ms=3, expensive_latency_ms=40,
+        escalate_when=("risk_flag",), escalate_above={"amount": 1000.0}, loss_column="amount",
+    )
+    plain_spec = RoutingSpec(cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0)
+    base_rss = _peak_rss_mb()
+    t_plain, res = _median_time(lambda: build_result(plain_spec, exact_curve(y, cheap, exp)), repeats)
+    t_rules, _ = _median_time(lambda: build_result(spec, exact_curve(y, cheap, exp, 0.5, forced, loss)), repeats)
+    return {
+        "stage": f"exact sweep, {rows:,} rows in memory",
+        "seconds": t_plain,
+        "seconds_with_rules_and_loss": t_rules,
+        "thresholds": res.candidates,  # type: ignore[attr-defined]
+        "peak_rss_mb": _peak_rss_mb(),
+        "rss_after_generating_mb": base_rss,
+    }
+
+
+def stage_load_and_sweep(path: str, repeats: int) -> dict[str, object]:
+    """simulate() end to end on a Parquet file in memory: read, validate, sweep."""
+    from workbench.routing import RoutingSpec, simulate
+
+    spec = RoutingSpec(log=path, cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0)
+    t, res = _median_time(lambda: simulate(spec), repeats)
+    return {
+        "stage": f"simulate() in memory from Parquet ({res.rows:,} rows: read + validate + sweep)",  # type: ignore[attr-defined]
+        "seconds": t,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def stage_bins(path: str, repeats: int) -> dict[str, object]:
+    """DuckDB out-of-core aggregation (memory_limit 512MB, 2 threads) plus the binned sweep."""
+    from workbench.routing import RoutingSpec, simulate
+    from workbench.routing.bins import aggregate_parquet
+
+    p = Path(path)
+    t_agg, counts = _median_time(
+        lambda: aggregate_parquet(p, escalate_when=("risk_flag",), escalate_above={"amount": 1000.0}, loss_column="amount"),
+        repeats,
+    )
+    spec = RoutingSpec(log=path, streaming=True, cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0)
+    t_sim, res = _median_time(lambda: simulate(spec), repeats)
+    return {
+        "stage": f"DuckDB binning, {counts.rows:,} rows from Parquet ({counts.n.size:,} groups)",  # type: ignore[attr-defined]
+        "seconds": t_agg,
+        "seconds_simulate_streaming": t_sim,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _child(args: list[str]) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark stage failed: {args}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _write_log(rows: int, path: Path, seed: int = 1) -> None:
+    gen = _generator()
+    gen.write_log(gen.make_log(rows, seed=seed), path)
+
+
+def _print(result: dict[str, object]) -> None:
+    extras = ", ".join(
+        f"{k} {v:.2f}s" if isinstance(v, float) and k.startswith("seconds_") else f"{k} {v}"
+        for k, v in result.items()
+        if k not in ("stage", "seconds", "peak_rss_mb")
+    )
+    print(f"{result['stage']:<72} {result['seconds']:7.2f}s  peak RSS {result['peak_rss_mb']:7.0f} MB  {extras}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rows-100m", action="store_true", help="also bin a 100M-row Parquet folder (slow, ~2 GB disk)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        kind, value, repeats = args.child[0], args.child[1], int(args.child[2])
+        if kind == "sweep":
+            res = stage_sweep(int(value), repeats)
+        elif kind == "load":
+            res = stage_load_and_sweep(value, repeats)
+        else:
+            res = stage_bins(value, repeats)
+        print(json.dumps(res))
+        return 0
+
+    r = str(args.repeats)
+    print(f"median of {args.repeats} runs; each stage in its own process")
+    _print(_child(["sweep", "1000000", r]))
+    _print(_child(["sweep", "10000000", r]))
+    with tempfile.TemporaryDirectory(prefix="bench_routing_") as tmp:
+        big = Path(tmp) / "log_10m.parquet"
+        _write_log(10_000_000, big)
+        print(f"(10M-row Parquet file: {big.stat().st_size / 1e6:.0f} MB)")
+        _print(_child(["load", str(big), r]))
+        _print(_child(["bins", str(big), r]))
+        if args.rows_100m:
+            folder = Path(tmp) / "log_100m"
+            folder.mkdir()
+            for k in range(10):  # 10M rows per file keeps the generator's own memory bounded
+                _write_log(10_000_000, folder / f"part-{k:02d}.parquet", seed=100 + k)
+            size = sum(f.stat().st_size for f in folder.iterdir())
+            print(f"(100M-row Parquet folder: {size / 1e9:.2f} GB)")
+            _print(_child(["bins", str(folder), "1"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

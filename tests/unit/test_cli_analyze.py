@@ -1,0 +1,105 @@
+"""`workbench analyze` end to end: the JSON contract, CSV, markdown, text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+
+RETAIL_FLAGS = ["--volume-per-day", "500000", "--budget", "15000", "--max-latency-ms", "200"]
+CANDIDATE_KEYS = {
+    "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd", "inference_monthly_usd",
+    "cost_per_accuracy_point", "cost_per_1k_correct", "max_volume_per_day_in_budget", "feasible",
+    "violations", "pareto", "score", "rank", "contributions",
+}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main(["analyze", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_retail_json_contract(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = run_json(capsys, str(retail_csv), *RETAIL_FLAGS)
+    assert set(doc) >= {"workload", "constraints", "criteria", "normalization", "candidates",
+                        "frontier", "recommendation", "volume_sweep", "accuracy_delta", "notes"}
+    assert doc["workload"] == {"volume_per_day": 500000, "days_per_month": 30,
+                               "monthly_volume": 15000000, "horizon_months": 12}
+    assert doc["constraints"]["monthly_budget_usd"] == 15000
+    cands = {c["name"]: c for c in doc["candidates"]}
+    assert all(set(c) >= CANDIDATE_KEYS for c in doc["candidates"])
+    assert cands["ViT-L detector (transformer)"]["monthly_cost_usd"] == 300000
+    assert cands["ResNet-50 FPN (mid-tier CNN)"]["monthly_cost_usd"] == 75000
+    assert cands["MobileNet-SSD edge (on-device)"]["monthly_cost_usd"] == 1500
+    assert cands["ViT-L detector (transformer)"]["violations"] == [
+        "latency_ms 500 > 200", "monthly_cost_usd 300000 > 15000"]
+    assert cands["ResNet-50 FPN (mid-tier CNN)"]["violations"] == ["monthly_cost_usd 75000 > 15000"]
+    assert doc["recommendation"]["name"] == "MobileNet-SSD edge (on-device)"
+    assert [c["rank"] for c in doc["candidates"]] == [1, 2, 3]
+    rows = {r["name"]: r for r in doc["accuracy_delta"]["rows"]}
+    assert rows["ResNet-50 FPN (mid-tier CNN)"]["cost_per_avoided_error_usd"] == 0.098
+    assert doc["volume_sweep"][0]["monthly_cost_usd"]["ResNet-50 FPN (mid-tier CNN)"] == 7500
+    assert doc["frontier"][0] == "MobileNet-SSD edge (on-device)"
+    assert any("x1000" in n for n in doc["notes"])
+
+
+def test_weight_flags_replace_defaults(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = run_json(capsys, str(retail_csv), *RETAIL_FLAGS, "--weight", "accuracy=3",
+                   "--weight", "cost=1:min:log10")
+    assert [(c["column"], c["direction"], c["weight"], c["scale"]) for c in doc["criteria"]] == [
+        ("accuracy", "max", 0.75, "linear"), ("monthly_cost_usd", "min", 0.25, "log10")]
+
+
+def test_no_volume_gives_nulls(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = run_json(capsys, str(retail_csv))
+    assert doc["workload"]["monthly_volume"] is None
+    assert all(c["monthly_cost_usd"] is None for c in doc["candidates"])
+    assert doc["volume_sweep"] == []
+
+
+def test_csv_output_neutralises_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "evil.csv"
+    path.write_text('name,accuracy,latency_ms,cost_per_1k,owner\n"=HYPERLINK(1)",90,10,1,+cmd\nok,80,5,1,-x\n')
+    assert main(["analyze", str(path), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    names = {r["name"] for r in rows}
+    assert "'=HYPERLINK(1)" in names
+    assert {r["owner"] for r in rows} == {"'+cmd", "'-x"}
+
+
+def test_markdown_escapes_pipes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text('name,accuracy,latency_ms,cost_per_1k\n"a|b<script>",90,10,1\nc,80,5,1\n')
+    assert main(["analyze", str(path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "a\\|b&lt;script&gt;" in out
+    assert "<script>" not in out
+
+
+def test_output_file_and_bad_flag(retail_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.json"
+    assert main(["analyze", str(retail_csv), "--format", "json", "-o", str(target)]) == 0
+    assert json.loads(target.read_text())["candidates"]
+    assert main(["analyze", str(retail_csv), "--budget", "lots"]) == 2
+    assert "--budget: 'lots' is not a number" in capsys.readouterr().err
+    assert main(["analyze", str(retail_csv), "--weight", "accuracy=1:up"]) == 2
+    assert "direction must be max or min" in capsys.readouterr().err
+    assert main(["analyze", str(retail_csv), "--max", "flops=3"]) == 2
+    assert "flops" in capsys.readouterr().err
+
+
+def test_text_output_fits_80_columns(retail_csv: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "analyze", str(retail_csv), *RETAIL_FLAGS],
+        capture_output=True, text=True, env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Recommendation: MobileNet-SSD edge (on-device)" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80

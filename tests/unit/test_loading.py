@@ -1,0 +1,192 @@
+"""Loading candidate tables: forgiving headers, strict values, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import FIXTURES, SAMPLES
+from workbench.cli import main
+from workbench.columns import classify, match_headers
+from workbench.errors import InputError
+from workbench.loading import load_table
+
+
+@pytest.mark.parametrize(
+    ("header", "column", "factor"),
+    [
+        ("Model", "name", 1.0),
+        ("model_name", "name", 1.0),
+        ("top1", "accuracy", 1.0),
+        ("Top-1 Acc", "accuracy", 1.0),
+        ("Accuracy (%)", "accuracy", 1.0),
+        ("mAP", "accuracy", 1.0),
+        ("Latency (ms)", "latency_ms", 1.0),
+        ("latency_sec", "latency_ms", 1000.0),
+        ("p95 latency (us)", "latency_ms", 0.001),
+        ("cost per image", "cost_per_1k", 1000.0),
+        ("Cost per image (USD)", "cost_per_1k", 1000.0),
+        ("$/1k", "cost_per_1k", 1.0),
+        ("price_per_1m", "cost_per_1k", 0.001),
+        ("USD per 1M requests", "cost_per_1k", 0.001),
+        ("Maintainability", "maintainability", 1.0),
+        ("Fixed monthly cost (USD)", "fixed_monthly_usd", 1.0),
+        ("One-time setup cost", "one_time_usd", 1.0),
+    ],
+)
+def test_header_synonyms_and_units(header: str, column: str, factor: float) -> None:
+    match = classify(header)
+    assert match is not None
+    assert (match.column, match.factor) == (column, factor)
+
+
+def test_unrelated_headers_are_not_matched() -> None:
+    assert classify("family") is None
+    assert classify("gflops") is None
+    assert classify("throughput_img_per_s") is None
+
+
+def test_override_wins_over_matching() -> None:
+    matches, _ = match_headers(["Model", "score", "t", "c"], {"accuracy": "score"})
+    assert matches["accuracy"].header == "score"
+
+
+def test_retail_sample_converts_units(retail_csv: Path) -> None:
+    table = load_table(retail_csv)
+    frame = table.frame.set_index("name")
+    assert frame.loc["ViT-L detector (transformer)", "cost_per_1k"] == pytest.approx(20.0)
+    assert frame.loc["ResNet-50 FPN (mid-tier CNN)", "cost_per_1k"] == pytest.approx(5.0)
+    assert frame.loc["MobileNet-SSD edge (on-device)", "cost_per_1k"] == pytest.approx(0.1)
+    assert frame["accuracy"].tolist() == [98.0, 95.0, 90.0]
+    assert any("x1000" in n for n in table.notes)
+    assert len(table.sha256 or "") == 64
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+def test_bom_crlf_and_seconds(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "m.csv",
+        b"\xef\xbb\xbfModel,Top-1 Acc,latency_sec,price_per_1m\r\nx,0.91,0.05,20\r\ny,0.85,0.01,2\r\n",
+    )
+    table = load_table(path)
+    f = table.frame
+    assert f["name"].tolist() == ["x", "y"]
+    assert f["accuracy"].tolist() == pytest.approx([91.0, 85.0])
+    assert f["latency_ms"].tolist() == pytest.approx([50.0, 10.0])
+    assert f["cost_per_1k"].tolist() == pytest.approx([0.02, 0.002])
+    assert any("fractions" in n for n in table.notes)
+
+
+def test_semicolon_with_decimal_comma(tmp_path: Path) -> None:
+    path = write(tmp_path, "eu.csv", "name;accuracy;latency_ms;cost_per_1k\na;90,5;10;1,25\n")
+    f = load_table(path).frame
+    assert f.loc[0, "accuracy"] == pytest.approx(90.5)
+    assert f.loc[0, "cost_per_1k"] == pytest.approx(1.25)
+
+
+def test_percent_strings_and_currency(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.csv", 'name,accuracy,latency_ms,cost_per_1k\na,95%,"1,200",$0.50\n')
+    f = load_table(path).frame
+    assert (f.loc[0, "accuracy"], f.loc[0, "latency_ms"], f.loc[0, "cost_per_1k"]) == (95.0, 1200.0, 0.5)
+
+
+def test_json_records_and_wrapped_list(tmp_path: Path) -> None:
+    recs = [{"name": "a", "accuracy": 90, "latency_ms": 10, "cost_per_1k": 1, "params_m": 5}]
+    one = write(tmp_path, "a.json", json.dumps(recs))
+    two = write(tmp_path, "b.json", json.dumps({"candidates": recs}))
+    for path in (one, two):
+        f = load_table(path).frame
+        assert f.loc[0, "params_m"] == 5.0
+
+
+def test_parquet_and_tsv(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"name": ["a", "b"], "accuracy": [90.0, 80.0],
+                          "latency_ms": [10.0, 5.0], "cost_per_1k": [1.0, 0.5]})
+    frame.to_parquet(tmp_path / "c.parquet")
+    frame.to_csv(tmp_path / "c.tsv", sep="\t", index=False)
+    for name in ("c.parquet", "c.tsv"):
+        loaded = load_table(tmp_path / name).frame
+        assert loaded["cost_per_1k"].tolist() == [1.0, 0.5]
+
+
+def test_blank_optional_cost_is_missing_not_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "o.csv",
+                 "name,accuracy,latency_ms,cost_per_1k,fixed_monthly_usd\na,90,10,1,100\nb,80,5,1,\n")
+    f = load_table(path).frame
+    assert f.loc[0, "fixed_monthly_usd"] == 100.0
+    assert pd.isna(f.loc[1, "fixed_monthly_usd"])
+
+
+def test_map_override_and_unknown_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "model,quality,speed,price\na,90,10,1\n")
+    loaded = load_table(path, {"accuracy": "quality", "latency_ms": "speed"})
+    assert loaded.frame.loc[0, "accuracy"] == 90.0
+    with pytest.raises(InputError, match="no such header"):
+        load_table(path, {"accuracy": "Quality!"})
+
+
+# (file, fragments the message must contain)
+BAD_TABLES = [
+    ("empty.csv", ["empty.csv", "empty"]),
+    ("header_only.csv", ["no rows"]),
+    ("missing_columns.csv", ["missing required column", "accuracy", "Headers found", "'score'"]),
+    ("not_a_number.csv", ["row 2", "'accuracy'", "'abc' is not a number"]),
+    ("nan_value.csv", ["row 2", "'accuracy'", "missing value"]),
+    ("accuracy_over_100.csv", ["row 2", "'accuracy'", "outside 0-100"]),
+    ("negative_cost.csv", ["row 1", "'cost_per_1k'", "negative"]),
+    ("negative_latency.csv", ["row 1", "'latency_ms'", "negative"]),
+    ("negative_fixed.csv", ["row 1", "'fixed_monthly_usd'", "negative"]),
+    ("infinite.csv", ["row 1", "'latency_ms'", "infinite"]),
+    ("duplicate_names.csv", ["duplicate candidate name 'a'", "rows 1, 2"]),
+    ("latin1.csv", ["line 2", "not valid UTF-8"]),
+    ("comma_as.tsv", ["single column", "comma-delimited"]),
+    ("ragged_short.csv", ["line 3", "ragged row", "found 3"]),
+    ("ragged_long.csv", ["line 2", "ragged row", "found 5"]),
+    ("empty_name.csv", ["row 1", "empty candidate name"]),
+    ("not_records.json", ["list of records"]),
+    ("broken.json", ["invalid JSON", "line 1"]),
+    ("broken.parquet", ["cannot read as Parquet"]),
+]
+
+
+def test_every_bad_fixture_is_covered() -> None:
+    on_disk = {p.name for p in (FIXTURES / "bad_tables").iterdir()}
+    assert on_disk == {name for name, _ in BAD_TABLES}
+
+
+@pytest.mark.parametrize(("name", "fragments"), BAD_TABLES)
+def test_bad_table_exits_2_with_clear_message(
+    name: str, fragments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = FIXTURES / "bad_tables" / name
+    code = main(["analyze", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.startswith("workbench: error: ")
+    assert name in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    for fragment in fragments:
+        assert fragment in err
+
+
+def test_missing_file_and_unknown_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    path = write(tmp_path, "t.xlsx", "x")
+    assert main(["analyze", str(path)]) == 2
+    assert "unknown file type .xlsx" in capsys.readouterr().err
+
+
+def test_all_samples_load() -> None:
+    for path in SAMPLES.glob("*.csv"):
+        assert len(load_table(path).frame) >= 3

@@ -1,0 +1,367 @@
+"""What changed between two decision records, and what it did to the outcome.
+
+`workbench diff OLD NEW` is for a reviewer: which inputs moved (workload, limits,
+weights, candidate cells), and whether the recommendation and the ranking moved with
+them. Inputs are compared as written; outcomes come from running `analyze` on both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.analysis import Analysis, analyze, fmt_num
+from workbench.errors import InputError
+from workbench.export import clean
+from workbench.model import DEFAULT_CRITERIA, Criterion, Session
+
+Change = tuple[str, Any, Any]  # (key, old, new); None means "not set"
+
+
+@dataclass(frozen=True)
+class CellChange:
+    name: str
+    column: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class RankMove:
+    name: str
+    old_rank: int
+    new_rank: int
+
+    @property
+    def places_up(self) -> int:
+        return self.old_rank - self.new_rank
+
+
+@dataclass(frozen=True)
+class SessionDiff:
+    meta: tuple[Change, ...]  # title, notes
+    workload: tuple[Change, ...]
+    constraints: tuple[Change, ...]
+    weights: tuple[Change, ...]  # per criterion column, plus normalization
+    whatif: tuple[Change, ...]
+    candidates_added: tuple[str, ...]
+    candidates_removed: tuple[str, ...]
+    candidates_changed: tuple[CellChange, ...]
+    recommendation_old: str | None
+    recommendation_new: str | None
+    rank_moves: tuple[RankMove, ...]  # candidates in both whose rank changed
+    decision: tuple[Change, ...]
+    routing: tuple[Change, ...]
+
+    @property
+    def recommendation_changed(self) -> bool:
+        return self.recommendation_old != self.recommendation_new
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing a reviewer cares about differs (timestamps are ignored)."""
+        return not (
+            self.meta or self.workload or self.constraints or self.weights or self.whatif
+            or self.candidates_added or self.candidates_removed or self.candidates_changed
+            or self.recommendation_changed or self.rank_moves or self.decision or self.routing
+        )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, ...]:
+    keys = list(old) + [k for k in new if k not in old]
+    return tuple(
+        (k, old.get(k), new.get(k)) for k in keys if not _same(old.get(k), new.get(k))
+    )
+
+
+def _workload(s: Session) -> dict[str, Any]:
+    w = s.scenario.workload
+    return {
+        "volume_per_day": w.volume_per_day,
+        "days_per_month": w.days_per_month,
+        "horizon_months": w.horizon_months,
+    }
+
+
+def _constraints(s: Session) -> dict[str, Any]:
+    c = s.scenario.constraints
+    out: dict[str, Any] = {
+        "max_latency_ms": c.max_latency_ms,
+        "monthly_budget_usd": c.monthly_budget_usd,
+        "min_accuracy": c.min_accuracy,
+    }
+    out.update({f"max.{k}": v for k, v in c.max.items()})
+    out.update({f"min.{k}": v for k, v in c.min.items()})
+    return out
+
+
+def _weights(s: Session) -> dict[str, Any]:
+    # Defaults are compared as the criteria they stand for, so switching from
+    # "defaults" to the same weights written out is not a change.
+    criteria: tuple[Criterion, ...] = s.scenario.scoring.criteria or DEFAULT_CRITERIA
+    out: dict[str, Any] = {}
+    for c in criteria:
+        out[c.column] = c.weight
+        out[f"{c.column}.direction"] = c.direction
+        out[f"{c.column}.scale"] = c.scale
+    out["normalization"] = s.scenario.scoring.normalization
+    return out
+
+
+def _whatif(s: Session) -> dict[str, Any]:
+    w = s.scenario.whatif
+    return {
+        "baseline": w.baseline,
+        "error_cost_usd": w.error_cost_usd,
+        "volume_multipliers": list(w.volume_multipliers),
+    }
+
+
+def _decision(s: Session) -> dict[str, Any]:
+    d = s.decision
+    return {
+        "chosen": d.chosen,
+        "rationale": d.rationale,
+        "decided_by": d.decided_by,
+        "decided_on": d.decided_on,
+    }
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = list(value) if isinstance(value, tuple) else value
+
+
+def _routing(s: Session) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _flatten("", s.routing or {}, out)
+    return out
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _candidate_changes(old: Session, new: Session) -> tuple[list[str], list[str], list[CellChange]]:
+    a = old.scenario.candidates
+    b = new.scenario.candidates
+    old_names = [str(n) for n in a["name"].tolist()]
+    new_names = [str(n) for n in b["name"].tolist()]
+    added = [n for n in new_names if n not in set(old_names)]
+    removed = [n for n in old_names if n not in set(new_names)]
+    columns = [c for c in a.columns if c != "name"] + [
+        c for c in b.columns if c not in set(a.columns) and c != "name"
+    ]
+    old_rows = {n: i for i, n in enumerate(old_names)}
+    new_rows = {n: i for i, n in enumerate(new_names)}
+    old_cols = {c: a[c].tolist() for c in a.columns}
+    new_cols = {c: b[c].tolist() for c in b.columns}
+    changed: list[CellChange] = []
+    for name in old_names:
+        if name not in new_rows:
+            continue
+        for column in columns:
+            before = _cell(old_cols[column][old_rows[name]]) if column in old_cols else None
+            after = _cell(new_cols[column][new_rows[name]]) if column in new_cols else None
+            if not _same(before, after):
+                changed.append(CellChange(name, column, before, after))
+    return added, removed, changed
+
+
+def _ranks(analysis: Analysis) -> dict[str, int]:
+    return {str(n): int(r) for n, r in zip(analysis.table["name"], analysis.table["rank"])}
+
+
+def diff_sessions(
+    old: Session,
+    new: Session,
+    *,
+    old_analysis: Analysis | None = None,
+    new_analysis: Analysis | None = None,
+) -> SessionDiff:
+    """Compare two sessions. Pass analyses already computed to skip re-running them."""
+    a_old = old_analysis if old_analysis is not None else analyze(old.scenario)
+    a_new = new_analysis if new_analysis is not None else analyze(new.scenario)
+    added, removed, changed = _candidate_changes(old, new)
+    old_ranks, new_ranks = _ranks(a_old), _ranks(a_new)
+    moves = tuple(
+        RankMove(name, old_ranks[name], new_ranks[name])
+        for name in sorted(
+            (n for n in new_ranks if n in old_ranks and old_ranks[n] != new_ranks[n]),
+            key=new_ranks.__getitem__,
+        )
+    )
+    return SessionDiff(
+        meta=_changes({"title": old.title, "notes": old.notes}, {"title": new.title, "notes": new.notes}),
+        workload=_changes(_workload(old), _workload(new)),
+        constraints=_changes(_constraints(old), _constraints(new)),
+        weights=_changes(_weights(old), _weights(new)),
+        whatif=_changes(_whatif(old), _whatif(new)),
+        candidates_added=tuple(added),
+        candidates_removed=tuple(removed),
+        candidates_changed=tuple(changed),
+        recommendation_old=None if a_old.recommendation is None else a_old.recommendation.name,
+        recommendation_new=None if a_new.recommendation is None else a_new.recommendation.name,
+        rank_moves=moves,
+        decision=_changes(_decision(old), _decision(new)),
+        routing=_changes(_routing(old), _routing(new)),
+    )
+
+
+# ------------------------------------------------------------------------- views
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return fmt_num(float(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    text = str(value)
+    one_line = " ".join(text.split())
+    if len(one_line) > 60:
+        one_line = one_line[:57] + "..."
+    return repr(one_line) if isinstance(value, str) else one_line
+
+
+def _change_lines(title: str, changes: tuple[Change, ...]) -> list[str]:
+    if not changes:
+        return []
+    return [f"{title}:"] + [f"  {k}: {_show(o)} -> {_show(n)}" for k, o, n in changes]
+
+
+def diff_to_text(d: SessionDiff) -> str:
+    """Plain lines for a reviewer, outcome first."""
+    lines: list[str] = []
+    if d.recommendation_changed:
+        lines.append(
+            f"Recommendation changed: {d.recommendation_old or '(none)'} -> "
+            f"{d.recommendation_new or '(none)'}."
+        )
+    else:
+        lines.append(f"Recommendation unchanged: {d.recommendation_new or '(none)'}.")
+    if d.is_empty:
+        lines.append("No differences in the inputs, the ranking or the decision.")
+        return "\n".join(lines) + "\n"
+    if d.rank_moves:
+        lines.append("Rank moves:")
+        for m in d.rank_moves:
+            way = f"up {m.places_up}" if m.places_up > 0 else f"down {-m.places_up}"
+            lines.append(f"  {m.name}: {m.old_rank} -> {m.new_rank} ({way})")
+    lines += _change_lines("Title and notes", d.meta)
+    lines += _change_lines("Workload", d.workload)
+    lines += _change_lines("Constraints", d.constraints)
+    lines += _change_lines("Weights", d.weights)
+    lines += _change_lines("What-if", d.whatif)
+    if d.candidates_added or d.candidates_removed or d.candidates_changed:
+        lines.append("Candidates:")
+        lines += [f"  added: {n}" for n in d.candidates_added]
+        lines += [f"  removed: {n}" for n in d.candidates_removed]
+        lines += [
+            f"  {c.name}, {c.column}: {_show(c.old)} -> {_show(c.new)}"
+            for c in d.candidates_changed
+        ]
+    lines += _change_lines("Decision", d.decision)
+    lines += _change_lines("Routing", d.routing)
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return clean(value)
+
+
+def _change_list(changes: tuple[Change, ...]) -> list[dict[str, Any]]:
+    return [{"key": k, "old": _jsonable(o), "new": _jsonable(n)} for k, o, n in changes]
+
+
+def diff_to_dict(d: SessionDiff) -> dict[str, Any]:
+    """The JSON document of `workbench diff --format json` (keys are a contract)."""
+    return {
+        "equal": d.is_empty,
+        "recommendation": {
+            "old": d.recommendation_old,
+            "new": d.recommendation_new,
+            "changed": d.recommendation_changed,
+        },
+        "rank_moves": [
+            {"name": m.name, "old_rank": m.old_rank, "new_rank": m.new_rank}
+            for m in d.rank_moves
+        ],
+        "meta": _change_list(d.meta),
+        "workload": _change_list(d.workload),
+        "constraints": _change_list(d.constraints),
+        "weights": _change_list(d.weights),
+        "whatif": _change_list(d.whatif),
+        "candidates": {
+            "added": list(d.candidates_added),
+            "removed": list(d.candidates_removed),
+            "changed": [
+                {"name": c.name, "column": c.column, "old": _jsonable(c.old), "new": _jsonable(c.new)}
+                for c in d.candidates_changed
+            ],
+        },
+        "decision": _change_list(d.decision),
+        "routing": _change_list(d.routing),
+    }
+
+
+def _open(path: Path) -> tuple[Session, Analysis, list[str]]:
+    from workbench.inputs import open_path
+
+    session, notes = open_path(path)
+    try:
+        analysis = analyze(session.scenario)
+    except InputError as exc:
+        # analyze does not know the file; a reviewer must know which side broke.
+        if exc.source is None:
+            exc.source = str(path)
+        raise
+    return session, analysis, [f"{path}: {n}" for n in notes]
+
+
+def run_diff(old_path: Path, new_path: Path, fmt: str) -> int:
+    """Print the diff; 0 when the records agree, 1 when they differ."""
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format {fmt!r}; choose text or json", key="format")
+    old, a_old, old_notes = _open(Path(old_path))
+    new, a_new, new_notes = _open(Path(new_path))
+    d = diff_sessions(old, new, old_analysis=a_old, new_analysis=a_new)
+    notes = old_notes + new_notes
+    if fmt == "json":
+        doc = {"old": str(old_path), "new": str(new_path), **diff_to_dict(d), "notes": notes}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        text = f"Comparing {old_path} -> {new_path}\n" + diff_to_text(d)
+        if notes:
+            text += "Notes:\n" + "".join(f"  {n}\n" for n in notes)
+        sys.stdout.write(text)
+    return 0 if d.is_empty else 1

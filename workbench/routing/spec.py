@@ -1,0 +1,222 @@
+"""RoutingSpec: every input of a routing simulation in one TOML-safe object.
+
+The spec is stored in a session file under ``[routing]``, so ``to_dict`` must only
+produce values TOML can hold (no None) and ``from_dict`` must refuse anything it
+does not understand: a typo in a session file should fail loudly, not be ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from workbench.errors import InputError
+
+POLICIES: tuple[str, ...] = ("cascade", "exclusive")
+DEFAULT_BIN_COUNT = 10_000
+
+# Kinds used by from_dict to check types; "float" accepts ints because TOML writes
+# 1000 and 1000.0 differently and users should not have to care.
+_FLOAT_KEYS = frozenset(
+    {
+        "cheap_cost_per_1k",
+        "expensive_cost_per_1k",
+        "cheap_latency_ms",
+        "expensive_latency_ms",
+        "volume_per_day",
+        "days_per_month",
+        "target_accuracy",
+        "decision_threshold",
+    }
+)
+_STR_KEYS = frozenset({"log", "bins", "policy", "loss_column"})
+_BOOL_KEYS = frozenset({"streaming"})
+_INT_KEYS = frozenset({"bin_count"})
+_STR_LIST_KEYS = frozenset({"escalate_when"})
+_FLOAT_MAP_KEYS = frozenset({"escalate_above"})
+
+
+@dataclass
+class RoutingSpec:
+    """Inputs of one routing simulation.
+
+    Optional inputs are None (or empty) when not given; they are left out of
+    ``to_dict`` rather than written as a sentinel.
+    """
+
+    log: str | None = None
+    bins: str | None = None
+    policy: str = "cascade"
+    cheap_cost_per_1k: float | None = None
+    expensive_cost_per_1k: float | None = None
+    cheap_latency_ms: float | None = None
+    expensive_latency_ms: float | None = None
+    volume_per_day: float | None = None
+    days_per_month: float = 30.0
+    target_accuracy: float = 99.5
+    decision_threshold: float = 0.5
+    escalate_when: tuple[str, ...] = ()
+    escalate_above: dict[str, float] = field(default_factory=dict)
+    loss_column: str | None = None
+    streaming: bool = False
+    bin_count: int = DEFAULT_BIN_COUNT
+
+    def __post_init__(self) -> None:
+        # Accept lists from callers (TUI, from_dict) but keep an immutable tuple.
+        self.escalate_when = tuple(self.escalate_when)
+        self.escalate_above = dict(self.escalate_above)
+
+    # ------------------------------------------------------------------ checks
+    def validate(self) -> None:
+        """Check value ranges; raise InputError naming the offending key."""
+        if self.policy not in POLICIES:
+            raise InputError(
+                f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}", key="policy"
+            )
+        nonneg = (
+            "cheap_cost_per_1k",
+            "expensive_cost_per_1k",
+            "cheap_latency_ms",
+            "expensive_latency_ms",
+            "volume_per_day",
+        )
+        for name in nonneg:
+            value = getattr(self, name)
+            if value is not None and (not math.isfinite(value) or value < 0):
+                raise InputError(f"{name} must be a finite number >= 0, got {value}", key=name)
+        if not math.isfinite(self.days_per_month) or self.days_per_month <= 0:
+            raise InputError(
+                f"days_per_month must be > 0, got {self.days_per_month}", key="days_per_month"
+            )
+        if not (0 < self.target_accuracy <= 100):
+            raise InputError(
+                "target_accuracy is a percentage and must be in (0, 100], "
+                f"got {self.target_accuracy}",
+                key="target_accuracy",
+            )
+        if not (0 <= self.decision_threshold <= 1):
+            raise InputError(
+                f"decision_threshold must be between 0 and 1, got {self.decision_threshold}",
+                key="decision_threshold",
+            )
+        for column, value in self.escalate_above.items():
+            if not column or not math.isfinite(value):
+                raise InputError(
+                    f"escalate_above needs a column name and a finite number, got {column}={value}",
+                    key="escalate_above",
+                )
+        if any(not c for c in self.escalate_when):
+            raise InputError("escalate_when has an empty column name", key="escalate_when")
+        if self.bin_count < 2 or self.bin_count > 10_000_000:
+            raise InputError(
+                f"bin_count must be between 2 and 10,000,000, got {self.bin_count}", key="bin_count"
+            )
+
+    def require_costs(self) -> None:
+        """Costs are optional in a stored spec but a simulation cannot rank without them."""
+        for name, flag in (
+            ("cheap_cost_per_1k", "--cheap-cost-per-1k"),
+            ("expensive_cost_per_1k", "--expensive-cost-per-1k"),
+        ):
+            if getattr(self, name) is None:
+                raise InputError(f"{flag} is required to rank routing policies by cost", key=name)
+
+    @property
+    def has_forced_rules(self) -> bool:
+        return bool(self.escalate_when or self.escalate_above)
+
+    # ------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        """TOML-safe dict: None values and empty rules are omitted."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if f.name == "escalate_when":
+                if value:
+                    out[f.name] = list(value)
+                continue
+            if f.name == "escalate_above":
+                if value:
+                    out[f.name] = {k: float(v) for k, v in value.items()}
+                continue
+            if f.name in _FLOAT_KEYS:
+                value = float(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoutingSpec:
+        """Build a spec from a ``[routing]`` table; unknown keys and wrong types raise."""
+        if not isinstance(data, dict):
+            raise InputError("[routing] must be a table", key="routing")
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise InputError(
+                    f"unknown key in [routing]; known keys: {', '.join(sorted(known))}", key=key
+                )
+            kwargs[key] = _check_type(key, value)
+        spec = cls(**kwargs)
+        spec.validate()
+        return spec
+
+
+def _is_number(value: Any) -> bool:
+    # bool is an int subclass; "streaming = true" must not pass as a cost of 1.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_type(key: str, value: Any) -> Any:
+    if key in _FLOAT_KEYS:
+        if not _is_number(value):
+            raise InputError(f"must be a number, got {type(value).__name__}", key=key)
+        return float(value)
+    if key in _INT_KEYS:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InputError(f"must be an integer, got {type(value).__name__}", key=key)
+        return value
+    if key in _STR_KEYS:
+        if not isinstance(value, str):
+            raise InputError(f"must be a string, got {type(value).__name__}", key=key)
+        return value
+    if key in _BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise InputError(f"must be true or false, got {type(value).__name__}", key=key)
+        return value
+    if key in _STR_LIST_KEYS:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise InputError("must be a list of column names (strings)", key=key)
+        return tuple(value)
+    if key in _FLOAT_MAP_KEYS:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and _is_number(v) for k, v in value.items()
+        ):
+            raise InputError("must be a table of column = number", key=key)
+        return {k: float(v) for k, v in value.items()}
+    raise InputError("unknown key in [routing]", key=key)  # pragma: no cover - guarded above
+
+
+def parse_escalate_above(items: list[str] | None) -> dict[str, float]:
+    """Parse repeated ``--escalate-above COLUMN=VALUE`` flags.
+
+    A column given twice keeps the last value, like any repeated flag.
+    """
+    rules: dict[str, float] = {}
+    for item in items or []:
+        column, sep, raw = item.rpartition("=")
+        column = column.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not sep or not column or not math.isfinite(value):
+            raise InputError(
+                f"--escalate-above expects COLUMN=NUMBER (e.g. amount=1000), got {item!r}",
+                key="escalate_above",
+            )
+        rules[column] = value
+    return rules

@@ -1,0 +1,1019 @@
+"""Session files: a decision record as human-editable TOML (schema version 1).
+
+Writing goes through tomli-w and `atomic.atomic_write_text`, so a crash never leaves
+half a record. Reading goes through tomllib and then checks every key, so a
+hand-edited file either loads into exactly what it says or fails with the file, the
+key and (where it can be found) the line. TOML is data only: nothing in a session is
+ever executed.
+
+Layout (see `session_to_toml`): top-level keys, [decision] first because a reviewer
+reads it first, then the analysis inputs, then [source] and one [[candidates]] table
+per row. TOML has no null, so unset values and NaN cells are simply left out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from workbench.analysis import DERIVED_NUMERIC, VOLUME_DEPENDENT
+from workbench.atomic import atomic_write_text
+from workbench.columns import CANONICAL, DERIVED, REQUIRED
+from workbench.errors import InputError
+from workbench.loading import file_sha256, validate_candidates
+from workbench.model import (
+    COST_ALIAS,
+    NORMALIZATIONS,
+    Constraints,
+    Criterion,
+    Decision,
+    Scenario,
+    Scoring,
+    Session,
+    Source,
+    WhatIf,
+    Workload,
+)
+
+SCHEMA_VERSION = 1
+
+_HEADER = (
+    "# workbench session (a decision record). Safe to edit by hand: every key is\n"
+    "# checked when the file is opened. Check it with: workbench analyze THIS_FILE.toml\n"
+)
+
+TOP_KEYS: tuple[str, ...] = (
+    "schema_version", "title", "notes", "created", "modified", "workload", "constraints",
+    "scoring", "whatif", "source", "candidates", "decision", "routing",
+)
+WORKLOAD_KEYS: tuple[str, ...] = ("volume_per_day", "days_per_month", "horizon_months")
+CONSTRAINT_KEYS: tuple[str, ...] = ("max_latency_ms", "monthly_budget_usd", "min_accuracy", "max", "min")
+SCORING_KEYS: tuple[str, ...] = ("normalization", "criteria")
+CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
+WHATIF_KEYS: tuple[str, ...] = ("baseline", "error_cost_usd", "volume_multipliers")
+SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "mapping")
+DECISION_KEYS: tuple[str, ...] = ("chosen", "rationale", "decided_by", "decided_on")
+
+_NUMERIC_CANONICAL = frozenset(CANONICAL[1:])
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+# Integers are written without ".0" for readability; beyond 2**53 a float is not an
+# exact integer any more, and TOML integers stop at 2**63.
+_EXACT_INT = 2**53
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
+    """The TOML text of a session. `base_dir` is the folder the file will live in;
+    the source path is written relative to it when possible."""
+    sc = session.scenario
+    chunks: list[str] = [_HEADER]
+    top: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "title": session.title}
+    for key in ("created", "modified"):
+        stamp = getattr(session, key)
+        if stamp is not None:
+            top[key] = _to_datetime(stamp, key)
+    if session.notes:
+        top["notes"] = session.notes
+    chunks.append(_dumps(top))
+
+    decision = session.decision
+    if not decision.is_empty():
+        chunks.append(_dumps({"decision": _drop_none({
+            "chosen": decision.chosen,
+            "rationale": decision.rationale,
+            "decided_by": decision.decided_by,
+            "decided_on": decision.decided_on,
+        })}))
+
+    w = sc.workload
+    chunks.append(_dumps({"workload": _drop_none({
+        "volume_per_day": _num(w.volume_per_day),
+        "days_per_month": _num(w.days_per_month),
+        "horizon_months": _num(w.horizon_months),
+    })}))
+
+    c = sc.constraints
+    if not c.is_empty():
+        table: dict[str, Any] = _drop_none({
+            "max_latency_ms": _num(c.max_latency_ms),
+            "monthly_budget_usd": _num(c.monthly_budget_usd),
+            "min_accuracy": _num(c.min_accuracy),
+        })
+        if c.max:
+            table["max"] = {k: _num(v) for k, v in c.max.items()}
+        if c.min:
+            table["min"] = {k: _num(v) for k, v in c.min.items()}
+        chunks.append(_dumps({"constraints": table}))
+
+    chunks.append(_dumps({"scoring": {"normalization": sc.scoring.normalization}}))
+    # None means "the defaults": writing them out would freeze today's defaults into
+    # the record, so the array is left out instead.
+    for crit in sc.scoring.criteria or ():
+        chunks.append("[[scoring.criteria]]\n" + tomli_w.dumps({
+            "column": crit.column,
+            "direction": crit.direction,
+            "weight": _num(crit.weight),
+            "scale": crit.scale,
+        }))
+
+    wi = sc.whatif
+    chunks.append(_dumps({"whatif": _drop_none({
+        "baseline": wi.baseline,
+        "error_cost_usd": _num(wi.error_cost_usd),
+        "volume_multipliers": [_num(m) for m in wi.volume_multipliers],
+    })}))
+
+    if session.routing is not None:
+        chunks.append(_dumps({"routing": _drop_none_deep(session.routing)}))
+
+    src = session.source
+    source = _drop_none({
+        "path": None if src.path is None else path_for_file(src.path, base_dir),
+        "sha256": src.sha256,
+    })
+    if src.mapping:
+        source["mapping"] = dict(src.mapping)
+    if source:
+        chunks.append(_dumps({"source": source}))
+
+    for row in candidate_rows(sc.candidates):
+        # One key per line even for short rows: a diff of the file then shows which
+        # cell changed. Names keep "\n" escaped so a row never spans lines.
+        chunks.append("[[candidates]]\n" + tomli_w.dumps(row))
+    return "\n".join(chunks)
+
+
+def _dumps(obj: Mapping[str, Any]) -> str:
+    # tomli-w's multi-line strings turn "\r\n" into "\n"; use them (for readable
+    # notes and rationales) only when that cannot change the text.
+    multiline = not any("\r" in s for s in _strings(obj))
+    return tomli_w.dumps(obj, multiline_strings=multiline)
+
+
+def _strings(obj: object) -> Iterable[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v)
+
+
+def _drop_none(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if v is not None}
+
+
+def _drop_none_deep(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _drop_none_deep(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, (list, tuple)):
+        return [_drop_none_deep(v) for v in obj if v is not None]
+    return obj
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    f = float(value)
+    if math.isfinite(f) and f.is_integer() and abs(f) < _EXACT_INT:
+        return int(f)
+    return f
+
+
+def _to_datetime(stamp: str, key: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{stamp!r} is not an ISO 8601 date-time (e.g. 2026-03-01T09:30:00+00:00)", key=key
+        ) from None
+    offset = moment.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        # TOML offsets are whole minutes; the instant is kept exactly in UTC.
+        moment = moment.astimezone(timezone.utc)
+    return moment
+
+
+def path_for_file(path: str, base_dir: Path | None) -> str:
+    """The source path as written: relative to the session's folder when possible."""
+    if base_dir is None:
+        return path
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base_dir))
+    except ValueError:  # another drive on Windows: no relative path exists
+        return Path(path).as_posix()
+    return Path(rel).as_posix()
+
+
+def path_from_file(written: str, base_dir: Path | None) -> str:
+    """The source path as loaded: relative to the working folder, like a fresh load."""
+    if base_dir is None or os.path.isabs(written):
+        return written
+    return os.path.normpath(os.path.join(base_dir, written))
+
+
+def candidate_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """One TOML-ready dict per row, columns in table order, missing cells left out."""
+    kinds = {c: _is_numeric(frame[c]) and c != "name" for c in frame.columns}
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    rows: list[dict[str, Any]] = []
+    for i in range(len(frame)):
+        row: dict[str, Any] = {}
+        for col in frame.columns:
+            value = columns[col][i]
+            if _missing(value):
+                continue
+            row[str(col)] = _num(value) if kinds[col] else _text_cell(value)
+        rows.append(row)
+    return rows
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(series))
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):  # lists and other non-scalars are never "missing"
+        return False
+
+
+def _text_cell(value: object) -> Any:
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def session_from_toml(
+    text: str, label: str = "<session>", base_dir: Path | None = None
+) -> tuple[Session, list[str]]:
+    """Parse and check a session; InputError names the file, the key and the line."""
+    return _Reader(text, label, base_dir).read()
+
+
+def load_session(path: Path) -> tuple[Session, list[str]]:
+    """(session, notes) from a session file; a changed source file adds a note."""
+    path = Path(path)
+    label = str(path)
+    text = _read_text(path)
+    session, notes = session_from_toml(text, label, path.parent)
+    note = _source_changed_note(session.source, path.parent)
+    if note:
+        notes.append(note)
+    return session, notes
+
+
+def _read_text(path: Path) -> str:
+    label = str(path)
+    if not path.exists():
+        raise InputError("no such file", source=label)
+    if path.is_dir():
+        raise InputError("is a folder, not a session file", source=label)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=label) from None
+    try:
+        # Bytes, not read_text: universal newlines would rewrite "\r" inside strings.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"bytes are not valid UTF-8 at byte {exc.start}; save the file as UTF-8",
+            source=label,
+            line=data[: exc.start].count(b"\n") + 1,
+        ) from None
+
+
+def _source_changed_note(source: Source, base_dir: Path) -> str | None:
+    if not source.path or not source.sha256:
+        return None
+    # source.path is already relative to the working folder (see path_from_file).
+    where = Path(source.path)
+    try:
+        if not where.is_file():
+            return None  # a source that moved away is normal; the table is embedded
+        now = file_sha256(where)
+    except OSError:
+        return None
+    if now.lower() == source.sha256.lower():
+        return None
+    return (
+        f"source file {source.path} changed since the session was saved "
+        f"(sha256 was {source.sha256[:12]}..., now {now[:12]}...); "
+        "the embedded table is what the decision was made on"
+    )
+
+
+def save_session(session: Session, path: Path) -> Session:
+    """Write atomically (previous version kept as NAME.toml.bak); return the session
+    as written, i.e. exactly what `load_session(path)` will give back."""
+    path = Path(path)
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    stamped = session.with_(created=session.created or now, modified=now)
+    text = session_to_toml(stamped, path.parent)
+    # Read the text back before touching the disk: a record that could not be opened
+    # again is worse than no save, and the error names what to fix.
+    try:
+        written, _ = session_from_toml(text, str(path), path.parent)
+    except InputError as exc:
+        exc.message = f"not saved: {exc.message}"
+        exc.args = (exc.message,)
+        exc.line = None  # a line of text that was never written would mislead
+        raise
+    atomic_write_text(path, text, keep_backup=True)
+    return written
+
+
+def session_summary(path: Path) -> dict[str, Any]:
+    """Title, modified, recommendation and decision of a session, for a file list.
+
+    A broken file gives {"title": None, "error": message} instead of raising.
+    """
+    from workbench.analysis import analyze
+
+    path = Path(path)
+    try:
+        session, _ = session_from_toml(_read_text(path), str(path), path.parent)
+        analysis = analyze(session.scenario)
+    except InputError as exc:
+        if exc.source is None:
+            exc.source = str(path)
+        return {"title": None, "error": str(exc)}
+    rec = analysis.recommendation
+    return {
+        "title": session.title,
+        "modified": session.modified,
+        "recommendation": None if rec is None else rec.name,
+        "chosen": session.decision.chosen,
+    }
+
+
+# ------------------------------------------------------------------ the checking reader
+
+KeyPath = tuple[str | int, ...]
+
+
+def _dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _section(path: KeyPath) -> str:
+    return f"[{_dotted(path)}]" if path else "the top level"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"a string ({value!r})" if len(value) <= 40 else "a string"
+    if isinstance(value, (datetime, date)):
+        return "a date"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _is_number(value: object) -> bool:
+    # bool is an int subclass; `weight = true` is a typo, not a weight of 1.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Reader:
+    """One pass over the parsed TOML, failing at the first problem with its key."""
+
+    def __init__(self, text: str, label: str, base_dir: Path | None) -> None:
+        self.text = text
+        self.label = label
+        self.base_dir = base_dir
+        self.notes: list[str] = []
+        self._lines: dict[KeyPath, int] | None = None
+
+    # ---- failing with a location
+    def line_of(self, path: KeyPath) -> int | None:
+        if self._lines is None:
+            self._lines = _key_lines(self.text)
+        for end in range(len(path), 0, -1):  # the key, else its table
+            hit = self._lines.get(path[:end])
+            if hit is not None:
+                return hit
+        # An array of tables has no line of its own: point at its first element.
+        inside = [n for p, n in self._lines.items() if p[: len(path)] == path]
+        return min(inside) if inside else None
+
+    def fail(self, message: str, path: KeyPath = ()) -> NoReturn:
+        raise InputError(
+            message,
+            source=self.label,
+            key=_dotted(path) or None,
+            line=self.line_of(path) if path else None,
+        )
+
+    # ---- typed getters
+    def table(self, value: object, path: KeyPath) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(f"must be a table, got {_type_name(value)}", path)
+        return value
+
+    def keys(self, table: Mapping[str, Any], allowed: Sequence[str], path: KeyPath) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.fail(
+                f"unknown key {key!r} in {_section(path)}{hint} "
+                f"(valid keys: {', '.join(allowed)})",
+                (*path, key),
+            )
+
+    def number(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: KeyPath,
+        *,
+        low: float | None = None,
+        strict_low: bool = False,
+        high: float | None = None,
+    ) -> float | None:
+        if key not in table:
+            return None
+        return self.number_value(table[key], (*path, key), low=low, strict_low=strict_low, high=high)
+
+    def number_value(
+        self,
+        value: object,
+        where: KeyPath,
+        *,
+        low: float | None = None,
+        strict_low: bool = False,
+        high: float | None = None,
+    ) -> float:
+        if not _is_number(value):
+            self.fail(f"must be a number, got {_type_name(value)}", where)
+        f = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(f):
+            self.fail(f"must be a finite number, got {f}", where)
+        if low is not None and (f <= low if strict_low else f < low):
+            self.fail(f"must be {'>' if strict_low else '>='} {low:g}, got {f:g}", where)
+        if high is not None and f > high:
+            self.fail(f"must be <= {high:g}, got {f:g}", where)
+        return f
+
+    def string(self, table: Mapping[str, Any], key: str, path: KeyPath) -> str | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            self.fail(f"must be a string (in quotes), got {_type_name(value)}", (*path, key))
+        return value
+
+    def choice(self, table: Mapping[str, Any], key: str, path: KeyPath, options: Sequence[str]) -> str | None:
+        value = self.string(table, key, path)
+        if value is not None and value not in options:
+            close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.fail(
+                f"{key} must be one of {', '.join(options)}, got {value!r}{hint}", (*path, key)
+            )
+        return value
+
+    def name_ref(self, value: str | None, names: list[str], where: KeyPath, what: str) -> None:
+        if value is None or value in names:
+            return
+        close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.fail(f"{what} {value!r} is not a candidate name{hint}", where)
+
+    def stamp(self, table: Mapping[str, Any], key: str) -> str | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        self.fail(
+            f"must be a date-time such as 2026-03-01T09:30:00+00:00, got {_type_name(value)}",
+            (key,),
+        )
+
+    # ---- the document
+    def read(self) -> tuple[Session, list[str]]:
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+            if m:
+                message = f"{message[: m.start()]} (column {m.group(2)})"
+            raise InputError(
+                f"invalid TOML: {message}", source=self.label, line=int(m.group(1)) if m else None
+            ) from None
+        self.check_version(data)
+        self.keys(data, TOP_KEYS, ())
+        candidates = self.candidates(data.get("candidates"))
+        names = candidates["name"].tolist()
+        numeric = [
+            c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])
+        ]
+        workload = self.workload(data.get("workload", {}))
+        constraints = self.constraints(data.get("constraints", {}), numeric)
+        scoring = self.scoring(data.get("scoring", {}), numeric, workload)
+        whatif = self.whatif(data.get("whatif", {}), names)
+        decision = self.decision(data.get("decision", {}), names)
+        source = self.source(data.get("source", {}))
+        routing = self.routing(data["routing"]) if "routing" in data else None
+        title = self.string(data, "title", ())
+        notes = self.string(data, "notes", ())
+        session = Session(
+            scenario=Scenario(candidates, workload, constraints, scoring, whatif),
+            title="Untitled decision" if title is None else title,
+            notes=notes or "",
+            created=self.stamp(data, "created"),
+            modified=self.stamp(data, "modified"),
+            source=source,
+            decision=decision,
+            routing=routing,
+        )
+        return session, self.notes
+
+    def check_version(self, data: Mapping[str, Any]) -> None:
+        if "schema_version" not in data:
+            self.fail(
+                f"missing schema_version; this workbench reads schema_version = {SCHEMA_VERSION} "
+                "(add it as the first line)",
+                ("schema_version",),
+            )
+        version = data["schema_version"]
+        if not isinstance(version, int) or isinstance(version, bool):
+            self.fail(f"must be an integer, got {_type_name(version)}", ("schema_version",))
+        if version > SCHEMA_VERSION:
+            self.fail(
+                f"schema_version {version} was written by a newer workbench; this workbench "
+                f"supports schema_version {SCHEMA_VERSION}: upgrade workbench to open it",
+                ("schema_version",),
+            )
+        if version < 1:
+            self.fail(
+                f"unknown schema_version {version}; this workbench supports "
+                f"schema_version {SCHEMA_VERSION}",
+                ("schema_version",),
+            )
+
+    def workload(self, value: object) -> Workload:
+        path: KeyPath = ("workload",)
+        t = self.table(value, path)
+        self.keys(t, WORKLOAD_KEYS, path)
+        default = Workload()
+        days = self.number(t, "days_per_month", path, low=0, strict_low=True)
+        horizon = self.number(t, "horizon_months", path, low=0, strict_low=True)
+        return Workload(
+            volume_per_day=self.number(t, "volume_per_day", path, low=0),
+            days_per_month=default.days_per_month if days is None else days,
+            horizon_months=default.horizon_months if horizon is None else horizon,
+        )
+
+    def constraints(self, value: object, numeric: list[str]) -> Constraints:
+        path: KeyPath = ("constraints",)
+        t = self.table(value, path)
+        self.keys(t, CONSTRAINT_KEYS, path)
+        limits: dict[str, dict[str, float]] = {}
+        for side in ("max", "min"):
+            sub = self.table(t.get(side, {}), (*path, side))
+            allowed = [*numeric, *DERIVED_NUMERIC]
+            out: dict[str, float] = {}
+            for column, limit in sub.items():
+                where: KeyPath = (*path, side, column)
+                if column not in allowed:
+                    close = difflib.get_close_matches(column, allowed, n=1, cutoff=0.6)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    self.fail(
+                        f"limit on {column!r}: not a numeric column of the candidates{hint} "
+                        f"(numeric columns: {', '.join(allowed)})",
+                        where,
+                    )
+                out[column] = self.number_value(limit, where)
+            limits[side] = out
+        return Constraints(
+            max_latency_ms=self.number(t, "max_latency_ms", path, low=0),
+            monthly_budget_usd=self.number(t, "monthly_budget_usd", path, low=0),
+            min_accuracy=self.number(t, "min_accuracy", path, low=0, high=100),
+            max=limits["max"],
+            min=limits["min"],
+        )
+
+    def scoring(self, value: object, numeric: list[str], workload: Workload) -> Scoring:
+        from workbench.analysis import default_direction
+
+        path: KeyPath = ("scoring",)
+        t = self.table(value, path)
+        self.keys(t, SCORING_KEYS, path)
+        normalization = self.choice(t, "normalization", path, NORMALIZATIONS) or Scoring().normalization
+        if "criteria" not in t:
+            return Scoring(None, normalization)  # type: ignore[arg-type]
+        raw = t["criteria"]
+        if not isinstance(raw, list) or not raw:
+            self.fail(
+                "must be one or more [[scoring.criteria]] tables (leave it out for the defaults)",
+                (*path, "criteria"),
+            )
+        allowed = [COST_ALIAS, *numeric, *DERIVED_NUMERIC]
+        criteria: list[Criterion] = []
+        for i, item in enumerate(raw, start=1):
+            where: KeyPath = (*path, "criteria", i)
+            c = self.table(item, where)
+            self.keys(c, CRITERION_KEYS, where)
+            column = self.string(c, "column", where)
+            if column is None:
+                self.fail("a criterion needs a column", where)
+            if column not in allowed:
+                close = difflib.get_close_matches(column, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(
+                    f"criterion column {column!r} is not a numeric column of the candidates"
+                    f"{hint} (choose from: {', '.join(allowed)})",
+                    (*where, "column"),
+                )
+            if column in VOLUME_DEPENDENT and workload.volume_per_day is None:
+                self.fail(
+                    f"criterion {column!r} needs a volume: set [workload] volume_per_day "
+                    f"or use {COST_ALIAS!r}",
+                    (*where, "column"),
+                )
+            if any(prev.column == column for prev in criteria):
+                self.fail(f"criterion {column!r} is listed twice", (*where, "column"))
+            if "weight" not in c:
+                self.fail("a criterion needs a weight", where)
+            weight = self.number_value(c["weight"], (*where, "weight"), low=0)
+            direction = self.choice(c, "direction", where, ("max", "min")) or default_direction(column)
+            scale = self.choice(c, "scale", where, ("linear", "log10")) or "linear"
+            criteria.append(Criterion(column, direction, weight, scale))  # type: ignore[arg-type]
+        if not any(c.weight > 0 for c in criteria):
+            self.fail(
+                "all criterion weights are 0; at least one criterion needs a weight > 0",
+                (*path, "criteria"),
+            )
+        return Scoring(tuple(criteria), normalization)  # type: ignore[arg-type]
+
+    def whatif(self, value: object, names: list[str]) -> WhatIf:
+        path: KeyPath = ("whatif",)
+        t = self.table(value, path)
+        self.keys(t, WHATIF_KEYS, path)
+        baseline = self.string(t, "baseline", path)
+        self.name_ref(baseline, names, (*path, "baseline"), "baseline")
+        multipliers = WhatIf().volume_multipliers
+        if "volume_multipliers" in t:
+            raw = t["volume_multipliers"]
+            if not isinstance(raw, list):
+                self.fail(
+                    f"must be an array of numbers, got {_type_name(raw)}",
+                    (*path, "volume_multipliers"),
+                )
+            multipliers = tuple(
+                self.number_value(m, (*path, "volume_multipliers"), low=0, strict_low=True)
+                for m in raw
+            )
+        return WhatIf(
+            baseline=baseline,
+            error_cost_usd=self.number(t, "error_cost_usd", path, low=0),
+            volume_multipliers=multipliers,
+        )
+
+    def decision(self, value: object, names: list[str]) -> Decision:
+        path: KeyPath = ("decision",)
+        t = self.table(value, path)
+        self.keys(t, DECISION_KEYS, path)
+        chosen = self.string(t, "chosen", path)
+        self.name_ref(chosen, names, (*path, "chosen"), "decision.chosen")
+        decided_on: str | None = None
+        if "decided_on" in t:
+            raw = t["decided_on"]
+            # Kept as text; an unquoted TOML date is what a person naturally types.
+            if isinstance(raw, (date, datetime)):
+                decided_on = raw.isoformat()
+            else:
+                decided_on = self.string(t, "decided_on", path)
+        return Decision(
+            chosen=chosen,
+            rationale=self.string(t, "rationale", path),
+            decided_by=self.string(t, "decided_by", path),
+            decided_on=decided_on,
+        )
+
+    def source(self, value: object) -> Source:
+        path: KeyPath = ("source",)
+        t = self.table(value, path)
+        self.keys(t, SOURCE_KEYS, path)
+        written = self.string(t, "path", path)
+        sha = self.string(t, "sha256", path)
+        if sha is not None and not _SHA256.fullmatch(sha):
+            self.fail("must be 64 hexadecimal digits (a SHA-256)", (*path, "sha256"))
+        mapping_raw = self.table(t.get("mapping", {}), (*path, "mapping"))
+        mapping: dict[str, str] = {}
+        for column, header in mapping_raw.items():
+            where: KeyPath = (*path, "mapping", column)
+            if column not in CANONICAL:
+                close = difflib.get_close_matches(column, CANONICAL, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(
+                    f"{column!r} is not a column we map{hint} (choose from: {', '.join(CANONICAL)})",
+                    where,
+                )
+            if not isinstance(header, str):
+                self.fail(f"must be a header name (a string), got {_type_name(header)}", where)
+            mapping[column] = header
+        return Source(
+            path=None if written is None else path_from_file(written, self.base_dir),
+            sha256=sha,
+            mapping=mapping,
+        )
+
+    def routing(self, value: object) -> dict[str, object]:
+        t = self.table(value, ("routing",))
+        try:
+            from workbench.routing.spec import RoutingSpec
+        except ImportError:  # the routing package is optional; keep the table as is
+            return dict(t)
+        try:
+            RoutingSpec.from_dict(dict(t))
+        except InputError as exc:
+            where: KeyPath = ("routing", exc.key) if exc.key else ("routing",)
+            message = exc.message
+            if exc.key and message.startswith("unknown key"):
+                known = [f.name for f in fields(RoutingSpec)]
+                close = difflib.get_close_matches(exc.key, known, n=1, cutoff=0.6)
+                if close:
+                    message = f"unknown key {exc.key!r} in [routing]; did you mean {close[0]!r}?"
+            self.fail(message, where)
+        return dict(t)
+
+    # ---- the candidate table
+    def candidates(self, value: object) -> pd.DataFrame:
+        path: KeyPath = ("candidates",)
+        if value is None or value == []:
+            self.fail(
+                "no candidates: add one [[candidates]] table per model "
+                f"(keys {', '.join(REQUIRED)})",
+                path,
+            )
+        if not isinstance(value, list):
+            self.fail(f"must be [[candidates]] tables, got {_type_name(value)}", path)
+        rows: list[dict[str, Any]] = []
+        for i, row in enumerate(value, start=1):
+            rows.append(self.table(row, (*path, i)))
+        order = _column_order(rows)
+        columns: dict[str, pd.Series] = {}
+        for column in order:
+            if column == "":
+                self.fail("empty column name", path)
+            if column in DERIVED:
+                first = next(i for i, r in enumerate(rows, start=1) if column in r)
+                self.fail(
+                    f"{column!r} is computed by the analysis and cannot be a candidate column; "
+                    "rename it",
+                    (*path, first, column),
+                )
+            columns[column] = self.column(rows, column)
+        if "name" not in columns:
+            self.fail("every [[candidates]] table needs a name", (*path, 1))
+        frame = pd.DataFrame(columns).reset_index(drop=True)
+        self.check_names(frame["name"].tolist())
+        try:
+            validate_candidates(frame, self.label)
+        except InputError as exc:
+            self.locate_candidate_error(exc, rows)
+            raise
+        self.note_typos(order)
+        return frame
+
+    def column(self, rows: list[dict[str, Any]], column: str) -> pd.Series:
+        cells = [(i, r[column]) for i, r in enumerate(rows, start=1) if column in r]
+        for i, cell in cells:
+            if isinstance(cell, (dict, list, datetime, date)) or cell is None:
+                self.fail(
+                    f"a candidate cell must be a number or a string, got {_type_name(cell)}",
+                    ("candidates", i, column),
+                )
+        if column == "name":
+            values: list[object] = [None] * len(rows)
+            for i, cell in cells:
+                if not isinstance(cell, str):
+                    self.fail(f"name must be a string (in quotes), got {_type_name(cell)}",
+                              ("candidates", i, "name"))
+                values[i - 1] = cell
+            return pd.Series(values, dtype=object)
+        numeric = all(_is_number(cell) for _, cell in cells)
+        if column in _NUMERIC_CANONICAL and not numeric:
+            i, cell = next((i, c) for i, c in cells if not _is_number(c))
+            self.fail(f"must be a number (without quotes), got {_type_name(cell)}",
+                      ("candidates", i, column))
+        if numeric:
+            out = np.full(len(rows), np.nan)
+            for i, cell in cells:
+                out[i - 1] = float(cell)
+            return pd.Series(out, dtype="float64")
+        # Text (or mixed) columns keep each value as TOML typed it; object dtype so
+        # pandas does not swap in its string dtype and break round-trip equality.
+        kept: list[object] = [None] * len(rows)
+        for i, cell in cells:
+            kept[i - 1] = cell
+        return pd.Series(kept, dtype=object)
+
+    def check_names(self, names: list[object]) -> None:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names, start=1):
+            if name is None:
+                self.fail("this [[candidates]] table has no name", ("candidates", i))
+            assert isinstance(name, str)
+            if not name.strip():
+                self.fail("empty candidate name", ("candidates", i, "name"))
+            if name in seen:
+                rows = [j for j, n in enumerate(names, start=1) if n == name]
+                raise InputError(
+                    f"duplicate candidate name {name!r} in [[candidates]] tables "
+                    f"{', '.join(map(str, rows))}; names must be unique",
+                    source=self.label,
+                    row=i,
+                    column="name",
+                    line=self.line_of(("candidates", i, "name")),
+                )
+            seen[name] = i
+
+    def locate_candidate_error(self, exc: InputError, rows: list[dict[str, Any]]) -> None:
+        if exc.row is None:
+            missing = re.search(r"missing required column '(\w+)'", exc.message)
+            if missing:
+                present = sorted({k for r in rows for k in r})
+                close = difflib.get_close_matches(missing.group(1), present, n=1, cutoff=0.5)
+                if close:
+                    exc.message += f" (the [[candidates]] tables have {close[0]!r}: a typo?)"
+            exc.message += f"; every [[candidates]] table needs {', '.join(REQUIRED)}"
+            exc.args = (exc.message,)
+            return
+        exc.message += f" ([[candidates]] table {exc.row})"
+        if exc.column is not None:
+            row = rows[exc.row - 1]
+            if exc.column not in row:
+                close = difflib.get_close_matches(exc.column, list(row), n=1, cutoff=0.6)
+                if close:
+                    exc.message += f"; it has {close[0]!r}: a typo?"
+            exc.line = self.line_of(("candidates", exc.row, exc.column))
+        exc.args = (exc.message,)
+
+    def note_typos(self, order: list[str]) -> None:
+        for column in order:
+            if column in CANONICAL:
+                continue
+            close = difflib.get_close_matches(column, CANONICAL, n=1, cutoff=0.8)
+            if close:
+                self.notes.append(
+                    f"{self.label}: candidate column {column!r} is not one we know; "
+                    f"did you mean {close[0]!r}? It is kept as an extra column"
+                )
+
+
+def _column_order(rows: list[dict[str, Any]]) -> list[str]:
+    """Columns in table order, recovered from the rows' key order.
+
+    A NaN cell is left out of its row, so no single row need hold every column. Each
+    row's keys are in table order, so merging them (a topological sort, ties broken
+    by first appearance) gives back the table's order. Canonical columns come first,
+    in canonical order, as every loader produces them.
+    """
+    first_seen: dict[str, int] = {}
+    after: dict[str, set[str]] = {}
+    for row in rows:
+        previous: str | None = None
+        for key in row:
+            if key in CANONICAL:
+                continue
+            first_seen.setdefault(key, len(first_seen))
+            after.setdefault(key, set())
+            if previous is not None and previous != key:
+                after[key].add(previous)
+            previous = key
+    extras: list[str] = []
+    placed: set[str] = set()
+    pending = sorted(first_seen, key=first_seen.__getitem__)
+    while pending:
+        ready = [k for k in pending if after[k] <= placed]
+        # A cycle means the rows disagree (hand-edited): first appearance decides.
+        pick = ready[0] if ready else pending[0]
+        extras.append(pick)
+        placed.add(pick)
+        pending.remove(pick)
+    present = {k for row in rows for k in row}
+    return [c for c in CANONICAL if c in present] + extras
+
+
+# ------------------------------------------------------------------- line numbers
+
+_HEADER_LINE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_LINE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=""")
+_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
+def _key_parts(text: str) -> list[str]:
+    parts = []
+    for raw in _KEY_PART.findall(text):
+        if raw.startswith('"'):
+            try:
+                parts.append(tomllib.loads(f"k = {raw}")["k"])
+            except tomllib.TOMLDecodeError:
+                parts.append(raw[1:-1])
+        elif raw.startswith("'"):
+            parts.append(raw[1:-1])
+        else:
+            parts.append(raw)
+    return parts
+
+
+def _key_lines(text: str) -> dict[KeyPath, int]:
+    """Best-effort map from key path to 1-based line, for error messages only.
+
+    Array tables are numbered from 1 ("candidates", 3, "accuracy"), matching the
+    row numbers in messages. Lines inside multi-line strings are skipped.
+    """
+    lines: dict[KeyPath, int] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    table: KeyPath = ()
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _HEADER_LINE.match(line)
+        if header:
+            names = tuple(_key_parts(header.group(2)))
+            if header.group(1) == "[[":
+                counts[names] = counts.get(names, 0) + 1
+                table = (*_numbered(names[:-1], counts), names[-1], counts[names])
+            else:
+                table = _numbered(names, counts)
+            lines.setdefault(table, number)
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            path = (*table, *_key_parts(key.group(1)))
+            lines.setdefault(path, number)
+            rest = line[key.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_string = quote
+                    break
+    return lines
+
+
+def _numbered(names: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> KeyPath:
+    # [scoring] inside [[scoring.criteria]] numbering: a sub-table of the latest
+    # array element gets that element's index.
+    out: list[str | int] = []
+    for end in range(1, len(names) + 1):
+        out.append(names[end - 1])
+        if names[:end] in counts:
+            out.append(counts[names[:end]])
+    return tuple(out)

@@ -1,0 +1,251 @@
+"""Files the TUI opens and writes: the built-in sample, sessions, tables, the memo.
+
+No textual and no rich here: these helpers are plain functions over the engine's own
+loaders, so the Pilot tests and the app share them and they can be tested alone.
+Modules being written alongside the TUI (`session_io`, `memo`) are imported inside
+the functions that need them, so the app still starts while they are missing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.model import Constraints, Session, Workload
+
+SESSIONS_FOLDER = "sessions"
+SESSION_SUFFIX = ".toml"
+# Settings of the built-in sample while `workbench/data/retail_checkout.toml` is absent.
+_FALLBACK_WORKLOAD = Workload(volume_per_day=500_000)
+_FALLBACK_CONSTRAINTS = Constraints(max_latency_ms=200, monthly_budget_usd=15_000)
+
+
+def builtin_session() -> tuple[Session, list[str]]:
+    """The retail checkout sample: the packaged session, or its CSV as a fallback."""
+    from workbench.inputs import builtin_sample_path, open_path, session_from_table
+
+    packaged = builtin_sample_path()
+    if packaged.exists():
+        return open_path(packaged)
+    # Temporary: until the packaged session lands, rebuild it from the sample table.
+    csv = Path(__file__).resolve().parents[2] / "sample_data" / "retail_checkout.csv"
+    session, notes = session_from_table(csv)
+    session = session.with_(title="Retail checkout detector")
+    session = session.with_scenario(
+        workload=_FALLBACK_WORKLOAD, constraints=_FALLBACK_CONSTRAINTS
+    )
+    return session, notes
+
+
+def is_session_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() == SESSION_SUFFIX
+
+
+def open_file(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[Session, list[str], Path | None]:
+    """(session, notes, session path) for a table or a session file.
+
+    The session path is None for a table: saving it asks for a `.toml` name.
+    """
+    from workbench.inputs import open_path
+
+    p = Path(path).expanduser()
+    session, notes = open_path(p, mapping or None)
+    return session, notes, (p if is_session_path(p) else None)
+
+
+def needs_mapping(exc: InputError) -> bool:
+    """True when a table loaded but lacks required headers (a mapping can fix it)."""
+    return "missing required column" in str(exc)
+
+
+def read_headers(path: str | Path) -> list[str]:
+    """The header row of a table file, for the column-mapping dialog."""
+    import pandas as pd
+
+    p = Path(path).expanduser()
+    suffix = p.suffix.lower()
+    try:
+        if suffix in {".parquet", ".pq"}:
+            frame = pd.read_parquet(p)
+        elif suffix == ".json":
+            frame = pd.read_json(p)
+        else:
+            sep = "\t" if suffix in {".tsv", ".tab"} else None
+            frame = pd.read_csv(p, nrows=0, sep=sep, engine="python", encoding="utf-8-sig")
+    except Exception as exc:  # pandas raises many types; all mean "cannot read it"
+        raise InputError(f"cannot read the headers: {exc}", source=str(p)) from None
+    return [str(h) for h in frame.columns]
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """{canonical: header} for the headers the loader can already place."""
+    from workbench.columns import match_headers
+
+    matches, _ = match_headers(headers)
+    return {column: m.header for column, m in matches.items()}
+
+
+def sessions_folder(session_path: Path | None) -> Path:
+    """The folder of the current session, else `sessions/` under the current folder."""
+    if session_path is not None:
+        return session_path.parent
+    return Path.cwd() / SESSIONS_FOLDER
+
+
+def list_sessions(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Saved sessions in a folder with their summaries, newest first by name order."""
+    if not folder.is_dir():
+        return []
+    try:
+        from workbench.session_io import session_summary
+    except ImportError:
+        session_summary = None
+    out: list[tuple[Path, dict[str, Any]]] = []
+    for path in sorted(folder.glob(f"*{SESSION_SUFFIX}")):
+        if session_summary is None:
+            summary: dict[str, Any] = {"title": None, "error": "session summaries unavailable"}
+        else:
+            try:
+                summary = dict(session_summary(path))
+            except Exception as exc:  # a broken file must not break the list
+                summary = {"title": None, "error": str(exc)}
+        out.append((path, summary))
+    return out
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z]+", "_", text.strip().lower()).strip("_")
+    return s or "session"
+
+
+def default_session_path(session: Session, session_path: Path | None) -> Path:
+    """Where "save" suggests writing: the current file, else sessions/<title>.toml."""
+    if session_path is not None:
+        return session_path
+    return Path(SESSIONS_FOLDER) / f"{slug(session.title)}{SESSION_SUFFIX}"
+
+
+def default_memo_path(session: Session, session_path: Path | None) -> Path:
+    """The memo goes next to the session: NAME.toml -> NAME.md."""
+    if session_path is not None:
+        return session_path.with_suffix(".md")
+    return Path(f"{slug(session.title)}.md")
+
+
+def save(session: Session, path: Path) -> Session:
+    """Write the session atomically (keeps a .bak); returns it with `modified` set."""
+    try:
+        from workbench.session_io import save_session
+    except ImportError:
+        raise InputError("saving sessions needs workbench.session_io, which is not installed") from None
+    if path.suffix.lower() != SESSION_SUFFIX:
+        raise InputError(f"a session file must end in {SESSION_SUFFIX}", source=str(path))
+    saved = save_session(session, path)
+    return saved if isinstance(saved, Session) else session
+
+
+def render_memo_text(
+    session: Session, notes: list[str] | None, session_path: Path | None, analysis: Any
+) -> str:
+    """The decision memo (markdown); the analysis tables while `memo` is missing."""
+    try:
+        from workbench.memo import render_memo
+    except ImportError:
+        return _fallback_memo(session, notes, analysis)
+    return render_memo(session, notes=notes, session_path=session_path, analysis=analysis)
+
+
+def _fallback_memo(session: Session, notes: list[str] | None, analysis: Any) -> str:
+    from workbench import export
+
+    parts = [f"# {export.md_escape(session.title)}", ""]
+    if session.notes:
+        parts += [session.notes, ""]
+    d = session.decision
+    parts += ["## Decision", ""]
+    if d.is_empty():
+        parts.append("No decision recorded yet.")
+    else:
+        parts.append(f"- **Chosen:** {export.md_escape(d.chosen or 'not recorded')}")
+        if d.decided_by:
+            parts.append(f"- **Decided by:** {export.md_escape(d.decided_by)}")
+        if d.decided_on:
+            parts.append(f"- **Decided on:** {export.md_escape(d.decided_on)}")
+        if d.rationale:
+            parts += ["", d.rationale]
+    parts.append("")
+    if len(analysis.table) <= 200:
+        body = export.to_markdown(analysis, notes)
+        parts.append(body.replace("# Analysis", "## Analysis", 1))
+    else:
+        parts.append(f"(The analysis of {len(analysis.table):,} candidates is too long to preview.)")
+    return "\n".join(parts) + "\n"
+
+
+def write_memo(text: str, path: Path) -> None:
+    from workbench.atomic import atomic_write_text
+
+    atomic_write_text(path, text)
+
+
+_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+def parse_number(text: str, *, blank_ok: bool = True, minimum: float | None = None,
+                 positive: bool = False) -> float | None:
+    """A number typed by hand: `100000`, `100,000`, `$15k`, `1e5`. Blank -> None.
+
+    Raises ValueError with a short message for anything else.
+    """
+    raw = text.strip()
+    if not raw:
+        if blank_ok:
+            return None
+        raise ValueError("a number is required")
+    cleaned = raw.replace(",", "").replace("_", "").replace("$", "").replace(" ", "")
+    factor = 1.0
+    if cleaned and cleaned[-1].lower() in _SUFFIXES:
+        factor = _SUFFIXES[cleaned[-1].lower()]
+        cleaned = cleaned[:-1]
+    try:
+        value = float(cleaned) * factor
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{raw!r} is not a finite number")
+    if positive and not value > 0:
+        raise ValueError("must be greater than 0")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"must be at least {minimum:g}")
+    return value
+
+
+_LIMIT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>|=<|=>)\s*(.+?)\s*$")
+
+
+def parse_limits(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """`params_m<=50, gflops>=2` -> ({max}, {min}). Raises ValueError."""
+    upper: dict[str, float] = {}
+    lower: dict[str, float] = {}
+    for item in re.split(r"[,;]", text):
+        if not item.strip():
+            continue
+        m = _LIMIT.match(item)
+        if not m:
+            raise ValueError(f"{item.strip()!r}: write COLUMN<=VALUE or COLUMN>=VALUE")
+        column, op, value = m.groups()
+        number = parse_number(value, blank_ok=False)
+        assert number is not None
+        (upper if op in ("<=", "<", "=<") else lower)[column] = number
+    return upper, lower
+
+
+def format_limits(upper: dict[str, float], lower: dict[str, float]) -> str:
+    from workbench.analysis import fmt_num
+
+    parts = [f"{k}<={fmt_num(v)}" for k, v in upper.items()]
+    parts += [f"{k}>={fmt_num(v)}" for k, v in lower.items()]
+    return ", ".join(parts)

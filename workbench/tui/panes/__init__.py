@@ -1,0 +1,1 @@
+"""The six panes of the workbench; each renders from a `Snapshot`."""

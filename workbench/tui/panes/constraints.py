@@ -1,0 +1,341 @@
+"""Pane 2: workload, constraints, criteria weights and normalization.
+
+Every field applies as you type. A value that does not parse is marked in place and
+changes nothing; a value the engine refuses (e.g. a limit on an unknown column) is
+marked too, with the engine's message, and the last valid value stays in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from workbench.analysis import fmt_num
+from workbench.model import NORMALIZATIONS, Criterion, Session
+from workbench.tui import edits
+from workbench.tui.files import format_limits, parse_limits, parse_number
+from workbench.tui.messages import EditRejected
+from workbench.tui.panes.base import Pane
+from workbench.tui.screens.prompt import PromptScreen
+from workbench.tui.state import Snapshot
+from workbench.tui.widgets.bars import bar
+from workbench.tui.widgets.tables import WorkbenchTable
+
+
+class ParsedBy(Validator):
+    """Valid when `parse(text)` does not raise ValueError; its message is shown."""
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._parse = parse
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self._parse(value)
+        except ValueError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+def _number(blank_ok: bool = True, positive: bool = False, minimum: float | None = 0.0):  # type: ignore[no-untyped-def]
+    return lambda text: parse_number(text, blank_ok=blank_ok, positive=positive,
+                                     minimum=None if positive else minimum)
+
+
+def _percent(text: str) -> float | None:
+    value = parse_number(text.rstrip("% "), blank_ok=True, minimum=0.0)
+    if value is not None and value > 100:
+        raise ValueError("a percentage is at most 100")
+    return value
+
+
+# (field id, label, parser, getter, setter, placeholder)
+Getter = Callable[[Session], str]
+Setter = Callable[[Session, Any], Session]
+
+
+def _set_workload(key: str) -> Setter:
+    return lambda s, v: s.with_scenario(workload=replace(s.scenario.workload, **{key: v}))
+
+
+def _set_constraint(key: str) -> Setter:
+    return lambda s, v: s.with_scenario(constraints=replace(s.scenario.constraints, **{key: v}))
+
+
+def _set_limits(s: Session, value: tuple[dict[str, float], dict[str, float]]) -> Session:
+    upper, lower = value
+    return s.with_scenario(constraints=replace(s.scenario.constraints, max=upper, min=lower))
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else fmt_num(value)
+
+
+FIELDS: list[tuple[str, str, Callable[[str], Any], Getter, Setter, str]] = [
+    ("volume", "Volume / day", _number(), lambda s: _fmt(s.scenario.workload.volume_per_day),
+     _set_workload("volume_per_day"), "none: costs per 1k"),
+    ("days", "Days / month", _number(blank_ok=False, positive=True),
+     lambda s: _fmt(s.scenario.workload.days_per_month), _set_workload("days_per_month"), "30"),
+    ("horizon", "Horizon months", _number(blank_ok=False, positive=True),
+     lambda s: _fmt(s.scenario.workload.horizon_months), _set_workload("horizon_months"), "12"),
+    ("budget", "Budget $/month", _number(), lambda s: _fmt(s.scenario.constraints.monthly_budget_usd),
+     _set_constraint("monthly_budget_usd"), "none"),
+    ("latency", "Max latency ms", _number(), lambda s: _fmt(s.scenario.constraints.max_latency_ms),
+     _set_constraint("max_latency_ms"), "none"),
+    ("accuracy", "Min accuracy %", _percent, lambda s: _fmt(s.scenario.constraints.min_accuracy),
+     _set_constraint("min_accuracy"), "none"),
+    ("limits", "Other limits", parse_limits,
+     lambda s: format_limits(s.scenario.constraints.max, s.scenario.constraints.min),
+     _set_limits, "e.g. params_m<=50, gflops>=2"),
+]
+FIELD_LABELS = {key: label for key, label, *_ in FIELDS}
+
+
+class CriteriaTable(WorkbenchTable):
+    """The criteria, one per row; keys change the focused criterion."""
+
+    BINDINGS = [
+        Binding("plus,equals_sign,right,l", "weight(1)", "Weight +", id="criteria.weight_up",
+                key_display="+"),
+        Binding("minus,left,h", "weight(-1)", "Weight −", id="criteria.weight_down",
+                key_display="-"),
+        Binding("m", "direction", "Max/min", id="criteria.direction"),
+        Binding("t", "scale", "Log scale", id="criteria.scale"),
+        Binding("enter", "type_weight", "Type weight", id="criteria.type_weight", show=False),
+    ]
+
+    def action_weight(self, steps: int) -> None:
+        self.parent_pane().change_weight(steps)
+
+    def action_direction(self) -> None:
+        self.parent_pane().flip("direction")
+
+    def action_scale(self) -> None:
+        self.parent_pane().flip("scale")
+
+    def action_type_weight(self) -> None:
+        self.parent_pane().type_weight()
+
+    def parent_pane(self) -> ConstraintsPane:
+        return self.query_ancestor(ConstraintsPane)
+
+
+class ConstraintsPane(Pane):
+    PRIMARY = "#field-volume"
+    TITLE = "Constraints & weights"
+    BINDINGS = [
+        Binding("down", "focus_next_field", show=False),
+        Binding("up", "focus_previous_field", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Criterion] = []
+        self._local: dict[str, Criterion] = {}  # unused criteria flipped before weighing
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        with Horizontal(id="constraints-body"):
+            with Vertical(id="constraints-form"):
+                for key, label, parse, _, _, placeholder in FIELDS:
+                    with Horizontal(classes="form-row"):
+                        yield Label(label, classes="form-label")
+                        yield Input(id=f"field-{key}", placeholder=placeholder, compact=True,
+                                    validators=[ParsedBy(parse)], validate_on=["changed"],
+                                    select_on_focus=False)
+                with Horizontal(classes="form-row"):
+                    yield Label("Normalization", classes="form-label")
+                    yield Select([(m, m) for m in NORMALIZATIONS], allow_blank=False,
+                                 value="minmax", id="field-normalization", compact=True)
+                yield Static("", id="constraints-error")
+            with Vertical(id="criteria-box"):
+                yield Static("Criteria  (+/- weight · m max/min · t log scale)", id="criteria-title",
+                             classes="section-title")
+                yield CriteriaTable(id="criteria-table", cursor_type="row", zebra_stripes=True)
+
+    # ---- drawing -----------------------------------------------------------
+
+    def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
+        session = snapshot.session
+        for key, _, parse, getter, _, _ in FIELDS:
+            field = self.query_one(f"#field-{key}", Input)
+            wanted = getter(session)
+            if field.value == wanted:
+                continue
+            if field.has_focus:
+                try:
+                    same = parse(field.value) == parse(wanted)
+                except ValueError:
+                    same = True  # keep what the user is typing; it is marked invalid
+                if same:
+                    continue
+            with field.prevent(Input.Changed):
+                field.value = wanted
+            field.remove_class("-invalid")
+        select = self.query_one("#field-normalization", Select)
+        if select.value != session.scenario.scoring.normalization:
+            with select.prevent(Select.Changed):
+                select.value = session.scenario.scoring.normalization
+        self._draw_criteria(snapshot)
+
+    def _draw_criteria(self, snapshot: Snapshot) -> None:
+        analysis = snapshot.analysis
+        rows = edits.criteria_rows(snapshot.session, analysis)
+        rows = [self._local.get(c.column, c) if c.weight == 0 else c for c in rows]
+        self._rows = rows
+        shares = {c.given_as: c.weight for c in analysis.criteria}
+        resolved = {c.given_as: c.column for c in analysis.criteria}
+        table = self.query_one(CriteriaTable)
+        header = [
+            ("criterion", "Criterion"), ("direction", "Dir"), ("scale", "Scale"),
+            ("weight", Text("Weight", justify="right")), ("share", Text("Share", justify="right")),
+            ("bar", ""),
+        ]
+        out = []
+        for c in rows:
+            share = shares.get(c.column)
+            name = c.column if c.column not in resolved or resolved[c.column] == c.column else (
+                f"{c.column} ({resolved[c.column]})"
+            )
+            style = "" if c.weight > 0 else "dim"
+            out.append((c.column, [
+                Text(name, style=style),
+                Text(c.direction, style=style),
+                Text(c.scale, style=style),
+                Text(f"{c.weight:.2f}", justify="right", style=style),
+                Text("–" if share is None else f"{share:.0%}", justify="right", style=style),
+                Text(bar(share or 0.0, 10), style="cyan"),
+            ]))
+        keep, _ = table.cursor_keys()
+        table.replace_rows(header, out, keep_row=keep)
+
+    # ---- fields --------------------------------------------------------------
+
+    @on(Input.Changed, "#constraints-form Input")
+    def _field_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        key = (event.input.id or "").removeprefix("field-")
+        spec = next((f for f in FIELDS if f[0] == key), None)
+        if spec is None:
+            return
+        error = self.query_one("#constraints-error", Static)
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            error.update(Text(f"{spec[1]}: {'; '.join(event.validation_result.failure_descriptions)}"
+                              " (not applied)", style="red"))
+            return
+        error.update("")
+        value = spec[2](event.value)
+        setter = spec[4]
+        self.edit(lambda s: setter(s, value), f"set {spec[1].lower()}", coalesce=f"field:{key}",
+                  origin=event.input)
+
+    @on(EditRejected)
+    def _rejected(self, event: EditRejected) -> None:
+        event.stop()
+        target = event.origin
+        if isinstance(target, Input):
+            target.add_class("-invalid")
+        label = FIELD_LABELS.get((getattr(target, "id", "") or "").removeprefix("field-"), "")
+        prefix = f"{label}: " if label else ""
+        self.query_one("#constraints-error", Static).update(
+            Text(f"{prefix}{event.error} (not applied)", style="red")
+        )
+
+    @on(Select.Changed, "#field-normalization")
+    def _normalization(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value
+        if value is Select.NULL:
+            return
+        self.edit(
+            lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, normalization=value)),
+            f"normalization {value}",
+        )
+
+    def action_focus_next_field(self) -> None:
+        if isinstance(self.screen.focused, Input):
+            self.screen.focus_next()
+
+    def action_focus_previous_field(self) -> None:
+        if isinstance(self.screen.focused, Input):
+            self.screen.focus_previous()
+
+    # ---- criteria ------------------------------------------------------------
+
+    def _focused_row(self) -> tuple[int, Criterion] | None:
+        table = self.query_one(CriteriaTable)
+        if not self._rows or not table.row_count:
+            return None
+        index = table.cursor_coordinate.row
+        if index >= len(self._rows):
+            return None
+        return index, self._rows[index]
+
+    def _apply(self, index: int, criterion: Criterion, label: str) -> None:
+        rows = list(self._rows)
+        criteria = edits.set_criterion(rows, index, criterion)
+        self._local.pop(criterion.column, None)
+        self.edit(
+            lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, criteria=criteria)),
+            label, coalesce=f"weight:{criterion.column}",
+            origin=self.query_one(CriteriaTable),
+        )
+
+    def change_weight(self, steps: int) -> None:
+        focused = self._focused_row()
+        if focused is None:
+            return
+        index, c = focused
+        new = replace(c, weight=edits.step_weight(c.weight, steps))
+        if new.weight == c.weight:
+            return
+        self._apply(index, new, f"weight of {c.column} {new.weight:g}")
+
+    def flip(self, what: str) -> None:
+        focused = self._focused_row()
+        if focused is None:
+            return
+        index, c = focused
+        if what == "direction":
+            new = replace(c, direction="min" if c.direction == "max" else "max")
+        else:
+            new = replace(c, scale="linear" if c.scale == "log10" else "log10")
+        if c.weight == 0:
+            self._local[c.column] = new  # not scored yet: remember until it gets a weight
+            assert self.snapshot is not None
+            self._draw_criteria(self.snapshot)
+            return
+        self._apply(index, new, f"{what} of {c.column}")
+
+    def type_weight(self) -> None:
+        focused = self._focused_row()
+        if focused is None:
+            return
+        index, c = focused
+
+        def check(text: str) -> str | None:
+            try:
+                parse_number(text, blank_ok=False, minimum=0.0)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            weight = parse_number(text, blank_ok=False, minimum=0.0)
+            assert weight is not None
+            self._apply(index, replace(c, weight=weight), f"weight of {c.column} {weight:g}")
+
+        self.app.push_screen(
+            PromptScreen(f"Weight of {c.column}", "Raw weight (shares are normalized to 100%)",
+                         f"{c.weight:g}", check=check),
+            done,
+        )

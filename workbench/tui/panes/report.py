@@ -1,0 +1,175 @@
+"""Pane 6: the decision memo, with the title, notes and the recorded decision."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from workbench.tui.files import render_memo_text
+from workbench.tui.panes.base import Pane
+from workbench.tui.state import Snapshot
+
+WIDE = 110
+CHOICES_MAX = 200
+MEMO_DELAY = 0.4  # seconds of quiet typing before the memo is re-rendered
+
+
+class ReportPane(Pane):
+    PRIMARY = "#report-title"
+    TITLE = "Report"
+    BINDINGS = [
+        Binding("ctrl+e", "app.export_memo", "Export memo", id="report.export"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._choices: list[str] = []
+        self._memo_timer: Timer | None = None
+        self._memo_source: str | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        with Container(id="report-body"):
+            with VerticalScroll(id="report-form"):
+                with Horizontal(classes="form-row"):
+                    yield Label("Title", classes="form-label")
+                    yield Input(id="report-title", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Label("Chosen", classes="form-label")
+                    yield Select([], prompt="not decided", id="report-chosen", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Label("Decided by", classes="form-label")
+                    yield Input(id="report-by", compact=True, placeholder="name")
+                with Horizontal(classes="form-row"):
+                    yield Label("Decided on", classes="form-label")
+                    yield Input(id="report-on", compact=True, placeholder="YYYY-MM-DD")
+                yield Label("Rationale")
+                yield TextArea(id="report-rationale", soft_wrap=True, show_line_numbers=False,
+                               tab_behavior="focus")
+                yield Label("Notes")
+                yield TextArea(id="report-notes", soft_wrap=True, show_line_numbers=False,
+                               tab_behavior="focus")
+            yield Vertical(id="memo-box")
+
+    def on_resize(self, event: Any) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
+        session = snapshot.session
+        self._set_input("#report-title", session.title)
+        self._set_input("#report-by", session.decision.decided_by or "")
+        self._set_input("#report-on", session.decision.decided_on or "")
+        self._set_area("#report-rationale", session.decision.rationale or "")
+        self._set_area("#report-notes", session.notes)
+        names = snapshot.analysis.table["name"].head(CHOICES_MAX).astype(str).tolist()
+        chosen = session.decision.chosen
+        if chosen is not None and chosen not in names:
+            names.append(chosen)
+        select = self.query_one("#report-chosen", Select)
+        with select.prevent(Select.Changed):
+            if names != self._choices:
+                self._choices = names
+                select.set_options([(n, n) for n in names])
+            wanted = Select.NULL if chosen is None else chosen
+            if select.value != wanted:
+                select.value = wanted
+        typing = self.query_one("#report-form").has_focus_within
+        if previous is not None and previous.analysis is snapshot.analysis and typing:
+            self._later()  # a text edit: let the typing settle before re-rendering
+        else:
+            self.render_memo()
+
+    def _set_input(self, selector: str, value: str) -> None:
+        field = self.query_one(selector, Input)
+        if field.value != value and not field.has_focus:
+            with field.prevent(Input.Changed):
+                field.value = value
+
+    def _set_area(self, selector: str, value: str) -> None:
+        area = self.query_one(selector, TextArea)
+        if area.text != value and not area.has_focus:
+            with area.prevent(TextArea.Changed):
+                area.load_text(value)
+
+    # ---- the memo ------------------------------------------------------------
+
+    def render_memo(self) -> None:
+        """Render the memo now (cancels a pending delayed render)."""
+        if self._memo_timer is not None:
+            self._memo_timer.stop()
+            self._memo_timer = None
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        try:
+            text = render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
+                                    snapshot.analysis)
+        except Exception as exc:  # the memo must never take the pane down
+            text = f"The memo could not be rendered: {exc}"
+        if text == self._memo_source:
+            return
+        self._memo_source = text
+        from textual.widgets import Markdown  # ~90 ms to import: not needed for the first frame
+
+        box = self.query_one("#memo-box", Vertical)
+        existing = box.query(Markdown)
+        if existing:
+            existing.first().update(text)
+        else:
+            scroll = VerticalScroll(Markdown(text, id="memo"), id="memo-scroll")
+            scroll.can_focus = True
+            box.mount(scroll)
+
+    def _later(self) -> None:
+        if self._memo_timer is not None:
+            self._memo_timer.stop()
+        self._memo_timer = self.set_timer(MEMO_DELAY, self.render_memo)
+
+    def memo_text(self) -> str | None:
+        return self._memo_source
+
+    # ---- edits -----------------------------------------------------------------
+
+    @on(Input.Changed, "#report-title")
+    def _title(self, event: Input.Changed) -> None:
+        event.stop()
+        value = event.value
+        self.edit(lambda s: s.with_(title=value), "title", coalesce="field:title")
+
+    @on(Input.Changed, "#report-by")
+    def _by(self, event: Input.Changed) -> None:
+        event.stop()
+        value = event.value.strip() or None
+        self.edit(lambda s: s.with_(decision=replace(s.decision, decided_by=value)),
+                  "decided by", coalesce="field:decided_by")
+
+    @on(Input.Changed, "#report-on")
+    def _on(self, event: Input.Changed) -> None:
+        event.stop()
+        value = event.value.strip() or None
+        self.edit(lambda s: s.with_(decision=replace(s.decision, decided_on=value)),
+                  "decided on", coalesce="field:decided_on")
+
+    @on(TextArea.Changed, "#report-rationale")
+    def _rationale(self, event: TextArea.Changed) -> None:
+        event.stop()
+        value = event.text_area.text.strip() or None
+        self.edit(lambda s: s.with_(decision=replace(s.decision, rationale=value)),
+                  "rationale", coalesce="field:rationale")
+
+    @on(TextArea.Changed, "#report-notes")
+    def _notes(self, event: TextArea.Changed) -> None:
+        event.stop()
+        value = event.text_area.text
+        self.edit(lambda s: s.with_(notes=value), "notes", coalesce="field:notes")
+
+    @on(Select.Changed, "#report-chosen")
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        value = None if event.value is Select.NULL else str(event.value)
+        self.edit(lambda s: s.with_(decision=replace(s.decision, chosen=value)), "decision")

@@ -1,0 +1,1 @@
+"""Modal screens: prompts, open, column mapping, confirm, help."""

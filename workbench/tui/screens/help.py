@@ -1,0 +1,64 @@
+"""`?` / F1: every key of the workbench, by pane, built from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+Section = tuple[str, list[tuple[str, str]]]
+
+
+def binding_rows(bindings: list[Binding], display) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(keys, description) rows, merging bindings that share an action."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for b in bindings:
+        if not b.description:
+            continue
+        keys, _ = rows.setdefault(b.action, ([], b.description))
+        for key in b.key.split(","):
+            shown = display(b.with_key(key.strip(), None)) if not b.key_display or "," in b.key else b.key_display
+            if shown not in keys:
+                keys.append(shown)
+    return [(" ".join(keys), desc) for keys, desc in rows.values()]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
+        Binding("j,down", "scroll('down')", show=False),
+        Binding("k,up", "scroll('up')", show=False),
+    ]
+
+    def __init__(self, sections: list[Section]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, rows in self._sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys, description in rows:
+                table.add_row(keys, description)
+            table.add_row("", "")
+        with Vertical(classes="dialog help-dialog"):
+            yield Static("Keys", classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(table)
+            yield Static("esc close · j/k scroll · ctrl+p commands", classes="dialog-keys")
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down(animate=False)
+        else:
+            body.scroll_up(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""Ctrl+O: pick a saved session from the sessions folder, or type any path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from workbench.columns import REQUIRED
+
+
+def _when(value: Any) -> str:
+    if not value:
+        return ""
+    return str(value).replace("T", " ")[:16]
+
+
+def _chosen(summary: dict[str, Any]) -> str:
+    for key in ("chosen", "decision_chosen", "decision"):
+        value = summary.get(key)
+        if isinstance(value, dict):
+            value = value.get("chosen")
+        if value:
+            return str(value)
+    return ""
+
+
+def _recommendation(summary: dict[str, Any]) -> str:
+    value = summary.get("recommendation")
+    if isinstance(value, dict):
+        value = value.get("name")
+    return str(value) if value else ""
+
+
+class OpenScreen(ModalScreen["str | None"]):
+    """Lists `folder`'s sessions (title, modified, pick, decision) over a path Input."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
+    def __init__(self, folder: Path, sessions: list[tuple[Path, dict[str, Any]]], display_folder: str) -> None:
+        super().__init__()
+        self._folder = folder
+        self._sessions = sessions
+        self._display = display_folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog open-dialog"):
+            yield Static("Open a session or a candidate table", classes="dialog-title")
+            if self._sessions:
+                yield Label(f"Saved sessions in {self._display}")
+                table: DataTable[Any] = DataTable(id="open-sessions", cursor_type="row",
+                                                  zebra_stripes=True)
+                yield table
+            else:
+                yield Label(f"No saved sessions in {self._display}")
+            yield Label("Path to a table (.csv .tsv .json .parquet) or a session (.toml)")
+            yield Input(placeholder="path…", id="open-path")
+            yield Static("", id="open-error", classes="dialog-hint")
+            yield Static("enter open · tab switch · esc cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        if self._sessions:
+            table = self.query_one("#open-sessions", DataTable)
+            table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
+            for path, summary in self._sessions:
+                if summary.get("error"):
+                    title = Text(f"unreadable: {summary['error']}", style="red")
+                else:
+                    title = Text(str(summary.get("title") or ""))
+                table.add_row(
+                    title,
+                    _when(summary.get("modified")),
+                    _recommendation(summary),
+                    _chosen(summary),
+                    path.name,
+                    key=str(path),
+                )
+            table.focus()
+        else:
+            self.query_one("#open-path", Input).focus()
+
+    @on(DataTable.RowSelected, "#open-sessions")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(str(event.row_key.value))
+
+    @on(Input.Submitted, "#open-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if not value:
+            self.query_one("#open-error", Static).update("type a path first")
+            return
+        self.dismiss(value)
+
+    def action_cursor_down(self) -> None:
+        if isinstance(self.focused, DataTable):
+            self.focused.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if isinstance(self.focused, DataTable):
+            self.focused.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MappingScreen(ModalScreen["dict[str, str] | None"]):
+    """Say which header holds each required column; the app retries with the mapping."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s,f2", "accept", "Use mapping", id="dialog.accept"),
+    ]
+
+    def __init__(self, path: str, headers: list[str], guess: dict[str, str], error: str) -> None:
+        super().__init__()
+        self._path = path
+        self._headers = headers
+        self._guess = guess
+        self._error = error
+
+    def compose(self) -> ComposeResult:
+        options = [(h, h) for h in self._headers]
+        with Vertical(classes="dialog mapping-dialog"):
+            yield Static(f"Map the columns of {Path(self._path).name}", classes="dialog-title")
+            yield Static(self._error, classes="dialog-hint")
+            for column in REQUIRED:
+                yield Label(column)
+                guess = self._guess.get(column)
+                yield Select(options, value=guess if guess in self._headers else Select.NULL,
+                             prompt="choose a header", id=f"map-{column}", compact=True)
+            yield Static("", id="map-error", classes="dialog-hint")
+            yield Static("tab next · enter choose · ctrl+s / f2 open with this mapping · esc cancel",
+                         classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        for column in REQUIRED:
+            select = self.query_one(f"#map-{column}", Select)
+            if select.value is Select.NULL:
+                select.focus()
+                return
+        self.query_one(f"#map-{REQUIRED[0]}", Select).focus()
+
+    def mapping(self) -> dict[str, str] | None:
+        out: dict[str, str] = {}
+        for column in REQUIRED:
+            value = self.query_one(f"#map-{column}", Select).value
+            if value is Select.NULL:
+                return None
+            out[column] = str(value)
+        return out
+
+    def action_accept(self) -> None:
+        mapping = self.mapping()
+        if mapping is None:
+            self.query_one("#map-error", Static).update("choose a header for every column")
+            return
+        if len(set(mapping.values())) < len(mapping):
+            self.query_one("#map-error", Static).update("each column needs a different header")
+            return
+        self.dismiss(mapping)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,39 @@
+"""Draw functions for ChartView from `workbench.charts` (imported on first use).
+
+plotext is only needed once a chart pane is opened, so nothing here imports it (or
+`workbench.charts`) at module level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.tui.widgets.chart import Draw
+
+
+def _missing(what: str) -> Draw:
+    return lambda w, h: f"({what} needs workbench.charts, which is not installed yet)"
+
+
+def frontier(analysis: Any) -> Draw:
+    try:
+        from workbench.charts import frontier_chart
+    except ImportError:
+        return _missing("the frontier chart")
+    return lambda w, h: frontier_chart(analysis, w, h, color=True)
+
+
+def cost_bars(analysis: Any) -> Draw:
+    try:
+        from workbench.charts import cost_per_point_bars
+    except ImportError:
+        return _missing("the cost bars")
+    return lambda w, h: cost_per_point_bars(analysis, w, h, color=True)
+
+
+def volume(analysis: Any) -> Draw:
+    try:
+        from workbench.charts import volume_chart
+    except ImportError:
+        return _missing("the volume chart")
+    return lambda w, h: volume_chart(analysis, w, h, color=True)

@@ -1,0 +1,60 @@
+"""The status line: session file, unsaved marker, recommendation and its cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import Static
+
+from workbench.export import usd
+from workbench.tui.state import Snapshot
+
+MODIFIED = "●"
+
+
+def session_label(snapshot: Snapshot) -> str:
+    if snapshot.path is not None:
+        return _short(snapshot.path)
+    source = snapshot.session.source.path
+    if source:
+        return f"{Path(source).name} (unsaved session)"
+    return "built-in sample (unsaved session)"
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path.name
+
+
+class StatusLine(Static):
+    """One line, always visible, drawn from the current snapshot."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    """
+
+    def show_status(self, snapshot: Snapshot, modified: bool, busy: bool) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(session_label(snapshot), style="bold")
+        if modified:
+            text.append(f" {MODIFIED}", style="bold yellow")
+            text.append(" unsaved", style="yellow")
+        text.append("  │  ", style="dim")
+        analysis = snapshot.analysis
+        rec = analysis.recommendation
+        if rec is None:
+            text.append("no recommendation", style="bold red")
+        else:
+            text.append("pick ", style="dim")
+            text.append(rec.name, style="bold green")
+            row = analysis.table.iloc[0] if str(analysis.table.iloc[0]["name"]) == rec.name else analysis.row(rec.name)
+            if snapshot.has_volume:
+                text.append(f"  {usd(row['monthly_cost_usd'])}/month")
+            else:
+                text.append(f"  {usd(row['cost_per_1k'], 4)}/1k")
+        if busy:
+            text.append("  analysing…", style="italic yellow")
+        self.update(text)
