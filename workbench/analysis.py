@@ -516,7 +516,7 @@ def _accuracy_delta(
     else:
         avoided = delta_pp / 100.0 * monthly_volume
         delta_cost = monthly - float(base["monthly_cost_usd"])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per_error = np.where(avoided > 0, delta_cost / avoided, np.nan)
     error_cost = whatif.error_cost_usd
     rows = pd.DataFrame(

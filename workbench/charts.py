@@ -26,7 +26,8 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,9 +45,6 @@ FEASIBLE = "o"
 INFEASIBLE = "x"
 PICK = "@"
 LINE = "·"
-# Canvas characters a key label may cover when there is no free space: lines carry
-# less information than a point marker or another label.
-_OVERWRITABLE = frozenset("·─│┼┬┴├┤")
 # How many top-ranked candidates get a key on a chart too big to key every point.
 TOP_KEYED = 10
 # Above this many drawn points only the pick, the top ranks and part of the frontier are
@@ -76,7 +74,7 @@ def clean_label(text: Any, limit: int | None = None) -> str:
 
 
 def _money_tick(value: float) -> str:
-    """Short axis label for a USD amount: $0.002, $15, $1.5k, $300k, $2M."""
+    """Short axis label for a USD amount: $0.000005, $0.25, $15, $1.5k, $300k, $2M."""
     if value == 0:
         return "$0"
     sign = "-" if value < 0 else ""
@@ -84,6 +82,8 @@ def _money_tick(value: float) -> str:
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if v >= scale:
             return f"{sign}${v / scale:.3g}{suffix}"
+    if v < 0.01:
+        return sign + usd(v)  # fixed notation: $0.000005, never $5e-06
     return f"{sign}${v:.3g}"
 
 
@@ -96,17 +96,17 @@ def _plain_tick(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _wrap(items: list[str], width: int, indent: str = "") -> list[str]:
+def _wrap(items: list[str], width: int) -> list[str]:
     """Join legend items with two spaces, wrapping at `width`."""
     lines: list[str] = []
-    current = indent
+    current = ""
     for item in items:
-        if current.strip() and len(current) + 2 + len(item) > width:
-            lines.append(current.rstrip())
-            current = indent
-        current = current + ("  " if current.strip() else "") + item
-    if current.strip():
-        lines.append(current.rstrip())
+        if current and len(current) + 2 + len(item) > width:
+            lines.append(current)
+            current = ""
+        current = f"{current}  {item}" if current else item
+    if current:
+        lines.append(current)
     return lines
 
 
@@ -130,7 +130,8 @@ class _Axis:
         if not self.log:
             return v
         assert self.clip is not None
-        return np.log10(np.maximum(v, self.clip))
+        out: np.ndarray = np.log10(np.maximum(v, self.clip))
+        return out
 
     def data(self, values: np.ndarray) -> np.ndarray:
         """Values as handed to plotext (it applies the log itself)."""
@@ -138,7 +139,8 @@ class _Axis:
         if not self.log:
             return v
         assert self.clip is not None
-        return np.maximum(v, self.clip)
+        out: np.ndarray = np.maximum(v, self.clip)
+        return out
 
 
 def _linear_ticks(lo: float, hi: float, target: int) -> list[float]:
@@ -173,7 +175,7 @@ def _axis(
     values: np.ndarray,
     *,
     want_log: bool,
-    label: Any,
+    label: Callable[[float], str],
     limits: list[float],
     ticks_target: int,
     floor_zero: bool,
@@ -216,7 +218,7 @@ def _axis(
     elif log:
         pad = 0.5  # half a decade either side of a single value
     else:
-        pad = abs(lo) * 0.5 if lo != 0 else 1.0
+        pad = abs(lo) * 0.1 if lo != 0 else 1.0  # one value: +-10% shows it in context
     lo, hi = lo - pad, hi + pad
     if floor_zero and not log and v.size and float(v.min()) >= 0:
         lo = max(lo, 0.0)
@@ -261,12 +263,8 @@ class _Canvas:
         decimals first (its `get_matrix_data`); row 0 is the bottom of the data area.
         """
 
-        def bins_of(v: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
-            scaled = 0.5 + (bins - 1) * (np.asarray(v, dtype=float) - lo) / (hi - lo)
-            return np.floor(np.round(scaled, 8)).astype(np.int64)
-
-        cols = bins_of(x, xaxis.lo, xaxis.hi, self.width)
-        rows = bins_of(y, yaxis.lo, yaxis.hi, self.height)
+        cols = _bins(x, xaxis.lo, xaxis.hi, self.width)
+        rows = _bins(y, yaxis.lo, yaxis.hi, self.height)
         return self.bottom - 1 - rows, self.left + 1 + cols
 
     def text(self) -> str:
@@ -286,23 +284,81 @@ def _canvas(built: str) -> _Canvas:
     return _Canvas(grid, top, bottom, left, right)
 
 
-def _build(draw: Any, width: int, height: int, title: str, xlabel: str | None) -> _Canvas:
+def _plot_height(height: int, xlabel: str | None) -> int:
+    # Our title line, then plotext's figure, then our axis-label line.
+    return height - 1 - (1 if xlabel else 0)
+
+
+def _bins(values: Any, lo: float, hi: float, bins: int) -> np.ndarray:
+    """plotext's own data -> cell mapping (its `get_matrix_data`), vectorised."""
+    scaled = 0.5 + (bins - 1) * (np.asarray(values, dtype=float) - lo) / (hi - lo)
+    return np.floor(np.round(scaled, 8)).astype(np.int64)
+
+
+def _bin(value: float, lo: float, hi: float, bins: int) -> int:
+    return int(_bins(np.array([value]), lo, hi, bins)[0])
+
+
+def _fit(xaxis: _Axis, yaxis: _Axis, width: int, plot_height: int) -> tuple[_Axis, _Axis]:
+    """Drop ticks whose labels would collide, before plotext sees them.
+
+    plotext shuffles ticks through a set (string hashes vary per process) and, when two
+    labels collide, keeps whichever it happens to draw first: the output would change
+    from run to run. With no collisions left there is nothing for it to choose.
+    The data area is `width` minus the y labels and two axis lines, by `plot_height`
+    minus the two frame lines and the x tick labels.
+    """
+    data_w = width - 2 - max((len(label) for label in yaxis.labels), default=0)
+    data_h = plot_height - 3
+    return _thin(xaxis, data_w, horizontal=True), _thin(yaxis, data_h, horizontal=False)
+
+
+def _thin(axis: _Axis, cells: int, horizontal: bool) -> _Axis:
+    if cells < 2 or not axis.ticks:
+        return axis
+    plotted = axis.to_plot(np.asarray(axis.ticks, dtype=float)) if axis.log else axis.ticks
+    keep: list[int] = []
+    last = -(10**9)
+    for k, t in enumerate(plotted):
+        cell = _bin(float(t), axis.lo, axis.hi, cells)
+        if not 0 <= cell < cells:
+            continue
+        # Centred labels need half of each label plus two blanks between them; rows
+        # need one blank row between two labels.
+        gap = (len(axis.labels[keep[-1]]) + len(axis.labels[k])) // 2 + 2 if (
+            horizontal and keep) else 2
+        if cell - last >= gap:
+            keep.append(k)
+            last = cell
+    return replace(axis, ticks=[axis.ticks[k] for k in keep],
+                   labels=[axis.labels[k] for k in keep])
+
+
+def _build(
+    draw: Callable[[Any], None],
+    width: int,
+    height: int,
+    title: str,
+    xlabel: str | None,
+    xaxis: _Axis,
+) -> _Canvas:
     """Run `draw(plt)` on a fresh colourless plotext figure and return its grid.
 
-    The title and the x-axis label are our own lines, not plotext's: plotext silently
-    drops a title wider than the data area, and "log scale" must never go missing.
+    The title, the x tick labels and the x-axis label are written by us, not plotext:
+    plotext silently drops a title wider than the data area, places colliding tick
+    labels in a per-process random order, and "log scale" must never go missing.
     """
-    import plotext as plt  # lazily: importing plotext costs ~50 ms
+    import plotext as plt  # type: ignore[import-untyped]  # lazily: the import costs ~50 ms
 
-    plot_height = height - 1 - (1 if xlabel else 0)
     with _PLOTEXT_LOCK:
         plt.clear_figure()
         plt.theme("clear")
-        plt.plotsize(width, plot_height)
+        plt.plotsize(width, _plot_height(height, xlabel))
         draw(plt)
         built = plt.build()
         plt.clear_figure()
     canvas = _canvas(built)
+    _write_xticks(canvas, xaxis)
     blank = [" "] * len(canvas.grid[0])
     head = list(clean_label(title, width).center(width).ljust(len(blank)))
     canvas.grid.insert(0, head)
@@ -317,6 +373,24 @@ def _build(draw: Any, width: int, height: int, title: str, xlabel: str | None) -
     return canvas
 
 
+def _write_xticks(canvas: _Canvas, axis: _Axis) -> None:
+    """x tick labels centred under their tick marks; one that would touch its left
+    neighbour is skipped (in tick order, so the result never varies)."""
+    row_index = canvas.bottom + 1
+    if row_index >= len(canvas.grid):
+        return
+    row = canvas.grid[row_index]
+    plotted = axis.to_plot(np.asarray(axis.ticks, dtype=float)) if axis.log else axis.ticks
+    end = -1
+    for t, label in zip(plotted, axis.labels):
+        col = canvas.left + 1 + _bin(float(t), axis.lo, axis.hi, canvas.width)
+        start = max(0, min(col - (len(label) - 1) // 2, len(row) - len(label)))
+        if start <= end + 1:
+            continue
+        row[start:start + len(label)] = list(label)
+        end = start + len(label) - 1
+
+
 def _set_axes(plt: Any, xaxis: _Axis, yaxis: _Axis) -> None:
     if xaxis.log:
         plt.xscale("log")
@@ -326,12 +400,14 @@ def _set_axes(plt: Any, xaxis: _Axis, yaxis: _Axis) -> None:
     # units while ticks go in data units (plotext takes their log itself).
     plt.xlim(xaxis.lo, xaxis.hi)
     plt.ylim(yaxis.lo, yaxis.hi)
-    plt.xticks(xaxis.ticks, xaxis.labels)
+    # Blank x labels: plotext draws the tick marks, `_write_xticks` the labels.
+    plt.xticks(xaxis.ticks, [""] * len(xaxis.ticks))
     plt.yticks(yaxis.ticks, yaxis.labels)
 
 
 def _limit_line(plt: Any, axis: _Axis, value: float, vertical: bool) -> None:
-    # Lines, unlike points, are not given data units: plotext logs them like data.
+    # Like points, limit lines go in data units (clipped on a log axis): plotext takes
+    # their log itself, unlike xlim/ylim.
     if vertical:
         plt.vline(float(axis.data(np.array([value]))[0]))
     else:
@@ -437,6 +513,30 @@ def _finish(
     return chart + ("\n" + "\n".join(below) if below else "") + "\n"
 
 
+def rank_positions(analysis: Analysis, names: list[str], look_first: int = 8) -> dict[str, int]:
+    """{name: rank position} of the first row with each name (`Analysis.position`),
+    leaving out names that are not candidates.
+
+    Fast for the names views ask about: the pick and runner-up are ranks 1 and 2, the
+    sweep's picks are near the top, so the first rows are checked first, and the rest
+    share one pass over the name column (copying it costs 0.15 s at 1M rows).
+    """
+    head = analysis.table["name"].iloc[:look_first].tolist()
+    found = {n: head.index(n) for n in names if n in head}
+    rest = sorted({n for n in names if n not in found})
+    if rest:
+        column = analysis.table["name"].to_numpy(dtype=object)
+        hits = np.flatnonzero(np.isin(column, np.asarray(rest, dtype=object)))
+        for i in hits.tolist():  # ascending, so the first row of a name wins
+            found.setdefault(str(column[i]), i)
+    return found
+
+
+def rank_position(analysis: Analysis, name: str) -> int | None:
+    """`Analysis.position(name)`, fast for names near the top (see rank_positions)."""
+    return rank_positions(analysis, [name]).get(name)
+
+
 def _cost_words(analysis: Analysis) -> tuple[str, str]:
     """(axis title, unit suffix) for the analysis' cost column."""
     if analysis.cost_column == "monthly_cost_usd":
@@ -472,9 +572,11 @@ def _sample(
     """
     keep = np.flatnonzero(must)
     if keep.size >= max_points:
-        # A frontier bigger than the budget: keep its ends and an even spread.
-        spread = np.unique(np.linspace(0, keep.size - 1, max(max_points, 2)).round().astype(int))
-        return keep[spread]
+        # More must-draw points than the budget (a huge frontier): an even spread by
+        # rank, which starts at rank 1, the pick.
+        spread = np.unique(np.linspace(0, keep.size - 1, max_points).round().astype(int))
+        kept: np.ndarray = keep[spread]
+        return kept
     rest = np.flatnonzero(~must)
     cols, rows = resolution
     cx = np.floor((xp[rest] - xaxis.lo) / (xaxis.hi - xaxis.lo) * cols).astype(np.int64)
@@ -488,7 +590,8 @@ def _sample(
     if thinned.size > room:
         spread = np.unique(np.linspace(0, thinned.size - 1, room).round().astype(int))
         thinned = thinned[spread]
-    return np.sort(np.concatenate([keep, thinned]))
+    drawn: np.ndarray = np.sort(np.concatenate([keep, thinned]))
+    return drawn
 
 
 def _keyed(
@@ -500,7 +603,7 @@ def _keyed(
     most KEYED_MAX, so the labels stay readable.
     """
     if drawn.size <= KEY_ALL_UP_TO:
-        return drawn.tolist()
+        return [int(i) for i in drawn]
     base = set(np.flatnonzero(top).tolist()) | ({pick} if pick >= 0 else set())
     room = max(KEYED_MAX - len(base), 0)
     spread = np.unique(np.linspace(0, len(front_line) - 1, min(room, len(front_line)))
@@ -535,7 +638,7 @@ def frontier_chart(
     pareto = table["pareto"].to_numpy(dtype=bool)
     c = a.scenario.constraints
     budget = c.monthly_budget_usd if a.cost_column == "monthly_cost_usd" else None
-    pos = a.position(a.recommendation.name) if a.recommendation is not None else None
+    pos = rank_position(a, a.recommendation.name) if a.recommendation is not None else None
     pick = -1 if pos is None else pos
 
     drawable = np.isfinite(cost) & np.isfinite(accuracy)
@@ -573,9 +676,11 @@ def frontier_chart(
     if drawn.size < m:
         title += f" (showing {num(drawn.size)} of {num(m)})"
     xlabel = axis_title + (", log scale" if xaxis.log else "")
+    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
 
     def scatter(plt: Any, idx: list[int]) -> None:
-        for ok in (True, False):
+        # Infeasible first, so a feasible point sharing its cell stays visible.
+        for ok in (False, True):
             part = [i for i in idx if bool(feasible[i]) == ok]
             if part:
                 plt.scatter(xaxis.data(cost[part]).tolist(), accuracy[part].tolist(),
@@ -587,17 +692,17 @@ def frontier_chart(
             _limit_line(plt, xaxis, budget, vertical=True)
         if c.min_accuracy is not None and c.min_accuracy in y_fitted:
             _limit_line(plt, yaxis, c.min_accuracy, vertical=False)
-        # Drawing order is stacking order: the rest, then the frontier line, then the
-        # frontier's own points, then the pick on top of everything.
-        scatter(plt, others)
+        # Drawing order is stacking order: the frontier line under every point, then
+        # the rest, then the frontier's own points, then the pick on top.
         if len(front_line) > 1:
             plt.plot(xaxis.data(cost[front_line]).tolist(), accuracy[front_line].tolist(),
                      marker=LINE)
+        scatter(plt, others)
         scatter(plt, front_points)
         if pick >= 0 and drawable[pick]:
             plt.scatter(xaxis.data(cost[[pick]]).tolist(), [float(accuracy[pick])], marker=PICK)
 
-    canvas = _build(draw, width, height, title, xlabel)
+    canvas = _build(draw, width, height, title, xlabel, xaxis)
 
     keyed = _keyed(drawn, front_line, top, pick)
     lines, cols = canvas.cells(xp[drawn], accuracy[drawn], xaxis, yaxis)
@@ -605,9 +710,14 @@ def frontier_chart(
     markers = set(at.values())
     protected = {at[i] for i in keyed} | {at[i] for i in front_drawn}
     # The pick first, then the frontier, then by rank: crowding drops the least useful.
-    priority = sorted(keyed, key=lambda i: (i != pick, not front[i], i))
-    spots = [(*at[i], str(i + 1)) for i in priority]
-    placed = dict(zip(priority, _place_labels(canvas, spots, protected, markers)))
+    # Keyed points that share a cell share one label, "4,17": only one marker shows.
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i in sorted(keyed, key=lambda i: (i != pick, not front[i], i)):
+        groups.setdefault(at[i], []).append(i)
+    spots = [(*cell, ",".join(str(i + 1) for i in sorted(members)))
+             for cell, members in groups.items()]
+    fits = _place_labels(canvas, spots, protected, markers)
+    placed = {i: ok for members, ok in zip(groups.values(), fits) for i in members}
 
     below = _frontier_legend(a, width, xaxis, budget, x_fitted, y_fitted, drawn, m,
                              front_line, pick, cost)
@@ -675,7 +785,8 @@ def _frontier_key(
     """Plain lines: rank, marker, name, cost, accuracy, and whether the label fits."""
     if not keyed:
         return []
-    names = a.table["name"].to_numpy(dtype=object)
+    # Only the keyed rows: copying a million-name column costs more than the chart.
+    names = dict(zip(keyed, a.table["name"].iloc[keyed].tolist()))
     digits = len(str(max(keyed) + 1))
     rows = []
     for i in keyed:
@@ -735,17 +846,18 @@ def cost_per_point_bars(
     top = float(values[idx].max())
     xaxis, _ = _axis(np.array([0.0, top]), want_log=False, label=_money_tick, limits=[],
                      ticks_target=4, floor_zero=True)
+    xaxis = _thin(xaxis, width - 2 - max(len(label) for label in labels), horizontal=True)
 
     def draw(plt: Any) -> None:
         plt.bar(positions, values[idx].tolist(), orientation="horizontal", width=0.4,
                 marker="█")
         plt.xlim(0.0, xaxis.hi)
-        plt.xticks(xaxis.ticks, xaxis.labels)
+        plt.xticks(xaxis.ticks, [""] * len(xaxis.ticks))
         plt.ylim(lo, hi)
         plt.yticks(positions, labels)
 
-    title = "Cost per 1% accuracy (USD per 1k inferences per point), rank order"
-    canvas = _build(draw, width, total_height, title, None)
+    title = "Cost per 1% accuracy, USD per 1k inferences (rank order)"
+    canvas = _build(draw, width, total_height, title, None, xaxis)
     below: list[str] = []
     if len(a.table) > 20:
         below.append(f"top 20 of {num(len(a.table))} by rank")
@@ -758,7 +870,7 @@ def cost_per_point_bars(
 
 
 _SERIES_MARKS = "123456789ABCDEFGH"
-VOLUME_TOP = 5
+VOLUME_TOP = 4
 
 
 def volume_chart(
@@ -776,13 +888,9 @@ def volume_chart(
         return ""
     width = max(int(width), MIN_WIDTH)
     height = max(int(height), MIN_HEIGHT)
-    names = a.table["name"].to_numpy(dtype=object)
-    rows = list(range(min(VOLUME_TOP, len(names))))
-    for pick in sweep.recommendations:
-        if pick is not None:
-            pos = a.position(pick)
-            if pos is not None and pos not in rows:
-                rows.append(pos)
+    rows = list(range(min(VOLUME_TOP, len(a.table))))
+    picks = rank_positions(a, [p for p in sweep.recommendations if p is not None])
+    rows += [pos for pos in picks.values() if pos not in rows]
     rows = sorted(rows)[: len(_SERIES_MARKS)]
     marks = {}
     spare = iter(_SERIES_MARKS[9:])
@@ -799,6 +907,9 @@ def volume_chart(
                             limits=[budget] if budget is not None else [], ticks_target=4,
                             floor_zero=True)
     order = np.argsort(volumes, kind="stable")
+    title = "Monthly cost (USD" + (", log scale" if yaxis.log else "") + ") vs volume per day"
+    xlabel = "volume per day" + (", log scale" if xaxis.log else "")
+    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
 
     def draw(plt: Any) -> None:
         _set_axes(plt, xaxis, yaxis)
@@ -811,9 +922,7 @@ def volume_chart(
             plt.plot(xaxis.data(volumes[order]).tolist(),
                      yaxis.data(costs[k, order]).tolist(), marker=marks[rows[k]])
 
-    title = "Monthly cost (USD" + (", log scale" if yaxis.log else "") + ") vs volume per day"
-    xlabel = "volume per day" + (", log scale" if xaxis.log else "")
-    canvas = _build(draw, width, height, title, xlabel)
+    canvas = _build(draw, width, height, title, xlabel, xaxis)
     items: list[str] = []
     if budget is not None:
         items.append(f"─ budget {usd(budget)}/month" if budget in y_fitted
@@ -825,6 +934,7 @@ def volume_chart(
     below = [""] + _wrap(items, width) if items else []
     below += ["", "Key: line marker, rank, name"]
     digits = len(str(max(rows) + 1))
+    names = dict(zip(rows, a.table["name"].iloc[rows].tolist()))
     for r in rows:
         below.append(f"{marks[r]}  {r + 1:>{digits}}  {clean_label(names[r], width - digits - 5)}")
     colours = ["\x1b[32m", "\x1b[34m", "\x1b[33m", "\x1b[35m", "\x1b[36m", "\x1b[31m"]
@@ -871,6 +981,7 @@ def series_chart(
                             limits=[hline] if hline is not None else [], ticks_target=4,
                             floor_zero=False)
     chosen = int(np.argmin(np.abs(xs - marker_x))) if marker_x is not None else None
+    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
 
     def draw(plt: Any) -> None:
         _set_axes(plt, xaxis, yaxis)
@@ -885,7 +996,7 @@ def series_chart(
         if chosen is not None:
             plt.scatter([float(xs[chosen])], [float(ys[chosen])], marker=PICK)
 
-    canvas = _build(draw, width, height, title, xlabel)
+    canvas = _build(draw, width, height, title, xlabel, xaxis)
     items = [f"y: {clean_label(ylabel)}"]
     if hline is not None:
         items.append(f"─ target {_plain_tick(hline)}" if hline in y_fitted

@@ -67,9 +67,18 @@ class SessionDiff:
     def is_empty(self) -> bool:
         """True when nothing a reviewer cares about differs (timestamps are ignored)."""
         return not (
-            self.meta or self.workload or self.constraints or self.weights or self.whatif
-            or self.candidates_added or self.candidates_removed or self.candidates_changed
-            or self.recommendation_changed or self.rank_moves or self.decision or self.routing
+            self.meta
+            or self.workload
+            or self.constraints
+            or self.weights
+            or self.whatif
+            or self.candidates_added
+            or self.candidates_removed
+            or self.candidates_changed
+            or self.recommendation_changed
+            or self.rank_moves
+            or self.decision
+            or self.routing
         )
 
 
@@ -81,9 +90,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, ...]:
     keys = list(old) + [k for k in new if k not in old]
-    return tuple(
-        (k, old.get(k), new.get(k)) for k in keys if not _same(old.get(k), new.get(k))
-    )
+    return tuple((k, old.get(k), new.get(k)) for k in keys if not _same(old.get(k), new.get(k)))
 
 
 def _workload(s: Session) -> dict[str, Any]:
@@ -216,7 +223,9 @@ def diff_sessions(
         )
     )
     return SessionDiff(
-        meta=_changes({"title": old.title, "notes": old.notes}, {"title": new.title, "notes": new.notes}),
+        meta=_changes(
+            {"title": old.title, "notes": old.notes}, {"title": new.title, "notes": new.notes}
+        ),
         workload=_changes(_workload(old), _workload(new)),
         constraints=_changes(_constraints(old), _constraints(new)),
         weights=_changes(_weights(old), _weights(new)),
@@ -313,8 +322,7 @@ def diff_to_dict(d: SessionDiff) -> dict[str, Any]:
             "changed": d.recommendation_changed,
         },
         "rank_moves": [
-            {"name": m.name, "old_rank": m.old_rank, "new_rank": m.new_rank}
-            for m in d.rank_moves
+            {"name": m.name, "old_rank": m.old_rank, "new_rank": m.new_rank} for m in d.rank_moves
         ],
         "meta": _change_list(d.meta),
         "workload": _change_list(d.workload),
@@ -325,7 +333,12 @@ def diff_to_dict(d: SessionDiff) -> dict[str, Any]:
             "added": list(d.candidates_added),
             "removed": list(d.candidates_removed),
             "changed": [
-                {"name": c.name, "column": c.column, "old": _jsonable(c.old), "new": _jsonable(c.new)}
+                {
+                    "name": c.name,
+                    "column": c.column,
+                    "old": _jsonable(c.old),
+                    "new": _jsonable(c.new),
+                }
                 for c in d.candidates_changed
             ],
         },

@@ -217,8 +217,9 @@ _MD_SPECIAL = str.maketrans({
     "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
     "~": "\\~", "&": "&amp;", "<": "&lt;", ">": "&gt;",
 })
-# What would start a heading, list, quote, rule or numbered item at the start of a line.
-_MD_LEAD = re.compile(r"^(?:[#+=-]|\d+[.)])")
+# What starts a heading, bullet, rule or numbered item at the start of a line ("# x",
+# "- x", "---", "1. x"); "-5", "#1" and "0.550" start nothing and stay as they are.
+_MD_LEAD = re.compile(r"^(?:#{1,6}|[+=-]+|\d{1,9}[.)])(?=\s|$)")
 
 
 # Control and invisible format characters (Unicode Cc and Cf), except the whitespace
@@ -363,7 +364,8 @@ def candidates_md(a: Analysis, limit: int | None = None) -> str:
     header += ["Frontier", "Score", "Feasible"]
     align += "lrl"
     rows = []
-    cols = {c: t[c].to_numpy() for c in (
+    head = t.iloc[:_shown(a, limit)]  # slice first: a million-row column is slow to copy
+    cols = {c: head[c].to_numpy() for c in (
         "rank", "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
         "cost_per_accuracy_point", "cost_per_1k_correct", "max_volume_per_day_in_budget",
         "pareto", "score", "feasible",
@@ -398,12 +400,13 @@ def weights_md(a: Analysis) -> str:
 def normalized_md(a: Analysis, limit: int | None = None) -> str:
     """Each candidate's normalized value (0..1, 1 = best) per criterion."""
     header = ["Rank", "Candidate"] + [f"{c.column} ({c.direction})" for c in a.criteria]
-    norm = {c.column: a.normalized[c.column].to_numpy() for c in a.criteria}
-    names = a.table["name"].to_numpy()
-    ranks = a.table["rank"].to_numpy()
+    shown = _shown(a, limit)
+    norm = {c.column: a.normalized[c.column].to_numpy()[:shown] for c in a.criteria}
+    names = a.table["name"].iloc[:shown].to_numpy()
+    ranks = a.table["rank"].to_numpy()[:shown]
     rows = [
         [int(ranks[i]), names[i]] + [f"{norm[c.column][i]:.3f}" for c in a.criteria]
-        for i in range(_shown(a, limit))
+        for i in range(shown)
     ]
     return md_table(header, rows, "rl" + "r" * len(a.criteria)) + more_md(a, limit)
 
@@ -413,15 +416,16 @@ def matrix_md(a: Analysis, limit: int | None = None) -> str:
     header = ["Rank", "Candidate"] + [
         f"{c.column} ({c.direction}, w={c.weight:.2f})" for c in a.criteria
     ] + ["Score"]
-    contrib = {c.column: a.contributions[c.column].to_numpy() for c in a.criteria}
-    names = a.table["name"].to_numpy()
-    ranks = a.table["rank"].to_numpy()
-    scores = a.table["score"].to_numpy()
+    shown = _shown(a, limit)
+    contrib = {c.column: a.contributions[c.column].to_numpy()[:shown] for c in a.criteria}
+    names = a.table["name"].iloc[:shown].to_numpy()
+    ranks = a.table["rank"].to_numpy()[:shown]
+    scores = a.table["score"].to_numpy()[:shown]
     rows = [
         [int(ranks[i]), names[i]]
         + [f"{contrib[c.column][i]:.3f}" for c in a.criteria]
         + [f"{scores[i]:.3f}"]
-        for i in range(_shown(a, limit))
+        for i in range(shown)
     ]
     return md_table(header, rows, "rl" + "r" * (len(a.criteria) + 1)) + more_md(a, limit)
 
@@ -431,7 +435,7 @@ def sweep_md(a: Analysis, limit: int | None = None) -> str:
     s = a.volume_sweep
     assert s is not None
     shown = _shown(a, limit)
-    names = a.table["name"].tolist()[:shown]
+    names = a.table["name"].iloc[:shown].tolist()
     header = ["Volume / day", "Recommendation"] + names
     rows = []
     for j, m in enumerate(s.multipliers):

@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -55,11 +55,28 @@ _HEADER = (
 )
 
 TOP_KEYS: tuple[str, ...] = (
-    "schema_version", "title", "notes", "created", "modified", "workload", "constraints",
-    "scoring", "whatif", "source", "candidates", "decision", "routing",
+    "schema_version",
+    "title",
+    "notes",
+    "created",
+    "modified",
+    "workload",
+    "constraints",
+    "scoring",
+    "whatif",
+    "source",
+    "candidates",
+    "decision",
+    "routing",
 )
 WORKLOAD_KEYS: tuple[str, ...] = ("volume_per_day", "days_per_month", "horizon_months")
-CONSTRAINT_KEYS: tuple[str, ...] = ("max_latency_ms", "monthly_budget_usd", "min_accuracy", "max", "min")
+CONSTRAINT_KEYS: tuple[str, ...] = (
+    "max_latency_ms",
+    "monthly_budget_usd",
+    "min_accuracy",
+    "max",
+    "min",
+)
 SCORING_KEYS: tuple[str, ...] = ("normalization", "criteria")
 CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
 WHATIF_KEYS: tuple[str, ...] = ("baseline", "error_cost_usd", "volume_multipliers")
@@ -80,7 +97,7 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     """The TOML text of a session. `base_dir` is the folder the file will live in;
     the source path is written relative to it when possible."""
     sc = session.scenario
-    chunks: list[str] = [_HEADER]
+    w, c, wi, d, src = sc.workload, sc.constraints, sc.whatif, session.decision, session.source
     top: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "title": session.title}
     for key in ("created", "modified"):
         stamp = getattr(session, key)
@@ -88,72 +105,76 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
             top[key] = _to_datetime(stamp, key)
     if session.notes:
         top["notes"] = session.notes
-    chunks.append(_dumps(top))
-
-    decision = session.decision
-    if not decision.is_empty():
-        chunks.append(_dumps({"decision": _drop_none({
-            "chosen": decision.chosen,
-            "rationale": decision.rationale,
-            "decided_by": decision.decided_by,
-            "decided_on": decision.decided_on,
-        })}))
-
-    w = sc.workload
-    chunks.append(_dumps({"workload": _drop_none({
-        "volume_per_day": _num(w.volume_per_day),
-        "days_per_month": _num(w.days_per_month),
-        "horizon_months": _num(w.horizon_months),
-    })}))
-
-    c = sc.constraints
-    if not c.is_empty():
-        table: dict[str, Any] = _drop_none({
+    # Not Decision.is_empty(): an empty string is still a value to keep.
+    decision = _drop_none(
+        {
+            "chosen": d.chosen,
+            "rationale": d.rationale,
+            "decided_by": d.decided_by,
+            "decided_on": d.decided_on,
+        }
+    )
+    workload = _drop_none(
+        {
+            "volume_per_day": _num(w.volume_per_day),
+            "days_per_month": _num(w.days_per_month),
+            "horizon_months": _num(w.horizon_months),
+        }
+    )
+    constraints: dict[str, Any] = _drop_none(
+        {
             "max_latency_ms": _num(c.max_latency_ms),
             "monthly_budget_usd": _num(c.monthly_budget_usd),
             "min_accuracy": _num(c.min_accuracy),
-        })
-        if c.max:
-            table["max"] = {k: _num(v) for k, v in c.max.items()}
-        if c.min:
-            table["min"] = {k: _num(v) for k, v in c.min.items()}
-        chunks.append(_dumps({"constraints": table}))
+        }
+    )
+    if c.max:
+        constraints["max"] = {k: _num(v) for k, v in c.max.items()}
+    if c.min:
+        constraints["min"] = {k: _num(v) for k, v in c.min.items()}
+    whatif = _drop_none(
+        {
+            "baseline": wi.baseline,
+            "error_cost_usd": _num(wi.error_cost_usd),
+            "volume_multipliers": [_num(m) for m in wi.volume_multipliers],
+        }
+    )
+    source: dict[str, Any] = _drop_none(
+        {
+            "path": None if src.path is None else path_for_file(src.path, base_dir),
+            "sha256": src.sha256,
+        }
+    )
+    if src.mapping:
+        source["mapping"] = dict(src.mapping)
 
+    # [decision] first: it is what a reviewer opens the file for.
+    chunks = [_HEADER, _dumps(top)]
+    if decision:
+        chunks.append(_dumps({"decision": decision}))
+    chunks.append(_dumps({"workload": workload}))
+    if constraints:
+        chunks.append(_dumps({"constraints": constraints}))
     chunks.append(_dumps({"scoring": {"normalization": sc.scoring.normalization}}))
     # None means "the defaults": writing them out would freeze today's defaults into
     # the record, so the array is left out instead.
     for crit in sc.scoring.criteria or ():
-        chunks.append("[[scoring.criteria]]\n" + tomli_w.dumps({
+        row = {
             "column": crit.column,
             "direction": crit.direction,
             "weight": _num(crit.weight),
             "scale": crit.scale,
-        }))
-
-    wi = sc.whatif
-    chunks.append(_dumps({"whatif": _drop_none({
-        "baseline": wi.baseline,
-        "error_cost_usd": _num(wi.error_cost_usd),
-        "volume_multipliers": [_num(m) for m in wi.volume_multipliers],
-    })}))
-
+        }
+        chunks.append("[[scoring.criteria]]\n" + tomli_w.dumps(row))
+    chunks.append(_dumps({"whatif": whatif}))
     if session.routing is not None:
         chunks.append(_dumps({"routing": _drop_none_deep(session.routing)}))
-
-    src = session.source
-    source = _drop_none({
-        "path": None if src.path is None else path_for_file(src.path, base_dir),
-        "sha256": src.sha256,
-    })
-    if src.mapping:
-        source["mapping"] = dict(src.mapping)
     if source:
         chunks.append(_dumps({"source": source}))
-
-    for row in candidate_rows(sc.candidates):
-        # One key per line even for short rows: a diff of the file then shows which
-        # cell changed. Names keep "\n" escaped so a row never spans lines.
-        chunks.append("[[candidates]]\n" + tomli_w.dumps(row))
+    for cells in candidate_rows(sc.candidates):
+        # tomli-w would inline short tables; one key per line makes a diff of the
+        # file show which cell changed. Names keep "\n" escaped: a row never wraps.
+        chunks.append("[[candidates]]\n" + tomli_w.dumps(cells))
     return "\n".join(chunks)
 
 
@@ -207,19 +228,23 @@ def _to_datetime(stamp: str, key: str) -> datetime:
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 60:
         # TOML offsets are whole minutes; the instant is kept exactly in UTC.
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment
 
 
 def path_for_file(path: str, base_dir: Path | None) -> str:
-    """The source path as written: relative to the session's folder when possible."""
+    """The source path as written: relative to the session's folder when the two share
+    a folder below the root (a project moved elsewhere keeps working), else absolute."""
     if base_dir is None:
         return path
+    source, folder = os.path.abspath(path), os.path.abspath(base_dir)
     try:
-        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base_dir))
+        common = os.path.commonpath([source, folder])
     except ValueError:  # another drive on Windows: no relative path exists
-        return Path(path).as_posix()
-    return Path(rel).as_posix()
+        return Path(source).as_posix()
+    if os.path.dirname(common) == common:  # only the root in common: ../../.. is noise
+        return Path(source).as_posix()
+    return Path(os.path.relpath(source, folder)).as_posix()
 
 
 def path_from_file(written: str, base_dir: Path | None) -> str:
@@ -253,7 +278,7 @@ def _missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):  # lists and other non-scalars are never "missing"
         return False
 
@@ -284,7 +309,7 @@ def load_session(path: Path) -> tuple[Session, list[str]]:
     label = str(path)
     text = _read_text(path)
     session, notes = session_from_toml(text, label, path.parent)
-    note = _source_changed_note(session.source, path.parent)
+    note = _source_changed_note(session.source)
     if note:
         notes.append(note)
     return session, notes
@@ -311,7 +336,7 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _source_changed_note(source: Source, base_dir: Path) -> str | None:
+def _source_changed_note(source: Source) -> str | None:
     if not source.path or not source.sha256:
         return None
     # source.path is already relative to the working folder (see path_from_file).
@@ -335,7 +360,7 @@ def save_session(session: Session, path: Path) -> Session:
     """Write atomically (previous version kept as NAME.toml.bak); return the session
     as written, i.e. exactly what `load_session(path)` will give back."""
     path = Path(path)
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     stamped = session.with_(created=session.created or now, modified=now)
     text = session_to_toml(stamped, path.parent)
     # Read the text back before touching the disk: a record that could not be opened
@@ -458,8 +483,7 @@ class _Reader:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             self.fail(
-                f"unknown key {key!r} in {_section(path)}{hint} "
-                f"(valid keys: {', '.join(allowed)})",
+                f"unknown key {key!r} in {_section(path)}{hint} (valid keys: {', '.join(allowed)})",
                 (*path, key),
             )
 
@@ -475,7 +499,9 @@ class _Reader:
     ) -> float | None:
         if key not in table:
             return None
-        return self.number_value(table[key], (*path, key), low=low, strict_low=strict_low, high=high)
+        return self.number_value(
+            table[key], (*path, key), low=low, strict_low=strict_low, high=high
+        )
 
     def number_value(
         self,
@@ -505,7 +531,9 @@ class _Reader:
             self.fail(f"must be a string (in quotes), got {_type_name(value)}", (*path, key))
         return value
 
-    def choice(self, table: Mapping[str, Any], key: str, path: KeyPath, options: Sequence[str]) -> str | None:
+    def choice(
+        self, table: Mapping[str, Any], key: str, path: KeyPath, options: Sequence[str]
+    ) -> str | None:
         value = self.string(table, key, path)
         if value is not None and value not in options:
             close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
@@ -556,9 +584,7 @@ class _Reader:
         self.keys(data, TOP_KEYS, ())
         candidates = self.candidates(data.get("candidates"))
         names = candidates["name"].tolist()
-        numeric = [
-            c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])
-        ]
+        numeric = [c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])]
         workload = self.workload(data.get("workload", {}))
         constraints = self.constraints(data.get("constraints", {}), numeric)
         scoring = self.scoring(data.get("scoring", {}), numeric, workload)
@@ -651,7 +677,9 @@ class _Reader:
         path: KeyPath = ("scoring",)
         t = self.table(value, path)
         self.keys(t, SCORING_KEYS, path)
-        normalization = self.choice(t, "normalization", path, NORMALIZATIONS) or Scoring().normalization
+        normalization = (
+            self.choice(t, "normalization", path, NORMALIZATIONS) or Scoring().normalization
+        )
         if "criteria" not in t:
             return Scoring(None, normalization)  # type: ignore[arg-type]
         raw = t["criteria"]
@@ -688,7 +716,9 @@ class _Reader:
             if "weight" not in c:
                 self.fail("a criterion needs a weight", where)
             weight = self.number_value(c["weight"], (*where, "weight"), low=0)
-            direction = self.choice(c, "direction", where, ("max", "min")) or default_direction(column)
+            direction = self.choice(c, "direction", where, ("max", "min")) or default_direction(
+                column
+            )
             scale = self.choice(c, "scale", where, ("linear", "log10")) or "linear"
             criteria.append(Criterion(column, direction, weight, scale))  # type: ignore[arg-type]
         if not any(c.weight > 0 for c in criteria):
@@ -759,7 +789,8 @@ class _Reader:
                 close = difflib.get_close_matches(column, CANONICAL, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.fail(
-                    f"{column!r} is not a column we map{hint} (choose from: {', '.join(CANONICAL)})",
+                    f"{column!r} is not a column we map{hint} "
+                    f"(choose from: {', '.join(CANONICAL)})",
                     where,
                 )
             if not isinstance(header, str):
@@ -841,15 +872,19 @@ class _Reader:
             values: list[object] = [None] * len(rows)
             for i, cell in cells:
                 if not isinstance(cell, str):
-                    self.fail(f"name must be a string (in quotes), got {_type_name(cell)}",
-                              ("candidates", i, "name"))
+                    self.fail(
+                        f"name must be a string (in quotes), got {_type_name(cell)}",
+                        ("candidates", i, "name"),
+                    )
                 values[i - 1] = cell
             return pd.Series(values, dtype=object)
         numeric = all(_is_number(cell) for _, cell in cells)
         if column in _NUMERIC_CANONICAL and not numeric:
             i, cell = next((i, c) for i, c in cells if not _is_number(c))
-            self.fail(f"must be a number (without quotes), got {_type_name(cell)}",
-                      ("candidates", i, column))
+            self.fail(
+                f"must be a number (without quotes), got {_type_name(cell)}",
+                ("candidates", i, column),
+            )
         if numeric:
             out = np.full(len(rows), np.nan)
             for i, cell in cells:
@@ -952,8 +987,9 @@ def _column_order(rows: list[dict[str, Any]]) -> list[str]:
 # ------------------------------------------------------------------- line numbers
 
 _HEADER_LINE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_LINE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=""")
-_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'""")
+_KEY_PART_RE = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
+_KEY_PART = re.compile(_KEY_PART_RE)
+_KEY_LINE = re.compile(rf"^\s*((?:{_KEY_PART_RE})(?:\s*\.\s*(?:{_KEY_PART_RE}))*)\s*=")
 
 
 def _key_parts(text: str) -> list[str]:
@@ -1000,7 +1036,7 @@ def _key_lines(text: str) -> dict[KeyPath, int]:
         if key:
             path = (*table, *_key_parts(key.group(1)))
             lines.setdefault(path, number)
-            rest = line[key.end():]
+            rest = line[key.end() :]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_string = quote

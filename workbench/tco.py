@@ -42,7 +42,8 @@ def _zero_missing(values: np.ndarray | None, n: int) -> np.ndarray:
     # Same rule as workbench.costs: a missing optional cost is no cost.
     if values is None:
         return np.zeros(n)
-    return np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    out: np.ndarray = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    return out
 
 
 def horizon_cost(

@@ -55,10 +55,11 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     parts.append(rec)
 
     monthly = w.volume_per_day is not None
-    t = Table(title="Candidates (rank order; * = on the cost-accuracy frontier)", title_justify="left",
+    t = Table(title="Candidates (rank order; F * = on the cost-accuracy frontier)", title_justify="left",
               expand=False, pad_edge=False)
     t.add_column("#", justify="right")
-    t.add_column("Candidate", overflow="fold", max_width=28)
+    t.add_column("F", width=1)
+    t.add_column("Candidate", overflow="fold", min_width=12, max_width=30)
     t.add_column("Acc %", justify="right")
     t.add_column("ms", justify="right")
     t.add_column("$/month" if monthly else "$/1k", justify="right")
@@ -73,7 +74,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
             feas = "; ".join(violations[i])
         t.add_row(
             str(int(r["rank"])),
-            ("* " if r["pareto"] else "  ") + str(r["name"]),
+            "*" if r["pareto"] else "",
+            str(r["name"]),
             f"{r['accuracy']:.2f}",
             num(r["latency_ms"]),
             usd(r["monthly_cost_usd"]) if monthly else usd(r["cost_per_1k"], 4),

@@ -21,7 +21,9 @@ from workbench.routing.sweep import (
     confidence,
     downsample,
     exact_curve,
-    lttb,
+    min_correct_for_accuracy,
+    min_correct_for_wilson,
+    minmax_thin,
     nearest_rank,
     p95_two_values,
     wilson_lower,
@@ -59,9 +61,7 @@ def brute(log: dict[str, np.ndarray], t: float, dt: float) -> tuple[np.ndarray, 
     return esc, correct, tp, fp, loss
 
 
-@settings(max_examples=300, deadline=None)
-@given(logs(), st.sampled_from([0.5, 0.3, 0.9]))
-def test_exact_curve_matches_brute_force(log: dict[str, np.ndarray], dt: float) -> None:
+def check_exact_curve(log: dict[str, np.ndarray], dt: float) -> None:
     curve = exact_curve(log["label"], log["cheap"], log["exp"], dt, log["forced"], log["loss"])
     conf = confidence(log["cheap"])
     nf = ~log["forced"] if log["forced"] is not None else np.ones(conf.size, dtype=bool)
@@ -81,6 +81,19 @@ def test_exact_curve_matches_brute_force(log: dict[str, np.ndarray], dt: float) 
     assert curve.escalated[0] == (0 if log["forced"] is None else log["forced"].sum())
 
 
+@settings(max_examples=100, deadline=None)
+@given(logs(), st.sampled_from([0.5, 0.3, 0.9]))
+def test_exact_curve_matches_brute_force(log: dict[str, np.ndarray], dt: float) -> None:
+    check_exact_curve(log, dt)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None)
+@given(logs(), st.sampled_from([0.5, 0.3, 0.9, 0.0, 1.0]))
+def test_exact_curve_matches_brute_force_many(log: dict[str, np.ndarray], dt: float) -> None:
+    check_exact_curve(log, dt)
+
+
 def brute_costs(esc: np.ndarray, policy: str, c: float, e: float, lc: float, le: float) -> tuple[float, float, float]:
     """Cost per 1k, mean and nearest-rank p95 latency from per-item arrays."""
     if policy == "cascade":
@@ -93,8 +106,7 @@ def brute_costs(esc: np.ndarray, policy: str, c: float, e: float, lc: float, le:
     return float(cost.mean()), float(lat.mean()), p95
 
 
-@settings(max_examples=200, deadline=None)
-@given(
+POLICY_CASES = given(
     logs(),
     st.sampled_from(["cascade", "exclusive"]),
     st.sampled_from([0.0, 0.02, 0.5, 1.0]),
@@ -103,7 +115,26 @@ def brute_costs(esc: np.ndarray, policy: str, c: float, e: float, lc: float, le:
     st.sampled_from([0.5, 40.0]),
     st.sampled_from([50.0, 80.0, 95.0, 100.0]),
 )
+
+
+@settings(max_examples=100, deadline=None)
+@POLICY_CASES
 def test_selection_and_figures_match_brute_force(
+    log: dict[str, np.ndarray], policy: str, c: float, e: float, lc: float, le: float, target: float
+) -> None:
+    check_selection(log, policy, c, e, lc, le, target)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None)
+@POLICY_CASES
+def test_selection_and_figures_match_brute_force_many(
+    log: dict[str, np.ndarray], policy: str, c: float, e: float, lc: float, le: float, target: float
+) -> None:
+    check_selection(log, policy, c, e, lc, le, target)
+
+
+def check_selection(
     log: dict[str, np.ndarray], policy: str, c: float, e: float, lc: float, le: float, target: float
 ) -> None:
     spec = RoutingSpec(
@@ -234,12 +265,16 @@ def test_nearest_rank_p95_matches_inverted_cdf() -> None:
 
 
 def test_cheapest_tie_breaks() -> None:
-    cost = np.array([1.0, 1.0, 1.0, 2.0])
-    correct = np.array([90, 95, 95, 99])
-    t = np.array([0.6, 0.7, 0.8, 0.9])
-    assert cheapest(cost, correct, t, np.array([True, True, True, True])) == 1
-    assert cheapest(cost, correct, t, np.array([False, False, False, True])) == 3
-    assert cheapest(cost, correct, t, np.zeros(4, dtype=bool)) is None
+    correct = np.array([90, 95, 95, 99, 97])
+    everything = np.ones(5, dtype=bool)
+    # Cost rises with escalation: the first ok point is the cheapest.
+    assert cheapest(1.0, correct, np.array([False, True, True, True, True])) == 1
+    # Cost falls with escalation (exclusive policy, ensemble cheaper): the last.
+    assert cheapest(-1.0, correct, np.array([True, True, True, False, False])) == 2
+    # Equal costs: highest accuracy, then the lower threshold.
+    assert cheapest(0.0, correct, everything) == 3
+    assert cheapest(0.0, correct, np.array([True, True, True, False, False])) == 1
+    assert cheapest(1.0, correct, np.zeros(5, dtype=bool)) is None
     assert accuracy_ok(np.array([995, 994]), 1000, 99.5).tolist() == [True, False]
 
 
@@ -286,18 +321,35 @@ def test_downsample_keeps_shape_and_required_points() -> None:
     k = 100_000
     share = np.linspace(0, 1, k)
     acc = 99 + np.sqrt(share)  # a knee near the start
-    cost = 0.02 + share
     keep = [12_345, 67_890]
-    idx = downsample(share, acc, cost, keep, 200)
+    idx = downsample(share, acc, keep, 200)
     assert idx.size <= 200
     assert {0, k - 1, *keep} <= set(idx.tolist())
     assert np.all(np.diff(idx) > 0)
-    # Shape: the knee region (first 1% of share) gets far more than 1% of points.
+    # Shape: the knee (first 1% of share) gets far more than 1% of the points.
     assert np.sum(share[idx] < 0.01) >= 5
+    # Max vertical error of the piecewise-linear rebuild stays small.
+    rebuilt = np.interp(share, share[idx], acc[idx])
+    assert np.max(np.abs(rebuilt - acc)) < 0.01
     # Small curves are returned whole, minus consecutive duplicates.
-    small = downsample(np.array([0.0, 0.5, 0.5, 1.0]), np.array([1.0, 2.0, 2.0, 3.0]), np.array([0.0, 1.0, 1.0, 2.0]), [], 200)
+    small = downsample(np.array([0.0, 0.5, 0.5, 1.0]), np.array([1.0, 2.0, 2.0, 3.0]), [], 200)
     assert small.tolist() == [0, 1, 3]
-    assert lttb(np.arange(10.0), np.arange(10.0), 4).size == 4
+
+
+def test_minmax_thin_keeps_extremes() -> None:
+    y = np.zeros(10_000)
+    y[4321], y[7777] = 5.0, -3.0
+    got = minmax_thin(y, 64)
+    assert {0, 4321, 7777, 9999} <= set(got.tolist()) and got.size <= 130
+
+
+def test_integer_cutoffs_match_float_definitions() -> None:
+    for n in (1, 7, 200, 1000, 12_345):
+        for target in (50.0, 90.0, 99.5, 99.9, 100.0):
+            k = np.arange(n + 1)
+            assert min_correct_for_accuracy(n, target) == int(np.argmax(100 * k / n >= target - 1e-9))
+            w = 100 * wilson_lower(k, n) >= target - 1e-9
+            assert min_correct_for_wilson(n, target) == (int(np.argmax(w)) if w.any() else n + 1)
 
 
 def test_exact_sweep_handles_float32_and_extreme_scores() -> None:
@@ -308,3 +360,22 @@ def test_exact_sweep_handles_float32_and_extreme_scores() -> None:
     assert curve.threshold.tolist() == [0.5, 0.75, 1.0, ESCALATE_ALL]
     assert curve.escalated.tolist() == [0, 1, 2, 4]
     assert math.isfinite(ESCALATE_ALL) and ESCALATE_ALL > 1.0
+
+
+@pytest.mark.slow
+def test_ten_million_rows_in_memory() -> None:
+    """Scale: 10M rows sweep + selection well inside the time budget (3 s target, 10 s bound for noisy CI)."""
+    import time
+
+    rng = np.random.default_rng(0)
+    n = 10_000_000
+    y = rng.random(n) < 0.005
+    cheap = rng.random(n)
+    exp = np.where(rng.random(n) < 0.998, y, ~y).astype(np.float64) * 0.8 + 0.1
+    spec = RoutingSpec(cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0, target_accuracy=90.0)
+    t0 = time.perf_counter()
+    result = build_result(spec, exact_curve(y, cheap, exp))
+    elapsed = time.perf_counter() - t0
+    assert result.rows == n and result.recommended is not None
+    assert len(result.curve) <= 200
+    assert elapsed < 10, elapsed

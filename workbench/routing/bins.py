@@ -185,6 +185,8 @@ def aggregate_parquet(
             "preserve_insertion_order": False,
         }
     )
+    # The progress bar writes to the terminal and would corrupt --format json.
+    con.execute("SET enable_progress_bar = false")
     try:
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {scan})").fetchall()

@@ -14,12 +14,12 @@ from workbench.routing.sweep import (
     Z95,
     CostModel,
     Curve,
-    accuracy_ok,
     bins_curve,
     cheapest,
-    curve_cost,
     downsample,
     exact_curve,
+    min_correct_for_accuracy,
+    min_correct_for_wilson,
     p95_two_values,
     wilson_lower,
 )
@@ -159,13 +159,14 @@ def build_result(spec: RoutingSpec, curve: Curve) -> RoutingResult:
         expensive_latency_ms=spec.expensive_latency_ms,
     )
     n = curve.n
-    cost = curve_cost(curve, costs)
+    slope = costs.high_cost - costs.low_cost
     correct = curve.correct
-    wilson = 100.0 * wilson_lower(correct, n)
-    acc = 100.0 * correct / n
     target = spec.target_accuracy
-    rec_i = cheapest(cost, correct, curve.threshold, accuracy_ok(correct, n, target))
-    safe_i = cheapest(cost, correct, curve.threshold, wilson >= target - 1e-9)
+    # Integer cut-offs: the per-threshold tests become one comparison each.
+    need_acc = min_correct_for_accuracy(n, target)
+    need_wilson = min_correct_for_wilson(n, target)
+    rec_i = cheapest(slope, correct, correct >= need_acc)
+    safe_i = cheapest(slope, correct, correct >= need_wilson)
     lat_low = costs.low_latency if costs.has_latency else None
     lat_high = costs.high_latency if costs.has_latency else None
 
@@ -187,18 +188,18 @@ def build_result(spec: RoutingSpec, curve: Curve) -> RoutingResult:
 
     recommended = at(rec_i) if rec_i is not None else None
     safe = at(safe_i) if safe_i is not None else None
-    best = int(np.argmax(acc))
+    # Both accuracy and its Wilson bound peak where correct peaks (fixed n).
+    best = int(np.argmax(correct))
+    best_acc = 100.0 * correct[best] / n
+    best_wilson = 100.0 * float(wilson_lower(int(correct[best]), n))
+    where = f"{_fmt_t(float(curve.threshold[best]))}, {curve.escalated[best] / n:.1%} escalated"
     rec_reason = safe_reason = None
     if recommended is None:
-        rec_reason = (
-            f"no threshold reaches {target:g}% accuracy; the best is {acc[best]:.3f}% "
-            f"({_fmt_t(float(curve.threshold[best]))}, {curve.escalated[best] / n:.1%} escalated)"
-        )
-    best_w = int(np.argmax(wilson))
+        rec_reason = f"no threshold reaches {target:g}% accuracy; the best is {best_acc:.3f}% ({where})"
     if safe is None:
         safe_reason = (
             f"no threshold has a Wilson 95% lower bound of {target:g}% or more; the best is "
-            f"{wilson[best_w]:.3f}% ({_fmt_t(float(curve.threshold[best_w]))}) on {n:,} rows: "
+            f"{best_wilson:.3f}% ({where}) on {n:,} rows: "
             "more replay data or a lower target is needed to claim the target with 95% confidence"
         )
     cheap_lat = spec.cheap_latency_ms if costs.has_latency else None
@@ -225,19 +226,17 @@ def build_result(spec: RoutingSpec, curve: Curve) -> RoutingResult:
     )
 
     keep = [i for i in (rec_i, safe_i) if i is not None]
-    share = curve.escalated / n
-    idx = downsample(share, acc, cost, keep, MAX_CURVE_POINTS)
-    recall = 100.0 * curve.tp / curve.positives if curve.positives else None
-    predicted = curve.tp + curve.fp
+    # Escalated count and correct count are affine images of cost and accuracy.
+    idx = downsample(curve.escalated, correct, keep, MAX_CURVE_POINTS)
     points = [
         CurvePoint(
             threshold=float(curve.threshold[i]),
-            escalated_share=float(share[i]),
-            accuracy=float(acc[i]),
-            accuracy_wilson_low=float(wilson[i]),
-            recall=float(recall[i]) if recall is not None else None,
-            precision=float(100.0 * curve.tp[i] / predicted[i]) if predicted[i] else None,
-            cost_per_1k=float(cost[i]),
+            escalated_share=float(curve.escalated[i] / n),
+            accuracy=float(100.0 * correct[i] / n),
+            accuracy_wilson_low=float(100.0 * wilson_lower(int(correct[i]), n)),
+            recall=float(100.0 * curve.tp[i] / curve.positives) if curve.positives else None,
+            precision=float(100.0 * curve.tp[i] / (curve.tp[i] + curve.fp[i])) if curve.tp[i] + curve.fp[i] else None,
+            cost_per_1k=costs.low_cost + float(curve.escalated[i] / n) * slope,
         )
         for i in idx.tolist()
     ]
@@ -345,6 +344,6 @@ def _notes(spec: RoutingSpec, curve: Curve, shown: int) -> list[str]:
         )
     notes.append(
         f"Curve: {shown} of {len(curve):,} points, chosen by a point-budget Ramer-Douglas-Peucker on (escalated share, "
-        "accuracy) after dropping repeats and LTTB pre-thinning to 4,096, always keeping both ends, the recommended and the safe point."
+        "accuracy) after dropping repeats and keeping each of 2,048 buckets' extremes, always keeping both ends, the recommended and the safe point."
     )
     return notes

@@ -4,10 +4,12 @@ Both sweeps reduce to the same picture: order the non-forced items by the cheap
 model's confidence; escalating everything below ``t`` moves a prefix of that
 order from the cheap model's decision to the expensive model's. So every figure
 at every threshold is a base value plus a prefix (cumulative) sum, and the whole
-curve costs one sort plus a few cumulative sums: O(n log n), never one pass per
-threshold.
+curve costs sorts plus cumulative sums: O(n log n), never one pass per threshold.
 
 Only TP and FP need prefix sums: with N negatives, correct = TP + (N - FP).
+Cost, latency and the Wilson bound are functions of the escalated count and the
+correct count, so they are evaluated only where needed (selection uses integer
+cut-offs; the curve keeps at most 200 points).
 """
 
 from __future__ import annotations
@@ -17,25 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# conf in [0.5, 1] maps exactly to an integer code (conf - 0.5) * 2**53, see exact_curve.
+_CODE_SCALE: float = 2.0**53
+
 # "Escalate everything" needs t above every confidence; confidence never exceeds 1,
 # so the next double after 1 is an honest, finite, JSON-safe stand-in for +inf.
 ESCALATE_ALL: float = float(np.nextafter(1.0, 2.0))
 Z95: float = 1.959964
-
-# conf is in [0.5, 1]; conf - 0.5 is exact (Sterbenz) and a multiple of 2**-53,
-# so this integer code is an exact, order-preserving image of conf that fits 53
-# bits, leaving room to pack a 3-bit item class into a uint64 sort key. Sorting
-# packed keys with np.sort is ~5x faster than argsort + gathers here.
-_CODE_SCALE: float = 2.0**53
-_CLASS_BITS = np.uint64(3)
-_CLASS_MASK = np.uint64(7)
-
-# Item class = label << 2 | cheap_correct << 1 | expensive_correct.
-# Escalating an item changes TP by y*(b - a) and FP by (1 - y)*(a - b).
-_CLASSES = np.arange(8)
-_Y, _A, _B = (_CLASSES >> 2) & 1, (_CLASSES >> 1) & 1, _CLASSES & 1
-_D_TP: np.ndarray = (_Y * (_B - _A)).astype(np.int8)
-_D_FP: np.ndarray = ((1 - _Y) * (_A - _B)).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -90,12 +80,16 @@ def bin_index(conf: np.ndarray, bin_count: int) -> np.ndarray:
     return np.minimum(idx, bin_count - 1).astype(np.int64)
 
 
-def _prefix_at(cum: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Sum of the first p items for each p, from an inclusive cumulative sum."""
-    out = np.zeros(positions.size, dtype=cum.dtype)
-    pos = positions > 0
-    out[pos] = cum[positions[pos] - 1]
-    return out
+def _step_sums(pos: np.ndarray, up: np.ndarray, down: np.ndarray, size: int) -> np.ndarray:
+    """Running total over thresholds of +1/-1 changes that start at index ``pos``.
+
+    An item whose confidence sits at threshold index p escalates at every later
+    index, so its change counts from p + 1 on: two integer bincounts and one
+    in-place cumsum, whatever the number of thresholds.
+    """
+    total = np.bincount(pos[up] + 1, minlength=size)[:size]
+    total -= np.bincount(pos[down] + 1, minlength=size)[:size]
+    return np.cumsum(total, out=total)
 
 
 def exact_curve(
@@ -110,18 +104,28 @@ def exact_curve(
 
     Points: t = each distinct confidence among non-forced items (the smallest one
     escalates only forced items), then ESCALATE_ALL.
+
+    Cost: one np.sort of the confidences gives the thresholds and the escalated
+    counts. TP, FP and loss only move on items whose two decisions differ in
+    correctness (usually a few percent), so those are placed on the threshold
+    axis with searchsorted and accumulated with bincount + cumsum.
     """
     y = np.asarray(label, dtype=bool)
     n = int(y.size)
-    cheap_pos = cheap_score >= decision_threshold
-    exp_pos = expensive_score >= decision_threshold
-    a = cheap_pos == y  # cheap decision correct
-    b = exp_pos == y  # expensive decision correct
-    positives = int(np.count_nonzero(y))
-    cheap_tp = int(np.count_nonzero(y & a))
-    cheap_fp = int(np.count_nonzero(~y & ~a))
-    exp_tp = int(np.count_nonzero(y & b))
-    exp_fp = int(np.count_nonzero(~y & ~b))
+    a = (cheap_score >= decision_threshold) == y  # cheap decision correct
+    b = (expensive_score >= decision_threshold) == y  # expensive decision correct
+    # One bincount over the 8 (label, cheap right, expensive right) classes
+    # replaces a masked count per figure.
+    cls = y.view(np.uint8) << 2
+    cls |= a.view(np.uint8) << 1
+    cls |= b.view(np.uint8)
+    per_class = np.bincount(cls, minlength=8)
+    del cls
+    positives = int(per_class[4:].sum())
+    cheap_tp = int(per_class[6] + per_class[7])  # label 1, cheap right
+    cheap_fp = int(per_class[0] + per_class[1])  # label 0, cheap wrong
+    exp_tp = int(per_class[5] + per_class[7])
+    exp_fp = int(per_class[0] + per_class[2])
     cheap_loss = exp_loss = None
     if loss is not None:
         cheap_loss = float(loss[y & ~a].sum())
@@ -131,14 +135,13 @@ def exact_curve(
         nf = ~forced
         n_forced = int(np.count_nonzero(forced))
         # Forced items always get the expensive decision.
-        base_tp = int(np.count_nonzero(y & np.where(forced, b, a)))
-        base_fp = int(np.count_nonzero(~y & ~np.where(forced, b, a)))
+        start_ok = np.where(forced, b, a)
+        base_tp = int(np.count_nonzero(y & start_ok))
+        base_fp = int(np.count_nonzero(~y & ~start_ok))
+        base_loss = float(loss[y & ~start_ok].sum()) if loss is not None else None
         y_n, a_n, b_n = y[nf], a[nf], b[nf]
         conf = confidence(cheap_score[nf])
         loss_n = loss[nf] if loss is not None else None
-        base_loss = (
-            float(loss[y & ~np.where(forced, b, a)].sum()) if loss is not None else None
-        )
     else:
         n_forced = 0
         base_tp, base_fp, base_loss = cheap_tp, cheap_fp, cheap_loss
@@ -147,54 +150,68 @@ def exact_curve(
         loss_n = loss
     m = int(conf.size)
 
-    code = ((conf - 0.5) * _CODE_SCALE).astype(np.uint64)
-    del conf
-    cls = (y_n.astype(np.uint8) << 2) | (a_n.astype(np.uint8) << 1) | b_n.astype(np.uint8)
-    key = (code << _CLASS_BITS) | cls
-    key.sort()
-    cls_sorted = (key & _CLASS_MASK).astype(np.intp)
-    code_sorted = key >> _CLASS_BITS
-    del key
-    cum_tp = np.cumsum(_D_TP[cls_sorted], dtype=np.int64)
-    cum_fp = np.cumsum(_D_FP[cls_sorted], dtype=np.int64)
-    del cls_sorted
+    ordered = np.sort(conf)
+    # "conf < t" for t = a distinct value escalates exactly the items before
+    # that value's first occurrence in sorted order.
+    first = np.empty(m, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    k = starts.size
+    size = k + 1
+    thresholds = np.empty(size, dtype=np.float64)
+    np.take(ordered, starts, out=thresholds[:k])
+    thresholds[k] = ESCALATE_ALL
+    del ordered
+    positions = np.empty(size, dtype=np.int64)
+    positions[:k] = starts
+    positions[k] = m
+    del starts
+    if n_forced:
+        positions += n_forced
 
-    # Escalating "conf < t" for t = a distinct value escalates exactly the items
-    # before that value's first occurrence in sorted order.
-    if m:
-        starts = np.flatnonzero(code_sorted[1:] != code_sorted[:-1]) + 1
-        positions = np.concatenate(([0], starts, [m])).astype(np.int64)
-        cut_codes = code_sorted[positions[:-1]]
-        thresholds = np.concatenate((0.5 + cut_codes.astype(np.float64) / _CODE_SCALE, [ESCALATE_ALL]))
+    changing = a_n != b_n
+    sp_conf = conf[changing]
+    sp_y, sp_a = y_n[changing], a_n[changing]
+    sp_loss = loss_n[changing] if loss_n is not None else None
+    # searchsorted is fast only with sorted queries (random ones miss cache on a
+    # long threshold array), and the changing items can be half the log.
+    if sp_loss is not None:
+        order = np.argsort(sp_conf)
+        sp_conf, sp_y, sp_a, sp_loss = sp_conf[order], sp_y[order], sp_a[order], sp_loss[order]
+        del order
     else:
-        positions = np.zeros(1, dtype=np.int64)
-        cut_codes = np.zeros(0, dtype=np.uint64)
-        thresholds = np.array([ESCALATE_ALL])
-    del code_sorted
-
-    tp = base_tp + _prefix_at(cum_tp, positions)
-    fp = base_fp + _prefix_at(cum_fp, positions)
-    del cum_tp, cum_fp
-
+        # Without a loss column two class bits ride along in a packed uint64 sort
+        # key, which np.sort handles ~5x faster than argsort plus gathers.
+        # conf - 0.5 is exact (Sterbenz) and a multiple of 2**-53, so the code is
+        # an exact, order-preserving 53-bit image of conf.
+        key = ((sp_conf - 0.5) * _CODE_SCALE).astype(np.uint64) << np.uint64(2)
+        key |= (sp_y.astype(np.uint64) << np.uint64(1)) | sp_a.astype(np.uint64)
+        key.sort()
+        sp_y = (key & np.uint64(2)).astype(bool)
+        sp_a = (key & np.uint64(1)).astype(bool)
+        sp_conf = 0.5 + (key >> np.uint64(2)).astype(np.float64) / _CODE_SCALE
+        del key
+    sp_pos = np.searchsorted(thresholds[:k], sp_conf, side="left")
+    del sp_conf
+    # Escalating flips correctness: a right cheap answer turns wrong (sp_a) or a wrong one right.
+    tp = base_tp + _step_sums(sp_pos, sp_y & ~sp_a, sp_y & sp_a, size)
+    fp = base_fp + _step_sums(sp_pos, ~sp_y & sp_a, ~sp_y & ~sp_a, size)
     missed = None
-    if loss_n is not None:
-        # Loss moves only on positives whose two decisions differ, usually a tiny
-        # subset: sort just those and look the thresholds up in it.
-        changing = y_n & (a_n != b_n)
-        sp_code = code[changing]
-        sp_delta = np.where(a_n[changing], loss_n[changing], -loss_n[changing])
-        order = np.argsort(sp_code, kind="stable")
-        sp_code = sp_code[order]
-        sp_cum = np.cumsum(sp_delta[order])
-        upto = np.concatenate((np.searchsorted(sp_code, cut_codes, side="left"), [sp_code.size]))
-        missed = float(base_loss or 0.0) + _prefix_at(sp_cum, upto.astype(np.int64))
+    if sp_loss is not None:
+        # Missed loss rises when a caught positive escalates to a wrong ensemble answer.
+        assert sp_loss is not None
+        delta = np.where(sp_y, np.where(sp_a, sp_loss, -sp_loss), 0.0)
+        steps = np.bincount(sp_pos + 1, weights=delta, minlength=size)[:size]
+        missed = float(base_loss or 0.0) + np.cumsum(steps, out=steps)
 
     return Curve(
         n=n,
         positives=positives,
         forced=n_forced,
         threshold=thresholds,
-        escalated=n_forced + positions,
+        escalated=positions,
         tp=tp,
         fp=fp,
         missed_loss=missed,
@@ -372,65 +389,55 @@ class CostModel:
         return float(self.expensive_latency_ms or 0.0)
 
 
-def cost_per_1k(escalated: np.ndarray, n: int, low: float, high: float) -> np.ndarray:
-    share = np.asarray(escalated, dtype=np.float64) / n
-    return low + share * (high - low)
-
-
-def curve_cost(curve: Curve, costs: CostModel) -> np.ndarray:
-    return cost_per_1k(curve.escalated, curve.n, costs.low_cost, costs.high_cost)
-
-
 def accuracy_ok(correct: np.ndarray, n: int, target_pct: float) -> np.ndarray:
-    # A hair of tolerance so 995/1000 meets 99.5 despite 99.5 not being exact in binary.
-    return 100.0 * np.asarray(correct, dtype=np.float64) / n >= target_pct - 1e-9
+    return np.asarray(correct) >= min_correct_for_accuracy(n, target_pct)
 
 
-def cheapest(cost: np.ndarray, correct: np.ndarray, threshold: np.ndarray, ok: np.ndarray) -> int | None:
-    """Index of the cheapest ok point; ties go to higher accuracy, then lower threshold."""
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return None
-    c = cost[idx]
-    cmin = float(c.min())
-    # Costs of equal-share points are bit-identical, but a zero slope (equal model
-    # costs) gives values that differ in the last ulp; treat those as ties.
-    cand = idx[c <= cmin + 1e-12 * max(1.0, abs(cmin))]
-    best = correct[cand].max()
-    cand = cand[correct[cand] == best]
-    return int(cand[np.argmin(threshold[cand])])
+def min_correct_for_accuracy(n: int, target_pct: float) -> int:
+    """Fewest correct decisions out of n with 100 * k / n >= target.
 
-
-def lttb(x: np.ndarray, y: np.ndarray, points: int) -> np.ndarray:
-    """Largest-triangle-three-buckets downsample; returns kept indices (ascending).
-
-    One Python iteration per output bucket (at most ``points``), each vectorised
-    over its bucket, so the whole pass is O(len(x)).
+    A hair of tolerance so 995/1000 meets 99.5 although 99.5 is not exact in
+    binary. Comparing integers then costs nothing per threshold.
     """
-    k = int(x.size)
-    if points >= k:
-        return np.arange(k)
-    if points < 3:
-        return np.unique(np.array([0, k - 1], dtype=np.int64))
-    every = (k - 2) / (points - 2)
-    # bounds[i]..bounds[i+1] is interior bucket i; each holds at least one point.
-    bounds = (np.floor(np.arange(points - 1) * every) + 1).astype(np.int64)
-    bounds[-1] = k - 1
-    keep = np.empty(points, dtype=np.int64)
-    keep[0], keep[-1] = 0, k - 1
-    prev = 0
-    for i in range(points - 2):
-        lo, hi = int(bounds[i]), int(bounds[i + 1])
-        if i + 2 < bounds.size:
-            nlo, nhi = hi, int(bounds[i + 2])
+    return max(0, math.ceil((target_pct - 1e-9) * n / 100.0 - 1e-9))
+
+
+def min_correct_for_wilson(n: int, target_pct: float, z: float = Z95) -> int:
+    """Fewest correct decisions whose Wilson lower bound reaches the target (n + 1 if none).
+
+    The bound rises with k for fixed n, so a binary search over k replaces a
+    bound per threshold.
+    """
+    goal = target_pct / 100.0 - 1e-11
+    if float(wilson_lower(n, n, z)) < goal:
+        return n + 1
+    lo, hi = 0, n  # invariant: wilson(hi) >= goal
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if float(wilson_lower(mid, n, z)) >= goal:
+            hi = mid
         else:
-            nlo, nhi = k - 1, k
-        nx, ny = x[nlo:nhi].mean(), y[nlo:nhi].mean()
-        px, py = x[prev], y[prev]
-        area = np.abs((px - nx) * (y[lo:hi] - py) - (px - x[lo:hi]) * (ny - py))
-        prev = lo + int(np.argmax(area))
-        keep[i + 1] = prev
-    return np.unique(keep)
+            lo = mid + 1
+    return lo
+
+
+def cheapest(slope: float, correct: np.ndarray, ok: np.ndarray) -> int | None:
+    """Index of the cheapest ok point; ties go to higher accuracy, then lower threshold.
+
+    Relies on the curve's escalated count rising strictly with the index (true
+    for both sweeps: each point escalates at least one more item) and on cost
+    being ``low + share * slope``: with a positive slope the first ok point is
+    the cheapest, with a negative one the last, and with zero every point
+    costs the same so accuracy decides. One scan, no per-threshold costs.
+    """
+    if not ok.any():
+        return None
+    if slope > 0:
+        return int(np.argmax(ok))
+    if slope < 0:
+        return int(ok.size - 1 - np.argmax(ok[::-1]))
+    # argmax returns the first maximum, i.e. the lowest threshold among ties.
+    return int(np.argmax(np.where(ok, correct, -1)))
 
 
 def rdp(x: np.ndarray, y: np.ndarray, points: int) -> np.ndarray:
@@ -472,47 +479,57 @@ def rdp(x: np.ndarray, y: np.ndarray, points: int) -> np.ndarray:
     return np.array(sorted(keep), dtype=np.int64)
 
 
-# LTTB first thins very long curves to this many points (keeping local extremes),
-# so the budgeted RDP pass stays cheap however many thresholds the sweep had.
-_PRETHIN_POINTS = 4096
+def minmax_thin(y: np.ndarray, buckets: int) -> np.ndarray:
+    """Indices of each equal-width bucket's lowest and highest y, plus both ends.
+
+    Vectorised in one pass (pad, reshape, argmin/argmax): it keeps every local
+    extreme a plot could show, so RDP on the result sees the curve's shape.
+    """
+    k = int(y.size)
+    if k <= 2 * buckets:
+        return np.arange(k)
+    width = -(-k // buckets)
+    padded = np.empty(width * buckets, dtype=y.dtype)
+    padded[:k] = y
+    padded[k:] = y[-1]
+    grid = padded.reshape(buckets, width)
+    offsets = np.arange(buckets, dtype=np.int64) * width
+    idx = np.concatenate(([0, k - 1], offsets + grid.argmin(axis=1), offsets + grid.argmax(axis=1)))
+    return np.unique(np.minimum(idx, k - 1))
 
 
-def downsample(
-    share: np.ndarray, accuracy: np.ndarray, cost: np.ndarray, must_keep: list[int], max_points: int = 200
-) -> np.ndarray:
+# Long curves are first thinned to this many buckets' extremes, so the budgeted
+# RDP pass stays cheap however many thresholds the sweep had.
+_THIN_BUCKETS = 2048
+
+
+def downsample(x: np.ndarray, y: np.ndarray, must_keep: list[int], max_points: int = 200) -> np.ndarray:
     """Indices of at most ``max_points`` curve points that keep its shape.
 
-    Consecutive duplicates of (cost, accuracy) are dropped first; endpoints and
-    ``must_keep`` (recommended, safe) always survive; the rest come from a
-    budgeted RDP on (escalated share, accuracy) scaled to a unit box, after an
-    LTTB pre-thinning of long curves. Share stands in for cost because cost is
-    an affine function of share.
+    ``x`` and ``y`` may be any affine images of cost and accuracy (escalated
+    count and correct count work and avoid float passes over long curves).
+    Consecutive duplicate points are dropped first; both ends and ``must_keep``
+    (recommended, safe) always survive; the rest come from min-max thinning and
+    then a budgeted RDP on the curve scaled to a unit box.
     """
-    k = int(share.size)
+    k = int(x.size)
     if k == 0:
         return np.zeros(0, dtype=np.int64)
     changed = np.ones(k, dtype=bool)
-    changed[1:] = (cost[1:] != cost[:-1]) | (accuracy[1:] != accuracy[:-1])
+    changed[1:] = (x[1:] != x[:-1]) | (y[1:] != y[:-1])
     changed[-1] = True
-    base = np.flatnonzero(changed)
+    base = np.flatnonzero(changed) if not changed.all() else np.arange(k)
     extra = sorted({int(i) for i in must_keep if 0 <= i < k} | {0, k - 1})
     if base.size + len(extra) <= max_points:
         return np.unique(np.concatenate((base, np.asarray(extra, dtype=np.int64))))
     budget = max_points - len([i for i in extra if i not in (int(base[0]), int(base[-1]))])
+    yb = y[base] if base.size != k else y
+    thin = base[minmax_thin(yb, _THIN_BUCKETS)]
 
     def unit(v: np.ndarray) -> np.ndarray:
+        v = v.astype(np.float64)
         span = float(v.max() - v.min())
-        return (v - v.min()) / span if span > 0 else np.zeros_like(v, dtype=np.float64)
+        return (v - v.min()) / span if span > 0 else np.zeros_like(v)
 
-    xs, ys = unit(share[base].astype(np.float64)), unit(accuracy[base].astype(np.float64))
-    thin = lttb(xs, ys, _PRETHIN_POINTS)
-    chosen = base[thin[rdp(xs[thin], ys[thin], max(budget, 2))]]
-    out = np.unique(np.concatenate((chosen, np.asarray(extra, dtype=np.int64))))
-    return out
-
-
-def finite_or_none(value: float | None) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
+    chosen = thin[rdp(unit(x[thin]), unit(y[thin]), max(budget, 2))]
+    return np.unique(np.concatenate((chosen, np.asarray(extra, dtype=np.int64))))

@@ -65,7 +65,7 @@ class CandidatesPane(Pane):
         Binding("d", "duplicate", "Duplicate", id="candidates.duplicate"),
         Binding("x,delete", "delete", "Delete", id="candidates.delete", key_display="x"),
         Binding("s", "sort", "Sort", id="candidates.sort", tooltip="Sort by the cursor column (again: by rank)"),
-        Binding("S", "reverse", "Reverse", id="candidates.reverse", key_display="S"),
+        Binding("S", "reverse", "Reverse", id="candidates.reverse", key_display="S", show=False),
         Binding("c", "add_column", "Add column", id="candidates.add_column", show=False),
     ]
 
@@ -124,7 +124,9 @@ class CandidatesPane(Pane):
         view = self._view(table).head(TOP_N)
         header: list[tuple[str, Any]] = []
         for column, label, _ in columns:
-            if column == self.sort_column or (column == "rank" and self.sort_column is None):
+            if column == self.sort_column or (
+                column == "rank" and self.sort_column is None and not self.ascending
+            ):
                 label = f"{label} {'▲' if self.ascending else '▼'}"
             header.append((column, Text(label, justify="left" if column in LEFT else "right")))
         data = {column: view[column].tolist() for column, _, _ in columns}

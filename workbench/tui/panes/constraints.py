@@ -109,7 +109,7 @@ class CriteriaTable(WorkbenchTable):
                 key_display="-"),
         Binding("m", "direction", "Max/min", id="criteria.direction"),
         Binding("t", "scale", "Log scale", id="criteria.scale"),
-        Binding("enter", "type_weight", "Type weight", id="criteria.type_weight", show=False),
+        Binding("enter", "type_weight", "Type a weight", id="criteria.type_weight", show=False),
     ]
 
     def action_weight(self, steps: int) -> None:
@@ -129,11 +129,11 @@ class CriteriaTable(WorkbenchTable):
 
 
 class ConstraintsPane(Pane):
-    PRIMARY = "#field-volume"
+    PRIMARY = "#criteria-table"
     TITLE = "Constraints & weights"
     BINDINGS = [
-        Binding("down", "focus_next_field", show=False),
-        Binding("up", "focus_previous_field", show=False),
+        Binding("down", "focus_next_field", "Next field", show=False),
+        Binding("up", "focus_previous_field", "Previous field", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -148,8 +148,7 @@ class ConstraintsPane(Pane):
                     with Horizontal(classes="form-row"):
                         yield Label(label, classes="form-label")
                         yield Input(id=f"field-{key}", placeholder=placeholder, compact=True,
-                                    validators=[ParsedBy(parse)], validate_on=["changed"],
-                                    select_on_focus=False)
+                                    validators=[ParsedBy(parse)], validate_on=["changed"])
                 with Horizontal(classes="form-row"):
                     yield Label("Normalization", classes="form-label")
                     yield Select([(m, m) for m in NORMALIZATIONS], allow_blank=False,
@@ -252,7 +251,9 @@ class ConstraintsPane(Pane):
     def _normalization(self, event: Select.Changed) -> None:
         event.stop()
         value = event.value
-        if value is Select.NULL:
+        if value is Select.NULL or (
+            self.snapshot is not None and value == self.snapshot.session.scenario.scoring.normalization
+        ):
             return
         self.edit(
             lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, normalization=value)),

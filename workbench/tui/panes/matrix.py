@@ -16,15 +16,14 @@ from workbench.tui.widgets.tables import WorkbenchTable
 
 MATRIX_ROWS = 200
 CELL_BAR = 5
-SCORE_BAR = 10
+SCORE_BAR = 12
 
 
 class MatrixPane(Pane):
     PRIMARY = "#matrix-table"
     TITLE = "Decision matrix"
     BINDINGS = [
-        Binding("enter", "open_candidate", "Show in table", id="matrix.open_candidate",
-                show=False),
+        Binding("enter", "open_candidate", "Show in pane 1", id="matrix.open_candidate"),
     ]
 
     def compose(self):  # type: ignore[no-untyped-def]
@@ -42,11 +41,11 @@ class MatrixPane(Pane):
         header: list[tuple[str, Any]] = [
             ("rank", Text("#", justify="right")),
             ("name", "Candidate"),
+            ("score", Text("Score", justify="left")),
         ]
         for i, c in enumerate(criteria):
             header.append((f"c:{c.column}", Text(f"{c.given_as} {c.weight:.0%}",
                                                  style=criterion_color(i), justify="left")))
-        header.append(("score", Text("Score", justify="left")))
         rec = analysis.recommendation.name if analysis.recommendation else None
         names = top["name"].tolist()
         ranks = top["rank"].tolist()
@@ -55,29 +54,36 @@ class MatrixPane(Pane):
         values = {c.column: contrib[c.column].tolist() for c in criteria}
         rows = []
         for i, name in enumerate(names):
-            cells: list[Any] = [Text(str(ranks[i]), justify="right")]
             style = "bold green" if name == rec else ("" if feasible[i] else "dim")
             mark = "" if feasible[i] else " ✗"
-            cells.append(Text(f"{name}{mark}", style=style))
-            parts = []
+            cells: list[Any] = [
+                Text(str(ranks[i]), justify="right"),
+                Text(f"{name}{mark}", style=style),
+            ]
+            parts = [(values[c.column][i], criterion_color(j)) for j, c in enumerate(criteria)]
+            score = Text(f"{scores[i]:.3f} ", style="bold" if name == rec else "")
+            score.append_text(stacked_bar(parts, SCORE_BAR))
+            cells.append(score)
             for j, c in enumerate(criteria):
                 v = values[c.column][i]
                 cell = Text(f"{v:.3f} ")
                 cell.append(bar(v / largest, CELL_BAR), style=criterion_color(j))
                 cells.append(cell)
-                parts.append((v, criterion_color(j)))
-            score = Text(f"{scores[i]:.3f} ", style="bold" if name == rec else "")
-            score.append_text(stacked_bar(parts, SCORE_BAR))
-            cells.append(score)
             rows.append((str(name), cells))
         widget = self.query_one(WorkbenchTable)
         keep, _ = widget.cursor_keys()
         widget.replace_rows(header, rows, keep_row=keep)
         n = len(table)
-        note = "contribution = weight × normalized value; score = sum of contributions"
+        note = Text()
         if n > MATRIX_ROWS:
-            note = f"showing {MATRIX_ROWS:,} of {n:,} by rank · " + note
-        self.query_one("#matrix-note", Static).update(Text(note, style="dim"))
+            note.append(f"showing {MATRIX_ROWS:,} of {n:,} by rank · ", style="dim")
+        for i, c in enumerate(criteria):
+            note.append("█ ", style=criterion_color(i))
+            note.append(f"{c.given_as}  ")
+        note.append("· score = Σ weight × normalized value", style="dim")
+        note.no_wrap = True
+        note.overflow = "ellipsis"
+        self.query_one("#matrix-note", Static).update(note)
         self.query_one("#recommendation", Static).update(self._recommendation(snapshot))
 
     def _recommendation(self, snapshot: Snapshot) -> Text:

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from workbench.tui.files import render_memo_text
 from workbench.tui.panes.base import Pane
 from workbench.tui.state import Snapshot
+from workbench.tui.widgets.memo import MemoView
 
 WIDE = 110
 CHOICES_MAX = 200
@@ -21,7 +22,7 @@ MEMO_DELAY = 0.4  # seconds of quiet typing before the memo is re-rendered
 
 
 class ReportPane(Pane):
-    PRIMARY = "#report-title"
+    PRIMARY = "#memo-scroll"
     TITLE = "Report"
     BINDINGS = [
         Binding("ctrl+e", "app.export_memo", "Export memo", id="report.export"),
@@ -54,7 +55,9 @@ class ReportPane(Pane):
                 yield Label("Notes")
                 yield TextArea(id="report-notes", soft_wrap=True, show_line_numbers=False,
                                tab_behavior="focus")
-            yield Vertical(id="memo-box")
+            with Vertical(id="memo-box"):
+                yield Static("Memo", classes="section-title")
+                yield MemoView(id="memo-scroll")
 
     def on_resize(self, event: Any) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -114,16 +117,7 @@ class ReportPane(Pane):
         if text == self._memo_source:
             return
         self._memo_source = text
-        from textual.widgets import Markdown  # ~90 ms to import: not needed for the first frame
-
-        box = self.query_one("#memo-box", Vertical)
-        existing = box.query(Markdown)
-        if existing:
-            existing.first().update(text)
-        else:
-            scroll = VerticalScroll(Markdown(text, id="memo"), id="memo-scroll")
-            scroll.can_focus = True
-            box.mount(scroll)
+        self.query_one(MemoView).set_markdown(text)
 
     def _later(self) -> None:
         if self._memo_timer is not None:

@@ -16,14 +16,15 @@ from workbench.tui.files import parse_number
 from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
 from workbench.tui.panes.constraints import ParsedBy
-from workbench.tui.state import TOP_N, Snapshot
+from workbench.tui.state import LARGE_TABLE, TOP_N, Snapshot
 from workbench.tui.widgets import charts
-from workbench.tui.widgets.chart import ChartView
+from workbench.tui.widgets.chart import ChartPanel
 from workbench.tui.widgets.tables import WorkbenchTable
 
 WIDE = 110
 SWEEP_COLUMNS_MAX = 6  # per-candidate cost columns in the sweep table, small tables only
 BASELINE_OPTIONS = 200
+VOLUME_PLOT = 14  # lines of the volume plot; its key follows below
 
 
 def _error_cost(text: str) -> float | None:
@@ -45,9 +46,7 @@ class WhatIfPane(Pane):
                     yield Static("Volume sweep", classes="section-title")
                     yield WorkbenchTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
                     yield Static("", id="sweep-note")
-                with Vertical(id="volume-box", classes="chart-box"):
-                    yield Static("Monthly cost by volume (budget line)", classes="section-title")
-                    yield ChartView(id="volume-chart")
+                yield ChartPanel(id="volume-chart", fill=False, plot_height=VOLUME_PLOT)
             yield Static("Accuracy delta", classes="section-title")
             with Horizontal(classes="form-row"):
                 yield Label("Baseline", classes="form-label")
@@ -64,7 +63,8 @@ class WhatIfPane(Pane):
 
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         self._draw_sweep(snapshot)
-        self.query_one("#volume-chart", ChartView).set_draw(charts.volume(snapshot.analysis))
+        self.query_one("#volume-chart", ChartPanel).set_draw(
+            charts.volume(snapshot.analysis), threaded=snapshot.size > LARGE_TABLE)
         self._draw_inputs(snapshot)
         self._draw_delta(snapshot)
 

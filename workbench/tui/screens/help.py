@@ -13,15 +13,27 @@ from textual.widgets import Static
 Section = tuple[str, list[tuple[str, str]]]
 
 
-def binding_rows(bindings: list[Binding], display) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+KEY_NAMES = {
+    "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=", "escape": "esc",
+    "delete": "del", "right": "→", "left": "←", "up": "↑", "down": "↓", "f1": "F1",
+}
+
+
+def key_name(key: str) -> str:
+    """How the help spells a key: ctrl+s, shift+tab, ?, +, →."""
+    key = key.strip()
+    return KEY_NAMES.get(key, key)
+
+
+def binding_rows(bindings: list[Binding], skip: set[str] | None = None) -> list[tuple[str, str]]:
     """(keys, description) rows, merging bindings that share an action."""
     rows: dict[str, tuple[list[str], str]] = {}
     for b in bindings:
-        if not b.description:
+        if not b.description or (skip and b.action in skip):
             continue
         keys, _ = rows.setdefault(b.action, ([], b.description))
         for key in b.key.split(","):
-            shown = display(b.with_key(key.strip(), None)) if not b.key_display or "," in b.key else b.key_display
+            shown = key_name(key)
             if shown not in keys:
                 keys.append(shown)
     return [(" ".join(keys), desc) for keys, desc in rows.values()]

@@ -1,4 +1,11 @@
-"""A Static that draws a text chart at its own size and redraws when resized."""
+"""A scrollable panel that draws a text chart at its own size.
+
+The plot is drawn to fill the visible height (or at a fixed height); the chart's
+legend and key, which `workbench.charts` prints below the plot, scroll into view.
+Resizing redraws. For large analyses the drawing runs in a thread worker (the charts
+module serialises plotext with a lock) and the previous picture stays until the new
+one is ready.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +13,98 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
+from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
-Draw = Callable[[int, int], str]
+Draw = Callable[[int, "int | None"], str]
+MIN_PLOT = 8
 
 
-class ChartView(Static):
-    """Holds a draw function `(width, height) -> str` (ANSI allowed)."""
+def to_text(chart: str) -> Text:
+    return Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop")
+
+
+class ChartPanel(VerticalScroll):
+    """`fill=True`: the plot is as tall as the panel; else `plot_height` (None: natural)."""
 
     DEFAULT_CSS = """
-    ChartView { width: 1fr; height: 1fr; }
+    ChartPanel { height: 1fr; scrollbar-gutter: stable; }
+    ChartPanel > Static { width: 1fr; height: auto; }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
+    def __init__(self, *, fill: bool = True, plot_height: int | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.fill = fill
+        self.plot_height = plot_height
         self._draw: Draw | None = None
-        self._drawn_at: tuple[int, int, int] | None = None
+        self._threaded = False
+        self._drawn: tuple[int, int | None, int] | None = None
         self._token = 0
 
-    def set_draw(self, draw: Draw | None) -> None:
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("", classes="chart-text")
+
+    def set_draw(self, draw: Draw | None, *, threaded: bool = False) -> None:
         self._draw = draw
+        self._threaded = threaded
         self._token += 1
         self.redraw()
 
+    def _chart_size(self) -> tuple[int, int | None]:
+        region = self.scrollable_content_region
+        height = region.height if self.fill else self.plot_height
+        return region.width, height
+
     def redraw(self) -> None:
-        width, height = self.content_region.width, self.content_region.height
-        if self._draw is None or width < 8 or height < 3:
+        width, height = self._chart_size()
+        if self._draw is None or width < 8 or (height is not None and height < 3):
             return
         key = (width, height, self._token)
-        if key == self._drawn_at:
+        if key == self._drawn:
             return
-        self._drawn_at = key
+        self._drawn = key
+        draw = self._draw
+        fit = self.fill
+        if self._threaded:
+            self.run_worker(lambda: (key, self._safe(draw, width, height, fit)), thread=True,
+                            exclusive=True, group="chart", name="chart")
+            return
+        self._show(self._safe(draw, width, height, fit))
+
+    @staticmethod
+    def _safe(draw: Draw, width: int, height: int | None, fit: bool) -> str:
+        """Draw; when filling, shrink the plot once so the key below fits too, unless
+        that would leave the plot less than 60% of the panel (then the key scrolls)."""
         try:
-            text = self._draw(width, height)
+            chart = draw(width, height)
+            if fit and height is not None:
+                lines = chart.rstrip("\n").count("\n") + 1
+                smaller = height - (lines - height)
+                if lines > height and smaller >= max(MIN_PLOT, int(height * 0.6)):
+                    chart = draw(width, smaller)
+            return chart
         except Exception as exc:  # a chart must never take the app down
-            self.update(Text(f"chart unavailable: {exc}", style="red"))
+            return f"chart unavailable: {exc}"
+
+    def _show(self, chart: str) -> None:
+        self.query_one(".chart-text", Static).update(to_text(chart))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "chart":
             return
-        self.update(Text.from_ansi(text, no_wrap=True, overflow="crop"))
+        event.stop()
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            key, chart = event.worker.result
+            if key == self._drawn:
+                self._show(chart)
+        elif event.state == WorkerState.ERROR:
+            self._show(f"chart unavailable: {event.worker.error}")
 
     def on_resize(self, event: events.Resize) -> None:
         self.redraw()
+
+    def chart_text(self) -> str:
+        """What is drawn, as plain text (for tests)."""
+        return str(self.query_one(".chart-text", Static).render())

@@ -1,4 +1,4 @@
-"""Draw functions for ChartView from `workbench.charts` (imported on first use).
+"""Draw functions for ChartPanel from `workbench.charts` (imported on first use).
 
 plotext is only needed once a chart pane is opened, so nothing here imports it (or
 `workbench.charts`) at module level.
@@ -12,7 +12,7 @@ from workbench.tui.widgets.chart import Draw
 
 
 def _missing(what: str) -> Draw:
-    return lambda w, h: f"({what} needs workbench.charts, which is not installed yet)"
+    return lambda w, h: f"({what} needs workbench.charts, which is not installed)"
 
 
 def frontier(analysis: Any) -> Draw:
@@ -20,7 +20,7 @@ def frontier(analysis: Any) -> Draw:
         from workbench.charts import frontier_chart
     except ImportError:
         return _missing("the frontier chart")
-    return lambda w, h: frontier_chart(analysis, w, h, color=True)
+    return lambda w, h: frontier_chart(analysis, w, h or 20, color=True)
 
 
 def cost_bars(analysis: Any) -> Draw:
@@ -36,4 +36,9 @@ def volume(analysis: Any) -> Draw:
         from workbench.charts import volume_chart
     except ImportError:
         return _missing("the volume chart")
-    return lambda w, h: volume_chart(analysis, w, h, color=True)
+
+    def draw(w: int, h: int | None) -> str:
+        chart = volume_chart(analysis, w, h or 14, color=True)
+        return chart or "Set a volume per day (pane 2) to see costs by volume."
+
+    return draw

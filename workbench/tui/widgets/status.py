@@ -18,8 +18,8 @@ def session_label(snapshot: Snapshot) -> str:
         return _short(snapshot.path)
     source = snapshot.session.source.path
     if source:
-        return f"{Path(source).name} (unsaved session)"
-    return "built-in sample (unsaved session)"
+        return f"{Path(source).name} (not saved)"
+    return "built-in sample (not saved)"
 
 
 def _short(path: Path) -> str:
@@ -41,20 +41,19 @@ class StatusLine(Static):
         text.append(session_label(snapshot), style="bold")
         if modified:
             text.append(f" {MODIFIED}", style="bold yellow")
-            text.append(" unsaved", style="yellow")
-        text.append("  │  ", style="dim")
+        text.append(" │ ", style="dim")
         analysis = snapshot.analysis
         rec = analysis.recommendation
         if rec is None:
             text.append("no recommendation", style="bold red")
         else:
-            text.append("pick ", style="dim")
+            text.append("pick: ", style="dim")
             text.append(rec.name, style="bold green")
             row = analysis.table.iloc[0] if str(analysis.table.iloc[0]["name"]) == rec.name else analysis.row(rec.name)
             if snapshot.has_volume:
-                text.append(f"  {usd(row['monthly_cost_usd'])}/month")
+                text.append(f" {usd(row['monthly_cost_usd'])}/mo")
             else:
-                text.append(f"  {usd(row['cost_per_1k'], 4)}/1k")
+                text.append(f" {usd(row['cost_per_1k'], 4)}/1k")
         if busy:
             text.append("  analysing…", style="italic yellow")
         self.update(text)

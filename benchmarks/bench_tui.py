@@ -1,0 +1,236 @@
+"""TUI benchmarks: weight change -> redrawn panes at 100k candidates; time to first frame.
+
+Run:  python benchmarks/bench_tui.py [--rows 100000] [--repeat 5]
+
+1. Responsiveness. A synthetic table of --rows candidates (seeded) is opened with
+   `App.run_test`; on pane 2 the accuracy weight is raised with the `+` key, and the
+   time is taken from the key press to the first paint after the app committed the
+   new analysis and redrew the pane (the analysis runs in a thread worker above 5,000
+   rows). Then each pane is opened after a weight change and the time to its first
+   paint is taken the same way (each pane draws from the new Analysis when shown).
+2. Time to first frame. In fresh processes, the time from process start to the first
+   painted frame (`on_ready`) of the workbench on the built-in sample, against a
+   minimal Textual app that imports the same libraries (textual, rich, numpy, pandas).
+   The target is a ratio <= 1.25.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from typing import Any
+
+TARGET_MS = 300.0
+TARGET_RATIO = 1.25
+
+
+def synthetic_session(rows: int) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    from workbench.model import Constraints, Scenario, Session, Workload
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "name": [f"model-{i:06d}" for i in range(rows)],
+            "accuracy": rng.uniform(60.0, 99.0, rows).round(2),
+            "latency_ms": rng.uniform(5.0, 500.0, rows).round(1),
+            "cost_per_1k": rng.uniform(0.001, 20.0, rows).round(4),
+            "maintainability": rng.integers(1, 6, rows).astype(float),
+        }
+    )
+    scenario = Scenario(
+        frame,
+        Workload(volume_per_day=500_000),
+        Constraints(max_latency_ms=200, monthly_budget_usd=15_000),
+    )
+    return Session(scenario, title=f"{rows:,} synthetic candidates")
+
+
+class PaintClock:
+    """Records the time of every paint of the app's screens (compositor refresh)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def install(self) -> None:
+        from textual.screen import Screen
+
+        original = Screen._compositor_refresh
+        clock = self
+
+        def timed(screen: Any) -> None:
+            original(screen)
+            clock.last = time.perf_counter()
+
+        Screen._compositor_refresh = timed  # type: ignore[method-assign]
+
+
+async def _wait_paint_after(app: Any, clock: PaintClock, generation: int, timeout: float = 30.0) -> float:
+    """Wait until the app committed a generation > `generation` and painted after it."""
+    deadline = time.perf_counter() + timeout
+    committed_at = None
+    while time.perf_counter() < deadline:
+        if committed_at is None and app.generation > generation and not app.busy:
+            committed_at = time.perf_counter()
+        if committed_at is not None and clock.last >= committed_at:
+            return clock.last
+        await asyncio.sleep(0.001)
+    raise TimeoutError(f"no paint after the edit (generation {app.generation}, busy {app.busy}, "
+                       f"focus {app.focused}, screen {app.screen})")
+
+
+def _press(app: Any, key: str, char: str | None = None) -> None:
+    from textual import events
+
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def responsiveness(rows: int, repeat: int) -> dict[str, list[float]]:
+    from workbench.tui.app import PANES, WorkbenchApp
+
+    clock = PaintClock()
+    clock.install()
+    t = time.perf_counter()
+    session = synthetic_session(rows)
+    app = WorkbenchApp(session)
+    print(f"synthetic table + first analysis: {(time.perf_counter() - t) * 1000:,.0f} ms")
+    results: dict[str, list[float]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause(0.5)
+        assert app.focused is not None and app.focused.id == "criteria-table"
+        times = []
+        for i in range(repeat):
+            key, char = ("plus", "+") if i % 2 == 0 else ("minus", "-")
+            generation = app.generation
+            start = time.perf_counter()
+            _press(app, key, char)
+            painted = await _wait_paint_after(app, clock, generation)
+            times.append((painted - start) * 1000)
+            await pilot.pause(0.05)
+        results["weight change -> pane 2 (criteria) repainted"] = times
+        for pane_id, label, _ in PANES:
+            if pane_id == "constraints":
+                continue
+            times = []
+            for i in range(repeat):
+                await pilot.press("2")
+                await pilot.pause(0.05)
+                key, char = ("plus", "+") if i % 2 == 0 else ("minus", "-")
+                generation = app.generation
+                start = time.perf_counter()
+                _press(app, key, char)
+                await _wait_paint_after(app, clock, generation)
+                number = label.split(" ", 1)[0]
+                shown_at = time.perf_counter()
+                _press(app, number, number)
+                while app.query_one("TabbedContent").active != pane_id or (
+                    app.active_pane() is None or app.active_pane().generation != app.generation
+                ):
+                    await asyncio.sleep(0.001)
+                drawn = time.perf_counter()
+                while clock.last < drawn:
+                    await asyncio.sleep(0.001)
+                times.append((clock.last - start) * 1000)
+                del shown_at
+                # charts of large tables are drawn in a worker: wait for them too
+                while any(w.is_running for w in app.workers):
+                    await asyncio.sleep(0.005)
+                await pilot.pause(0.05)
+            results[f"weight change, then open {label} -> painted"] = times
+            print(f"  {label}: {statistics.median(times):.0f} ms", flush=True)
+    return results
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    kind = sys.argv[1]
+    import asyncio
+    import numpy, pandas, rich  # the libraries both apps import before the first frame
+    from textual.app import App
+    if kind == "minimal":
+        from textual.widgets import Static
+
+        class Minimal(App):
+            def compose(self):
+                yield Static("minimal")
+            def on_ready(self):
+                print(time.time(), flush=True)
+                self.exit()
+
+        app = Minimal()
+    else:
+        from workbench.tui.app import WorkbenchApp
+        from workbench.tui.files import builtin_session
+
+        class Timed(WorkbenchApp):
+            def on_ready(self):
+                print(time.time(), "plotext" in sys.modules, flush=True)
+                self.exit()
+
+        session, notes = builtin_session()
+        app = Timed(session, None, notes)
+
+    async def main():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+
+    asyncio.run(main())
+    """
+)
+
+
+def first_frame(kind: str) -> tuple[float, bool]:
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", CHILD, kind], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    return (float(out[0]) - start) * 1000, (len(out) > 1 and out[1] == "True")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    print(f"== responsiveness: {args.rows:,} candidates, 120x40, median of {args.repeat} ==")
+    results = asyncio.run(responsiveness(args.rows, args.repeat))
+    worst = 0.0
+    for name, times in results.items():
+        median = statistics.median(times)
+        worst = max(worst, median) if "pane 2" in name else worst
+        print(f"{name:<58} median {median:7.1f} ms   max {max(times):7.1f} ms")
+    edit_ms = statistics.median(next(iter(results.values())))
+
+    print(f"\n== time to first frame (fresh process, median of {args.repeat}) ==")
+    minimal, ours, plotext_loaded = [], [], False
+    for _ in range(args.repeat):
+        minimal.append(first_frame("minimal")[0])
+        ms, loaded = first_frame("workbench")
+        ours.append(ms)
+        plotext_loaded |= loaded
+    m, w = statistics.median(minimal), statistics.median(ours)
+    ratio = w / m
+    print(f"minimal Textual app (textual, rich, numpy, pandas)   {m:7.0f} ms")
+    print(f"workbench on the built-in sample                     {w:7.0f} ms")
+    print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}); plotext imported before the first frame: "
+          f"{'yes' if plotext_loaded else 'no'}")
+    ok = edit_ms <= TARGET_MS and ratio <= TARGET_RATIO
+    print(f"\nweight change -> redraw: {edit_ms:.0f} ms (target < {TARGET_MS:.0f} ms): "
+          f"{'ok' if edit_ms <= TARGET_MS else 'SLOW'}")
+    print(f"first frame ratio: {'ok' if ratio <= TARGET_RATIO else 'SLOW'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Fixtures for the Pilot and snapshot tests of the TUI.
+
+Every test runs in its own temporary folder (so `sessions/` and saved files never
+touch the repository), with the cursor blink off so pictures are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from workbench.inputs import session_from_table
+from workbench.model import Constraints, Session, Workload
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.files import builtin_session
+
+ROOT = Path(__file__).resolve().parents[2]
+RETAIL_CSV = ROOT / "sample_data" / "retail_checkout.csv"
+
+CNN = "ResNet-50 FPN (mid-tier CNN)"
+EDGE = "MobileNet-SSD edge (on-device)"
+VIT = "ViT-L detector (transformer)"
+
+
+@pytest.fixture(autouse=True)
+def no_blink() -> Iterator[None]:
+    """Freeze the cursor blink of every Input and TextArea the app creates."""
+    saved = (Input.cursor_blink._default, TextArea.cursor_blink._default)
+    Input.cursor_blink._default = False
+    TextArea.cursor_blink._default = False
+    try:
+        yield
+    finally:
+        Input.cursor_blink._default, TextArea.cursor_blink._default = saved
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty folder; keep the user's own environment out of the app."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TEXTUAL", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def retail() -> Session:
+    """The built-in sample session, exactly what `workbench` opens."""
+    session, _ = builtin_session()
+    return session
+
+
+@pytest.fixture
+def retail_fixed() -> Session:
+    """The retail table with the brief's settings, independent of the packaged file
+    (used by the snapshot tests so that only our own screens move the pictures)."""
+    session, _ = session_from_table(RETAIL_CSV)
+    session = session.with_(title="Retail checkout")
+    return session.with_scenario(
+        workload=Workload(volume_per_day=500_000),
+        constraints=Constraints(max_latency_ms=200, monthly_budget_usd=15_000),
+    )
+
+
+@pytest.fixture
+def make_app():  # type: ignore[no-untyped-def]
+    def make(session: Session, path: Path | None = None, notes: list[str] | None = None) -> WorkbenchApp:
+        return WorkbenchApp(session, path, notes)
+
+    return make

@@ -1,0 +1,37 @@
+"""Small helpers shared by the UI tests."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from workbench.tui.app import WorkbenchApp
+
+
+def static_text(app: WorkbenchApp, selector: str) -> str:
+    """Text of a Static on the top screen (a dialog) or else on the main screen."""
+    hits = app.screen.query(selector)
+    widget = hits.first(Static) if hits else app.query_one(selector, Static)
+    content = widget.render()
+    return str(content)
+
+
+def status(app: WorkbenchApp) -> str:
+    return static_text(app, "#status")
+
+
+def table_column(app: WorkbenchApp, selector: str, column: str) -> list[str]:
+    table = app.query_one(selector, DataTable)
+    out = []
+    for value in table.get_column(column):
+        out.append(value.plain if isinstance(value, Text) else str(value))
+    return out
+
+
+async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+def recommendation(app: WorkbenchApp) -> str | None:
+    rec = app.analysis.recommendation
+    return None if rec is None else rec.name

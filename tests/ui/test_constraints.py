@@ -1,0 +1,109 @@
+"""Pane 2: workload, constraints and weights, typed and adjusted from the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tests.ui.conftest import CNN, EDGE
+from tests.ui.helpers import recommendation, status, type_text
+
+
+async def _to_field(pilot, field_id: str) -> None:  # type: ignore[no-untyped-def]
+    """From the criteria table (pane 2's home), shift+tab back to a form field."""
+    app = pilot.app
+    for _ in range(12):
+        if app.focused is not None and app.focused.id == field_id:
+            return
+        await pilot.press("shift+tab")
+    raise AssertionError(f"could not reach #{field_id}; focus is on {app.focused}")
+
+
+async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert recommendation(app) == EDGE
+        await pilot.press("2")
+        await _to_field(pilot, "field-budget")
+        await type_text(pilot, "100000")
+        assert app.query_one("#field-budget", Input).value == "100000"
+        assert app.session.scenario.constraints.monthly_budget_usd == 100_000
+        assert recommendation(app) == CNN
+        assert CNN in status(app)
+        assert "$75,000/mo" in status(app)
+        assert "●" in status(app)
+
+
+async def test_invalid_value_is_marked_and_changes_nothing(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await _to_field(pilot, "field-budget")
+        before = app.session
+        await type_text(pilot, "lots")
+        field = app.query_one("#field-budget", Input)
+        assert field.has_class("-invalid")
+        assert app.session is before  # the last valid value stays in force
+        assert app.session.scenario.constraints.monthly_budget_usd == 15_000
+        assert app.query_one("#field-latency", Input).value == "200"  # others untouched
+        assert "not applied" in str(app.query_one("#constraints-error").render())
+        # Fixing the text applies it.
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "$20k")
+        assert not field.has_class("-invalid")
+        assert app.session.scenario.constraints.monthly_budget_usd == 20_000
+
+
+async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await _to_field(pilot, "field-limits")
+        await type_text(pilot, "params_m<=50")
+        field = app.query_one("#field-limits", Input)
+        assert field.has_class("-invalid")
+        assert app.session.scenario.constraints.max == {}
+        assert "not a numeric column" in str(app.query_one("#constraints-error").render())
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "maintainability>=3")
+        assert app.session.scenario.constraints.min == {"maintainability": 3.0}
+        assert not field.has_class("-invalid")
+
+
+async def test_weight_keys_change_the_share_live(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        assert app.focused is not None and app.focused.id == "criteria-table"
+        await pilot.press("plus", "right")  # accuracy 0.40 -> 0.50
+        weights = {c.given_as: c.raw_weight for c in app.analysis.criteria}
+        assert weights["accuracy"] == pytest.approx(0.5)
+        share = {c.given_as: c.weight for c in app.analysis.criteria}["accuracy"]
+        assert share == pytest.approx(0.5 / 1.1)
+        table = app.query_one("#criteria-table")
+        assert table.get_cell("accuracy", "share").plain == f"{share:.0%}"
+        await pilot.press("minus")
+        assert {c.given_as: c.raw_weight for c in app.analysis.criteria}["accuracy"] == pytest.approx(0.45)
+
+
+async def test_direction_scale_and_zero_weight_rows(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "down", "m")  # latency_ms: min -> max
+        crit = {c.given_as: c for c in app.analysis.criteria}
+        assert crit["latency_ms"].direction == "max"
+        await pilot.press("u")  # undo
+        assert {c.given_as: c for c in app.analysis.criteria}["latency_ms"].direction == "min"
+        # Bring every weight to zero: the last one is refused, never crashes.
+        for _ in range(4):
+            await pilot.press(*["minus"] * 10, "down")
+        assert sum(c.raw_weight for c in app.analysis.criteria) > 0
+
+
+async def test_normalization_select(retail, make_app):
+    app = make_app(retail)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await _to_field(pilot, "field-normalization")
+        await pilot.press("enter", "down", "enter")
+        assert app.session.scenario.scoring.normalization == "ratio"

@@ -1,0 +1,607 @@
+"""The decision memo: a session and its analysis as one GitHub-flavoured markdown file.
+
+A view, like every export: the figures come from `analyze` (and the few the engine has
+no use for from `workbench.tco`), and this module only chooses words around them.
+The memo is deterministic (no clock: the session's own timestamps are quoted), so a
+memo can be diffed, reviewed and pinned by golden files. Anything that came from a
+user (title, names, notes, rationale) is escaped with `export.md_escape`, and charts
+go in code fences longer than any backtick run inside them, so no model name can
+break a table, open a code span or inject HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import itertools
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from workbench import __version__, charts, costs, frontier, scoring, tco
+from workbench.analysis import Analysis, analyze
+from workbench.errors import InputError
+from workbench.export import (
+    candidates_md,
+    delta_md,
+    matrix_md,
+    md_escape,
+    md_table,
+    more_md,
+    normalized_md,
+    num,
+    pct,
+    sweep_md,
+    usd,
+    weights_md,
+)
+from workbench.model import Session
+
+# Section titles in memo order; "Routing" appears only when the session has a spec.
+SECTIONS: tuple[str, ...] = (
+    "Recommendation",
+    "Business constraints",
+    "Candidates",
+    "Cost-accuracy frontier",
+    "Decision matrix",
+    "What-if: volume",
+    "What-if: accuracy delta",
+    "Total cost of ownership over the horizon",
+    "Routing",
+    "Risks",
+    "Decision",
+    "Notes",
+    "Assumptions and method",
+)
+# Table rows per section: the memo is for people; the CSV export has every row.
+MEMO_ROWS = 25
+SWEEP_COLUMNS = 5
+FRONTIER_NAMES = 20
+# Risk thresholds, stated in the Risks section so a reader can check them.
+NEAR_LIMIT_PCT = 10.0  # pick within 10% of the budget or the latency limit
+CLOSE_SCORE_SHARE = 0.02  # runner-up within 2% of the pick's score
+THIN_ACCURACY_PP = 1.0  # accuracy less than 1 point above the minimum
+
+
+def render_memo(
+    session: Session,
+    notes: list[str] | None = None,
+    session_path: Path | None = None,
+    analysis: Analysis | None = None,
+) -> str:
+    """The memo of `session` as markdown. Pass `analysis` when it is already computed
+    (it must be `analyze(session.scenario)`); `notes` are the loader's notes."""
+    a = analysis if analysis is not None else analyze(session.scenario)
+    out = [f"# {md_escape(session.title)}", "", _byline(session, session_path)]
+    builders: list[tuple[str, Callable[[], str]]] = [
+        ("Recommendation", lambda: _recommendation(a)),
+        ("Business constraints", lambda: _constraints(a)),
+        ("Candidates", lambda: candidates_md(a, MEMO_ROWS)),
+        ("Cost-accuracy frontier", lambda: _frontier(a)),
+        ("Decision matrix", lambda: _matrix(a)),
+        ("What-if: volume", lambda: _volume(a)),
+        ("What-if: accuracy delta", lambda: _delta(a)),
+        ("Total cost of ownership over the horizon", lambda: _tco(a)),
+    ]
+    if isinstance(session.routing, dict) and session.routing:
+        builders.append(("Routing", lambda: _routing(session, session_path)))
+    builders += [
+        ("Risks", lambda: _risks(a)),
+        ("Decision", lambda: _decision(session, a)),
+        ("Notes", lambda: _notes(session, notes, a)),
+        ("Assumptions and method", lambda: _method(session, session_path, a)),
+    ]
+    for title, build in builders:
+        out += ["", f"## {title}", "", build().rstrip("\n")]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fence(text: str, info: str = "text") -> str:
+    """`text` in a code fence that nothing inside can close (CommonMark: a fence ends
+    only at a run of backticks at least as long as the opening one)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text.rstrip(chr(10))}\n{ticks}"
+
+
+def _quote(text: str) -> str:
+    """Multi-line user text as a block quote, each line escaped on its own."""
+    lines = text.strip("\n").split("\n")
+    return "\n".join(f"> {md_escape(line)}".rstrip() for line in lines)
+
+
+def _cost(a: Analysis, row_value: float) -> str:
+    if a.cost_column == "monthly_cost_usd":
+        return f"{usd(row_value)}/month"
+    return f"{usd(row_value, 4)} per 1k inferences"
+
+
+def _figures(a: Analysis, i: int) -> str:
+    """'$1,500/month, 90.00% accuracy, 20 ms latency' for the row at rank position i."""
+    t = a.table
+    return (
+        f"{_cost(a, t[a.cost_column].iat[i])}, {pct(t['accuracy'].iat[i])} accuracy, "
+        f"{num(t['latency_ms'].iat[i])} ms latency"
+    )
+
+
+def _names(names: list[str], limit: int) -> str:
+    shown = ", ".join(md_escape(n) for n in names[:limit])
+    if len(names) > limit:
+        shown += f" and {num(len(names) - limit)} more"
+    return shown
+
+
+def _byline(session: Session, session_path: Path | None) -> str:
+    parts = [f"Decision memo written by workbench {__version__}"]
+    if session_path is not None:
+        # The name only: a full path differs per machine and would break goldens.
+        parts[0] += f" from {md_escape(Path(session_path).name)}"
+    if session.created:
+        parts.append(f"session created {md_escape(session.created)}")
+    if session.modified:
+        parts.append(f"last modified {md_escape(session.modified)}")
+    return "; ".join(parts) + "."
+
+
+# -------------------------------------------------------------------- recommendation
+
+
+def _recommendation(a: Analysis) -> str:
+    rec = a.recommendation
+    if rec is None:
+        return f"**No candidate qualifies.** {md_escape(a.no_recommendation_reason)}."
+    pick = charts.rank_position(a, rec.name)
+    assert pick is not None
+    w = a.scenario.workload
+    at = f" at {num(w.volume_per_day)} inferences/day" if w.volume_per_day is not None else ""
+    lines = [f"**Recommendation: {md_escape(rec.name)}**{at}: {_figures(a, pick)}."]
+    runner = charts.rank_position(a, rec.runner_up) if rec.runner_up is not None else None
+    if runner is None:
+        lines += ["", "It is the only candidate."]
+        return "\n".join(lines)
+    t = a.table
+    pick_score = t["score"].iat[pick]
+    runner_score = t["score"].iat[runner]
+    runner_name = md_escape(rec.runner_up)
+    if not bool(t["feasible"].iat[runner]):
+        broken = "; ".join(a.violations_at(runner))
+        lines += [
+            "",
+            (f"It is the only candidate that meets every constraint. The runner-up, "
+             f"{runner_name} ({_figures(a, runner)}; score {runner_score:.3f} against "
+             f"{pick_score:.3f}), breaks {md_escape(broken)}."),
+        ]
+        return "\n".join(lines)
+    ahead, behind = [], []
+    for c in a.criteria:
+        mine = a.contributions[c.column].iat[pick]
+        theirs = a.contributions[c.column].iat[runner]
+        text = f"{md_escape(c.given_as)} {mine:.3f} vs {theirs:.3f}"
+        # Compare what is printed, so "0.300 vs 0.300" is never called a lead.
+        if round(mine, 3) > round(theirs, 3):
+            ahead.append(text)
+        elif round(mine, 3) < round(theirs, 3):
+            behind.append(text)
+    why = []
+    if ahead:
+        why.append("ahead on " + ", ".join(ahead))
+    if behind:
+        why.append("behind on " + ", ".join(behind))
+    gap = f" by {rec.score_gap:.3f}" if rec.score_gap is not None else ""
+    lines += [
+        "",
+        f"It beats the runner-up, {runner_name} ({_figures(a, runner)}), on weighted "
+        f"score{gap} ({pick_score:.3f} vs {runner_score:.3f})"
+        + (": " + "; ".join(why) + " (weighted contributions)" if why else "")
+        + ".",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- constraints
+
+
+def _constraints(a: Analysis) -> str:
+    w = a.scenario.workload
+    c = a.scenario.constraints
+    lines = []
+    if w.volume_per_day is not None:
+        lines.append(
+            f"- Volume: {num(w.volume_per_day)} inferences/day x {num(w.days_per_month)} "
+            f"days = {num(w.monthly_volume)} a month."
+        )
+    else:
+        lines.append("- Volume: not given, so costs are compared per 1k inferences.")
+    lines.append(f"- Horizon: {num(w.horizon_months)} months (one-time costs spread over it).")
+    lines.append("")
+    if c.is_empty():
+        lines.append("No hard limits: every candidate is feasible.")
+        return "\n".join(lines)
+    rows = []
+    for check in a.checks:
+        breaking = np.flatnonzero(check.violated)
+        limit = {
+            "monthly_budget_usd": f"{usd(check.limit)}/month",
+            "max_latency_ms": f"{num(check.limit)} ms",
+            "min_accuracy": pct(check.limit),
+        }.get(check.name, num(check.limit))
+        op = {"<=": "≤", ">=": "≥"}.get(check.op, check.op)
+        rows.append([
+            check.name, f"{check.column} {op} {limit}",
+            f"{num(breaking.size)}: {_plain_names(a, breaking, 5)}" if breaking.size else "none",
+        ])
+    if rows:
+        lines.append(md_table(["Constraint", "Feasible when", "Candidates breaking it"], rows,
+                              "lll"))
+    unchecked = [n for n in a.notes if "not checked" in n]
+    for note in unchecked:
+        lines += ["", f"Not checked: {md_escape(note)}."]
+    return "\n".join(lines)
+
+
+def _plain_names(a: Analysis, positions: np.ndarray, limit: int) -> str:
+    # Escaped by md_table later; here only joined and shortened.
+    shown = ", ".join(str(n) for n in a.table["name"].iloc[positions[:limit]].tolist())
+    more = positions.size - limit
+    return shown + (f" and {num(more)} more" if more > 0 else "")
+
+
+# ------------------------------------------------------------------------- frontier
+
+
+def _frontier(a: Analysis) -> str:
+    lines = [
+        ("The frontier holds the candidates no other candidate beats on both cost and "
+         f"accuracy. Cheapest first: {_names(a.frontier, FRONTIER_NAMES)}."),
+        "",
+        fence(charts.frontier_chart(a)),
+        "",
+        ("Cost per accuracy point (cost per 1k inferences / accuracy %): lower buys each "
+         "point of accuracy more cheaply."),
+        "",
+        fence(charts.cost_per_point_bars(a)),
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+_NORMALIZATION_WORDS = {
+    "minmax": "min-max: the best candidate scores 1 and the worst 0 on each criterion",
+    "ratio": "ratio: value / best value (best / value for a minimum)",
+    "vector": "vector: value / the criteria column's Euclidean norm",
+}
+
+
+def _matrix(a: Analysis) -> str:
+    method = a.scenario.scoring.normalization
+    return "\n".join([
+        (f"Normalization: {_NORMALIZATION_WORDS.get(method, md_escape(method))}. "
+         "Score = sum of weight x normalized value; feasible candidates rank first."),
+        "",
+        weights_md(a),
+        "",
+        "Normalized values (1 = best):",
+        "",
+        normalized_md(a, MEMO_ROWS),
+        "",
+        "Contributions (weight x normalized value), score and rank:",
+        "",
+        matrix_md(a, MEMO_ROWS),
+    ])
+
+
+# ------------------------------------------------------------------------ what-ifs
+
+
+def _volume(a: Analysis) -> str:
+    s = a.volume_sweep
+    if s is None:
+        return "Not computed: the session has no volume."
+    order = np.argsort(s.volumes_per_day, kind="stable").tolist()
+    changes = []
+    for prev, cur in itertools.pairwise(order):
+        if s.recommendations[prev] != s.recommendations[cur]:
+            changes.append(
+                f"- Between {num(s.volumes_per_day[prev])}/day (x{s.multipliers[prev]:g}) and "
+                f"{num(s.volumes_per_day[cur])}/day (x{s.multipliers[cur]:g}): "
+                f"{md_escape(s.recommendations[prev] or 'none feasible')} → "
+                f"{md_escape(s.recommendations[cur] or 'none feasible')}."
+            )
+    if changes:
+        summary = ["Where the recommendation changes:", "", *changes]
+    else:
+        only = s.recommendations[order[0]] if order else None
+        summary = [
+            (f"The recommendation is {md_escape(only or 'none feasible')} at every volume from "
+             f"{num(s.volumes_per_day[order[0]])} to {num(s.volumes_per_day[order[-1]])}/day.")
+        ]
+    lines = [
+        ("Monthly cost at each volume for the top candidates by rank (✗ = breaks a "
+         "constraint at that volume):"),
+        "",
+        sweep_md(a, SWEEP_COLUMNS),
+        "",
+        *summary,
+    ]
+    chart = charts.volume_chart(a)
+    if chart:
+        lines += ["", fence(chart)]
+    return "\n".join(lines)
+
+
+def _delta(a: Analysis) -> str:
+    d = a.accuracy_delta
+    if d is None:
+        return "Not computed."
+    lines = [delta_md(a, MEMO_ROWS)]
+    if a.scenario.workload.volume_per_day is None:
+        lines += ["", ("Errors and costs per month need a volume; only the accuracy "
+                       "differences are shown.")]
+    if d.value_of_one_point_usd is not None:
+        lines += [
+            "",
+            (f"At {usd(d.error_cost_usd, 4)} per error, one point of accuracy is worth "
+             f"{usd(d.value_of_one_point_usd)}/month at this volume."),
+        ]
+    return "\n".join(lines)
+
+
+def _tco(a: Analysis) -> str:
+    w = a.scenario.workload
+    if w.volume_per_day is None:
+        return "Not computed: inference cost over the horizon needs a volume."
+    h = tco.horizon_cost_of(a.table, w.horizon_months)
+    months = num(w.horizon_months)
+    t = a.table
+    shown = min(MEMO_ROWS, len(t))
+    rows = [
+        [int(t["rank"].iat[i]), t["name"].iat[i], usd(h.inference_usd[i]), usd(h.fixed_usd[i]),
+         usd(h.one_time_usd[i]), usd(h.total_usd[i])]
+        for i in range(shown)
+    ]
+    return "\n".join([
+        (f"At {num(w.volume_per_day)} inferences/day for {months} months: {months} x monthly "
+         f"inference + {months} x fixed monthly + one-time."),
+        "",
+        md_table(["Rank", "Candidate", f"Inference, {months} months",
+                  f"Fixed, {months} months", "One-time", "Total"], rows, "rlrrrr")
+        + more_md(a, MEMO_ROWS),
+    ])
+
+
+# ------------------------------------------------------------------------- routing
+
+
+def _routing(session: Session, session_path: Path | None) -> str:
+    base_dir = Path(session_path).parent if session_path is not None else None
+    try:
+        from workbench.routing import RoutingSpec, simulate
+        from workbench.routing.report import routing_markdown
+
+        result = simulate(RoutingSpec.from_dict(dict(session.routing or {})), base_dir)
+        return routing_markdown(result)
+    except ImportError:
+        return "Routing not simulated: the routing package is not installed."
+    except (InputError, OSError) as exc:
+        # A moved log file must not cost the reader the rest of the memo.
+        return f"Routing not simulated: {md_escape(exc)}."
+
+
+# --------------------------------------------------------------------------- risks
+
+
+def _risks(a: Analysis) -> str:
+    intro = (
+        f"Checked: the pick within {NEAR_LIMIT_PCT:g}% of the budget or the latency limit, "
+        f"a runner-up within {CLOSE_SCORE_SHARE:.0%} of the pick's score, the pick off "
+        f"the cost-accuracy frontier, an accuracy margin under {THIN_ACCURACY_PP:g} point "
+        "above the minimum, and a different pick at half or double the volume."
+    )
+    rec = a.recommendation
+    if rec is None:
+        return intro + "\n\n- No recommendation, so there is no pick to assess: see Recommendation."
+    pick = charts.rank_position(a, rec.name)
+    assert pick is not None
+    t = a.table
+    c = a.scenario.constraints
+    risks: list[str] = []
+    for check in a.checks:
+        if check.name not in ("monthly_budget_usd", "max_latency_ms"):
+            continue
+        value = float(check.values[pick])
+        _room, room_pct = tco.headroom(value, check.limit, check.op)
+        if room_pct < NEAR_LIMIT_PCT:
+            what = "budget" if check.name == "monthly_budget_usd" else "latency limit"
+            shown = (f"{usd(value)}/month against {usd(check.limit)}/month"
+                     if check.name == "monthly_budget_usd"
+                     else f"{num(value)} ms against {num(check.limit)} ms")
+            risks.append(
+                f"- **Near the {what}:** {md_escape(rec.name)} runs at {shown}, "
+                f"{room_pct:.1f}% headroom."
+            )
+    if rec.runner_up is not None and rec.score_gap is not None:
+        runner = charts.rank_position(a, rec.runner_up)
+        pick_score = float(t["score"].iat[pick])
+        if runner is not None and bool(t["feasible"].iat[runner]) and (
+            rec.score_gap < CLOSE_SCORE_SHARE * pick_score
+        ):
+            risks.append(
+                f"- **Close call:** the runner-up {md_escape(rec.runner_up)} scores "
+                f"{t['score'].iat[runner]:.3f} against {pick_score:.3f} (gap "
+                f"{rec.score_gap:.3f}); a small change in weights or inputs can swap them."
+            )
+    if not bool(t["pareto"].iat[pick]):
+        risks.append(
+            f"- **Off the frontier:** another candidate is at least as accurate for no more "
+            f"cost than {md_escape(rec.name)}; it wins on other criteria "
+            f"({', '.join(md_escape(x.given_as) for x in a.criteria)}). Frontier: "
+            f"{_names(a.frontier, 5)}."
+        )
+    if c.min_accuracy is not None:
+        accuracy = float(t["accuracy"].iat[pick])
+        margin, _ = tco.headroom(accuracy, c.min_accuracy, ">=")
+        if margin < THIN_ACCURACY_PP:
+            risks.append(
+                f"- **Thin accuracy margin:** {pct(accuracy)} against a minimum of "
+                f"{pct(c.min_accuracy)}, {margin:.2f} points above it; benchmark noise "
+                "alone can be that large."
+            )
+    risks += _volume_risks(a, rec.name)
+    return intro + "\n\n" + ("\n".join(risks) if risks else "None found.")
+
+
+def _volume_risks(a: Analysis, name: str) -> list[str]:
+    s = a.volume_sweep
+    if s is None:
+        return []
+    out = []
+    for j, m in enumerate(s.multipliers):
+        if m in (0.5, 2.0) and s.recommendations[j] != name:
+            then = s.recommendations[j]
+            out.append(
+                f"- **Volume-sensitive:** at {num(s.volumes_per_day[j])}/day (x{m:g}) "
+                + (f"the recommendation is {md_escape(then)}." if then is not None
+                   else "no candidate meets every constraint.")
+            )
+    return out
+
+
+# ------------------------------------------------------------------------ decision
+
+
+def _decision(session: Session, a: Analysis) -> str:
+    d = session.decision
+    if d.is_empty():
+        return "No decision recorded yet."
+    lines = [f"- **Chosen:** {md_escape(d.chosen) if d.chosen else 'not recorded'}"]
+    if d.decided_by:
+        lines.append(f"- **Decided by:** {md_escape(d.decided_by)}")
+    if d.decided_on:
+        lines.append(f"- **Decided on:** {md_escape(d.decided_on)}")
+    rec = a.recommendation
+    if d.chosen:
+        pos = charts.rank_position(a, d.chosen)
+        if pos is None:
+            lines += ["", f"{md_escape(d.chosen)} is not among the candidates of this analysis."]
+        else:
+            if rec is None:
+                lines += ["", ("The analysis recommends no candidate; the recorded choice "
+                               "stands on its rationale alone.")]
+            elif d.chosen != rec.name:
+                lines += ["", (f"The recorded choice differs from the recommendation, "
+                               f"{md_escape(rec.name)}. The choice: {_figures(a, pos)}, rank "
+                               f"{int(a.table['rank'].iat[pos])}, score "
+                               f"{a.table['score'].iat[pos]:.3f}.")]
+            else:
+                lines += ["", "The recorded choice is the recommendation."]
+            broken = a.violations_at(pos)
+            if broken:
+                lines += ["", f"The recorded choice breaks: {md_escape('; '.join(broken))}."]
+    if d.rationale:
+        lines += ["", "Rationale:", "", _quote(d.rationale)]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def _notes(session: Session, notes: list[str] | None, a: Analysis) -> str:
+    parts: list[str] = []
+    if session.notes.strip():
+        parts += ["Session notes:", "", _quote(session.notes), ""]
+    more = [*(notes or []), *a.notes]
+    if more:
+        parts += [f"- {md_escape(n)}" for n in more]
+    return "\n".join(parts).rstrip("\n") or "None."
+
+
+# -------------------------------------------------------------------------- method
+
+
+def _doc(module: object) -> str:
+    return inspect.cleandoc(getattr(module, "__doc__", "") or "")
+
+
+def _method(session: Session, session_path: Path | None, a: Analysis) -> str:
+    w = a.scenario.workload
+    cost_words = (
+        "monthly cost (`monthly_cost_usd`)" if a.cost_column == "monthly_cost_usd"
+        else "cost per 1k inferences (`cost_per_1k`), since there is no volume"
+    )
+    lines = [
+        f"- Days per month: {num(w.days_per_month)}; horizon: {num(w.horizon_months)} months; "
+        + (f"volume: {num(w.volume_per_day)}/day." if w.volume_per_day is not None
+           else "volume: not given."),
+        f"- Cost on the frontier, in the charts and for the cost criterion: {cost_words}.",
+        f"- Normalization: {md_escape(a.scenario.scoring.normalization)}.",
+        ("- A candidate is feasible when it meets every limit; a missing value breaks the "
+         "limit on it."),
+        ("- Figures come from one analysis; the memo adds only the horizon totals and the "
+         "headroom figures below, and states no time of its own."),
+        "",
+        "Costs (workbench/costs.py):",
+        "",
+        fence(_doc(costs)),
+        "",
+        "Scoring (workbench/scoring.py):",
+        "",
+        fence(_doc(scoring)),
+        "",
+        "Frontier (workbench/frontier.py):",
+        "",
+        fence(_doc(frontier)),
+        "",
+        "Horizon totals and headroom (workbench/tco.py):",
+        "",
+        fence(_doc(tco)),
+        "",
+    ]
+    provenance = [f"- workbench version: {__version__}."]
+    if session_path is not None:
+        path = Path(session_path)
+        digest = _sha256(path)
+        # `workbench report` also accepts a table file; say which kind was hashed.
+        kind = "Session file" if path.suffix.lower() == ".toml" else "Input file"
+        provenance.append(
+            f"- {kind} {md_escape(path.name)} sha256: "
+            + (digest if digest else "not available (file not readable).")
+        )
+    src = session.source
+    if src.path or src.sha256:
+        provenance.append(
+            f"- Candidate table: {md_escape(_source_label(src.path, session_path))}"
+            + (f", sha256 {md_escape(src.sha256)}" if src.sha256 else "") + "."
+        )
+    return "\n".join(lines + provenance)
+
+
+def _source_label(path: str | None, session_path: Path | None) -> str:
+    """The table's path as the session file writes it (relative to the file's folder),
+    never a machine's absolute path: the memo must read the same everywhere."""
+    if not path:
+        return "embedded in the session"
+    if session_path is not None:
+        if os.path.abspath(path) == os.path.abspath(session_path):
+            return "the input file above"
+        try:
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(Path(session_path).parent))
+        except ValueError:  # another drive on Windows
+            return Path(path).name
+        return Path(rel).as_posix() + " (relative to the session file)"
+    return Path(path).name if os.path.isabs(path) else Path(path).as_posix()
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

@@ -1,0 +1,622 @@
+"""The workbench app: one Session, one Analysis, six panes drawn from them.
+
+Data flows one way. The app owns the session; panes post `SessionEdited` with a
+function from the current session to the next; the app applies it, re-runs
+`analyze` (synchronously for small tables so tests are deterministic, in a thread
+worker above `LARGE_TABLE` rows), and redraws the visible pane and the status line
+from the one new Analysis. Hidden panes redraw when they are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from workbench.analysis import Analysis, analyze
+from workbench.errors import InputError
+from workbench.model import Session
+from workbench.tui import files
+from workbench.tui.messages import (
+    AnalysisFailed,
+    AnalysisFinished,
+    EditRejected,
+    SessionChange,
+    SessionEdited,
+)
+from workbench.tui.panes.base import Pane
+from workbench.tui.panes.candidates import CandidatesPane
+from workbench.tui.panes.constraints import ConstraintsPane, CriteriaTable
+from workbench.tui.panes.frontier import FrontierPane
+from workbench.tui.panes.matrix import MatrixPane
+from workbench.tui.panes.report import ReportPane
+from workbench.tui.panes.whatif import WhatIfPane
+from workbench.tui.screens.help import HelpScreen, binding_rows
+from workbench.tui.screens.open_file import MappingScreen, OpenScreen
+from workbench.tui.screens.prompt import ConfirmScreen, PromptScreen
+from workbench.tui.state import LARGE_TABLE, Snapshot
+from workbench.tui.widgets.status import StatusLine, session_label
+from workbench.tui.widgets.tables import WorkbenchTable
+
+# (id, tab label, pane class). Pane 7 (routing) will be appended here.
+PANES: list[tuple[str, str, type[Pane]]] = [
+    ("candidates", "1 Candidates", CandidatesPane),
+    ("constraints", "2 Constraints", ConstraintsPane),
+    ("frontier", "3 Frontier", FrontierPane),
+    ("matrix", "4 Matrix", MatrixPane),
+    ("whatif", "5 What-if", WhatIfPane),
+    ("report", "6 Report", ReportPane),
+]
+HISTORY = 100
+
+
+class WorkbenchApp(App[int]):
+    """`WorkbenchApp(session, path, notes)`; `path` is the session file, if any."""
+
+    TITLE = "workbench"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        *[
+            Binding(str(i), f"show_pane('{pane_id}')", label.split(" ", 1)[1], show=False,
+                    id=f"pane.{pane_id}")
+            for i, (pane_id, label, _) in enumerate(PANES, start=1)
+        ],
+        Binding("ctrl+o", "open", "Open", id="file.open", tooltip="Open a session or a table",
+                show=False),
+        Binding("ctrl+s", "save", "Save", id="file.save"),
+        Binding("ctrl+shift+s", "save_as", "Save as", show=False, id="file.save_as"),
+        Binding("ctrl+e", "export_memo", "Export memo", show=False, priority=True,
+                id="file.export_memo"),
+        Binding("u,ctrl+z", "undo", "Undo", show=False, id="edit.undo", key_display="u"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="edit.redo"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "leave_field", "Leave field", id="app.leave_field",
+                tooltip="Back to the pane, where 1-6 switch panes again"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        path: str | Path | None = None,
+        notes: Iterable[str] | None = None,
+        *,
+        analysis: Analysis | None = None,
+        modified: bool = False,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.analysis = analysis if analysis is not None else analyze(session.scenario)
+        self.path: Path | None = Path(path) if path is not None else None
+        self.notes: tuple[str, ...] = tuple(notes or ())
+        self.generation = 0
+        self._clean: Session | None = None if modified else session
+        self._history: list[tuple[Session, Analysis]] = []
+        self._future: list[tuple[Session, Analysis]] = []
+        self._last_coalesce: str | None = None
+        self._pending: Session | None = None
+        self._pending_edit: tuple[str, str | None, object | None] = ("", None, None)
+        self._ticket = 0
+        self._focus_on_switch = False
+
+    # ---- state -----------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        return self.session is not self._clean
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.session, self.analysis, self.notes, self.path, self.generation)
+
+    def compose(self) -> ComposeResult:
+        # Only the first pane is built now; the others on first visit (a smaller DOM
+        # starts faster and keeps every keystroke cheaper).
+        with TabbedContent(initial=PANES[0][0], id="panes"):
+            for i, (pane_id, label, cls) in enumerate(PANES):
+                with TabPane(label, id=pane_id):
+                    if i == 0:
+                        yield cls(id=f"pane-{pane_id}")
+                    else:
+                        yield Static("", classes="placeholder")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if self.console.color_system in ("standard", "windows"):
+            # 16 colours: use the terminal's own palette rather than approximations.
+            self.theme = "ansi-dark"
+        self.refresh_views()
+        self.query_one("#candidates-table").focus()
+
+    def pane(self, pane_id: str) -> Pane | None:
+        """The pane widget, or None if it was never opened."""
+        hits = self.query(f"#pane-{pane_id}")
+        return hits.first(Pane) if hits else None
+
+    def active_pane(self) -> Pane | None:
+        active = self.query_one(TabbedContent).active
+        return self.pane(active) if active else None
+
+    async def _build_pane(self, pane_id: str) -> Pane:
+        pane = self.pane(pane_id)
+        if pane is None:
+            cls = next(c for p, _, c in PANES if p == pane_id)
+            pane = cls(id=f"pane-{pane_id}")
+            tab_pane = self.query_one(f"TabPane#{pane_id}", TabPane)
+            await tab_pane.query(".placeholder").remove()
+            await tab_pane.mount(pane)
+        return pane
+
+    def refresh_views(self) -> None:
+        """Redraw the status line and the visible pane from the current snapshot."""
+        snapshot = self.snapshot()
+        self.query_one(StatusLine).show_status(snapshot, self.modified, self.busy)
+        pane = self.active_pane()
+        if pane is not None:
+            pane.show(snapshot)
+
+    # ---- panes -------------------------------------------------------------------
+
+    def action_show_pane(self, pane_id: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == pane_id:
+            pane = self.pane(pane_id)
+            if pane is not None:
+                self._focus_primary(pane)
+            return
+        self._focus_on_switch = True
+        tabs.active = pane_id
+
+    @on(TabbedContent.TabActivated)
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        active = self.query_one(TabbedContent).active
+        if not active:
+            return
+        pane = await self._build_pane(active)
+        pane.show(self.snapshot())
+        if self._focus_on_switch:
+            self._focus_on_switch = False
+            self.call_after_refresh(self._focus_primary, pane)
+
+    def _focus_primary(self, pane: Pane) -> None:
+        target = pane.primary()
+        if target is not None and target.focusable:
+            target.focus()
+        else:
+            self.query_one(TabbedContent).query_one("ContentTabs").focus()
+
+    def _in_field(self) -> bool:
+        from textual.widgets import Input, Select, TextArea
+
+        focused = self.screen.focused if self.screen is self.screen_stack[0] else None
+        return isinstance(focused, (Input, TextArea, Select))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return self._in_field()
+        return True
+
+    def action_leave_field(self) -> None:
+        pane = self.active_pane()
+        if pane is not None and self._in_field():
+            self._focus_primary(pane)
+
+    def show_candidate(self, name: str) -> None:
+        """Open pane 1 with the cursor on `name`."""
+        pane = self.query_one(CandidatesPane)
+        pane._focus_name = name
+        pane.generation = -1
+        self.action_show_pane("candidates")
+        if self.query_one(TabbedContent).active == "candidates":
+            pane.show(self.snapshot())
+
+    # ---- edits -------------------------------------------------------------------
+
+    @on(SessionEdited)
+    def _session_edited(self, message: SessionEdited) -> None:
+        message.stop()
+        self.apply_edit(message.change, message.label, coalesce=message.coalesce,
+                        origin=message.origin)
+
+    def apply_edit(
+        self,
+        change: SessionChange,
+        label: str,
+        *,
+        coalesce: str | None = None,
+        origin: object | None = None,
+    ) -> bool:
+        """Apply an edit; False (with a message to the user) if the engine refuses it.
+
+        Large tables analyse in a worker: the edit is then pending and True means
+        "accepted for analysis".
+        """
+        base = self._pending if self._pending is not None else self.session
+        try:
+            new = change(base)
+        except InputError as exc:
+            self._reject(str(exc), origin)
+            return False
+        if new is base or _same(new, base):
+            return True  # nothing changed (e.g. a field set to the value it had)
+        if new.scenario is base.scenario:
+            if self._pending is not None:
+                self._pending = new  # lands with the running analysis
+                return True
+            self._commit(new, self.analysis, coalesce)
+            return True
+        if len(new.scenario.candidates) > LARGE_TABLE:
+            self._pending = new
+            self._pending_edit = (label, coalesce, origin)
+            self._ticket += 1
+            self.query_one(StatusLine).show_status(self.snapshot(), True, True)
+            self._analyze_in_thread(new, self._ticket)
+            return True
+        try:
+            analysis = analyze(new.scenario)
+        except InputError as exc:
+            self._reject(str(exc), origin)
+            return False
+        self._commit(new, analysis, coalesce)
+        return True
+
+    def _reject(self, error: str, origin: object | None) -> None:
+        """Tell the user; fields that mark themselves in place get no toast."""
+        from textual.widget import Widget
+        from textual.widgets import Input
+
+        if isinstance(origin, Widget):
+            origin.post_message(EditRejected(error, origin))
+        if not isinstance(origin, Input):
+            self.notify(error, severity="error", title="Not applied")
+
+    def _commit(self, session: Session, analysis: Analysis, coalesce: str | None) -> None:
+        if coalesce is None or coalesce != self._last_coalesce:
+            self._history.append((self.session, self.analysis))
+            del self._history[:-HISTORY]
+        self._future.clear()
+        self._last_coalesce = coalesce
+        self._set_state(session, analysis)
+
+    def _set_state(self, session: Session, analysis: Analysis) -> None:
+        self.session = session
+        self.analysis = analysis
+        self.generation += 1
+        self.refresh_views()
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def _analyze_in_thread(self, session: Session, ticket: int) -> None:
+        worker = get_current_worker()
+        try:
+            analysis = analyze(session.scenario)
+        except InputError as exc:
+            if not worker.is_cancelled:
+                self.post_message(AnalysisFailed(session, str(exc), ticket))
+            return
+        if not worker.is_cancelled:
+            self.post_message(AnalysisFinished(session, analysis, ticket))
+
+    @on(AnalysisFinished)
+    def _analysis_finished(self, message: AnalysisFinished) -> None:
+        if message.ticket != self._ticket or self._pending is None:
+            return  # a newer edit is being analysed
+        session = self._pending
+        if session.scenario is not message.session.scenario:
+            return
+        self._pending = None
+        _, coalesce, _ = self._pending_edit
+        self._commit(session, message.analysis, coalesce)
+
+    @on(AnalysisFailed)
+    def _analysis_failed(self, message: AnalysisFailed) -> None:
+        if message.ticket != self._ticket:
+            return
+        self._pending = None
+        _, _, origin = self._pending_edit
+        self._reject(message.error, origin)
+        self.refresh_views()
+
+    def action_undo(self) -> None:
+        if self.busy:
+            self.notify("Wait for the analysis to finish", severity="warning")
+            return
+        if not self._history:
+            self.notify("Nothing to undo")
+            return
+        self._future.append((self.session, self.analysis))
+        self._last_coalesce = None
+        self._set_state(*self._history.pop())
+        self.notify("Undone")
+
+    def action_redo(self) -> None:
+        if self.busy or not self._future:
+            self.notify("Nothing to redo")
+            return
+        self._history.append((self.session, self.analysis))
+        self._last_coalesce = None
+        self._set_state(*self._future.pop())
+        self.notify("Redone")
+
+    # ---- files ---------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        folder = files.sessions_folder(self.path)
+        try:
+            shown = str(folder.resolve().relative_to(Path.cwd())) + "/"
+        except ValueError:
+            shown = str(folder) + "/"
+        self.push_screen(OpenScreen(folder, files.list_sessions(folder), shown), self._open_chosen)
+
+    def _open_chosen(self, path: str | None) -> None:
+        if not path:
+            return
+        if not self.modified:
+            self.open_file(path)
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                self.open_file(path)
+            elif choice == "save":
+                self._save_then(lambda: self.open_file(path))
+
+        self.push_screen(
+            ConfirmScreen("Unsaved changes", f"Save {session_label(self.snapshot())} before opening "
+                          f"{Path(path).name}?",
+                          [("save", "s", "Save first"), ("discard", "d", "Discard"),
+                           ("cancel", "escape", "Cancel")]),
+            answer,
+        )
+
+    def open_file(self, path: str | Path, mapping: dict[str, str] | None = None) -> bool:
+        """Open a table or session; on failure the current session stays as it was."""
+        try:
+            session, notes, session_path = files.open_file(path, mapping)
+            analysis = analyze(session.scenario)
+        except InputError as exc:
+            if mapping is None and files.needs_mapping(exc) and not files.is_session_path(path):
+                self._ask_mapping(str(path), str(exc))
+                return False
+            self.notify(str(exc), severity="error", title="Cannot open")
+            return False
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Cannot open")
+            return False
+        self.replace_session(session, analysis, notes, session_path)
+        self.notify(f"Opened {Path(path).name}")
+        return True
+
+    def _ask_mapping(self, path: str, error: str) -> None:
+        try:
+            headers = files.read_headers(path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error", title="Cannot open")
+            return
+
+        def mapped(mapping: dict[str, str] | None) -> None:
+            if mapping:
+                self.open_file(path, mapping)
+
+        self.push_screen(MappingScreen(path, headers, files.guess_mapping(headers), error), mapped)
+
+    def replace_session(
+        self, session: Session, analysis: Analysis, notes: Iterable[str], path: Path | None
+    ) -> None:
+        self._history.clear()
+        self._future.clear()
+        self._last_coalesce = None
+        self._pending = None
+        self._ticket += 1
+        self.notes = tuple(notes)
+        self.path = path
+        self._clean = session
+        self._set_state(session, analysis)
+
+    def action_save(self) -> None:
+        self._save_then(None)
+
+    def action_save_as(self) -> None:
+        self._ask_save_path(None)
+
+    def _save_then(self, after) -> None:  # type: ignore[no-untyped-def]
+        if self.path is None:
+            self._ask_save_path(after)
+        elif self.save_to(self.path) and after is not None:
+            after()
+
+    def _ask_save_path(self, after) -> None:  # type: ignore[no-untyped-def]
+        default = files.default_session_path(self.session, self.path)
+
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return "type a file name"
+            if not text.strip().endswith(files.SESSION_SUFFIX):
+                return f"a session file ends in {files.SESSION_SUFFIX}"
+            return None
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            path = Path(text.strip()).expanduser()
+            if path.exists() and path != self.path:
+                def answer(choice: str | None) -> None:
+                    if choice == "overwrite" and self.save_to(path) and after is not None:
+                        after()
+                self.push_screen(ConfirmScreen("Replace file?", f"{path} exists. Replace it? "
+                                               "(the old one is kept as .bak)",
+                                               [("overwrite", "y", "Replace"),
+                                                ("cancel", "escape", "Cancel")]), answer)
+                return
+            if self.save_to(path) and after is not None:
+                after()
+
+        self.push_screen(PromptScreen("Save the session", "Session file (.toml)", str(default),
+                                      check=check), chosen)
+
+    def save_to(self, path: Path) -> bool:
+        if self.busy:
+            self.notify("Wait for the analysis to finish, then save", severity="warning")
+            return False
+        try:
+            saved = files.save(self.session, path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error", title="Not saved")
+            return False
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Not saved")
+            return False
+        self.path = path
+        self._clean = saved
+        self.session = saved
+        self.generation += 1
+        self.refresh_views()
+        self.notify(f"Saved {path.name}")
+        return True
+
+    def action_export_memo(self) -> None:
+        default = files.default_memo_path(self.session, self.path)
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            path = Path(text.strip()).expanduser()
+            try:
+                memo = files.render_memo_text(self.session, list(self.notes), self.path,
+                                              self.analysis)
+                files.write_memo(memo, path)
+            except InputError as exc:
+                self.notify(str(exc), severity="error", title="Not exported")
+                return
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Not exported")
+                return
+            self.notify(f"Memo written to {path}")
+
+        self.push_screen(
+            PromptScreen("Export the memo", "Markdown file", str(default),
+                         check=lambda t: None if t.strip() else "type a file name"),
+            chosen,
+        )
+
+    # ---- quit and help -------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        if not self.modified:
+            self.exit(0)
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                self.exit(0)
+            elif choice == "save":
+                self._save_then(lambda: self.exit(0))
+
+        self.push_screen(
+            ConfirmScreen("Unsaved changes",
+                          f"Save {session_label(self.snapshot())} before quitting?",
+                          [("save", "s", "Save"), ("discard", "d", "Quit without saving"),
+                           ("cancel", "escape", "Cancel")]),
+            answer,
+        )
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key, by pane, read from the bindings themselves."""
+        app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        everywhere = {f"app.{b.action}" for b in app_bindings}
+        sections = [
+            ("Everywhere", [("1 2 3 4 5 6", "switch pane (outside text fields)"),
+                            ("ctrl+p", "command palette")]
+             + binding_rows([b for b in app_bindings if not b.action.startswith("show_pane")])),
+            ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
+                        ("pgup pgdn", "page")]),
+            ("Text fields", [("tab shift+tab", "next, previous field"),
+                             ("↑ ↓", "next, previous field (pane 2)"),
+                             ("enter", "open a list (Select)"), ("f7", "select all (text area)")]),
+        ]
+        for _, label, cls in PANES:
+            rows = binding_rows(list(cls.BINDINGS), skip=everywhere)  # type: ignore[arg-type]
+            if cls is CandidatesPane:
+                rows.insert(0, ("enter", "edit the cell"))
+            if cls is ConstraintsPane:
+                rows = binding_rows(list(CriteriaTable.BINDINGS)) + [
+                    ("↑ ↓", "next, previous field")]
+            if rows:
+                sections.append((f"{label} ({cls.TITLE})", rows))
+        return sections
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for i, (pane_id, label, cls) in enumerate(PANES, start=1):
+            yield SystemCommand(f"Go to {cls.TITLE}", f"Pane {i}",
+                                lambda p=pane_id: self.action_show_pane(p))
+        yield SystemCommand("Open…", "Open a session or a candidate table (ctrl+o)", self.action_open)
+        yield SystemCommand("Save", "Save the session (ctrl+s)", self.action_save)
+        yield SystemCommand("Save as…", "Save the session under a new name", self.action_save_as)
+        yield SystemCommand("Export memo…", "Write the decision memo to a markdown file (ctrl+e)",
+                            self.action_export_memo)
+        yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
+        yield SystemCommand("Redo", "Redo (ctrl+y)", self.action_redo)
+        yield SystemCommand("Add candidate…", "Add a row to the candidate table",
+                            lambda: self._candidates_action("add"))
+        yield SystemCommand("Add column…", "Add a column, e.g. a maintainability score",
+                            lambda: self._candidates_action("add_column"))
+        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _candidates_action(self, name: str) -> None:
+        self.action_show_pane("candidates")
+        getattr(self.query_one(CandidatesPane), f"action_{name}")()
+
+
+def _same(a: Session, b: Session) -> bool:
+    """Equal sessions; the candidate frames are compared only when all else is equal."""
+    if a.scenario is b.scenario:
+        return a == b
+    sa, sb = a.scenario, b.scenario
+    if (sa.workload, sa.constraints, sa.scoring, sa.whatif) != (sb.workload, sb.constraints, sb.scoring, sb.whatif):
+        return False
+    return a == b
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open `args.path` (or the built-in sample) with the flags applied, then run."""
+    from workbench.options import apply_overrides, mapping_from
+
+    try:
+        if getattr(args, "path", None):
+            session, notes, session_path = files.open_file(args.path, mapping_from(args))
+        else:
+            session, notes = files.builtin_session()
+            session_path = None
+        opened = session
+        session = apply_overrides(session, args)
+        analysis = analyze(session.scenario)
+    except InputError as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+    app = WorkbenchApp(session, session_path, notes, analysis=analysis,
+                       modified=not (session == opened))
+    result = app.run()
+    return int(result or 0)
+
+
+__all__ = ["WorkbenchApp", "run_app", "WorkbenchTable"]
