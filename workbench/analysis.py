@@ -117,6 +117,7 @@ class Analysis:
     volume_sweep: VolumeSweep | None
     accuracy_delta: AccuracyDelta | None
     notes: list[str] = field(default_factory=list)
+    _positions: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def monthly_volume(self) -> float | None:
@@ -135,8 +136,10 @@ class Analysis:
         return out
 
     def position(self, name: str) -> int | None:
-        hits = np.flatnonzero(self.table["name"].to_numpy() == name)
-        return int(hits[0]) if hits.size else None
+        """Rank position (0-based) of a candidate, via a dict built once per analysis."""
+        if self._positions is None:
+            self._positions = {n: i for i, n in enumerate(self.table["name"].tolist())}
+        return self._positions.get(name)
 
     def row(self, name: str) -> pd.Series:
         pos = self.position(name)

@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.model import Constraints, Workload
 
 
-def _optional(frame: pd.DataFrame, column: str) -> np.ndarray:
+def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:
     # Missing optional costs count as 0, whether the column or just the cell is absent.
     if column not in frame.columns:
         return np.zeros(len(frame))
@@ -28,7 +28,7 @@ def _optional(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def overhead_monthly_usd(frame: pd.DataFrame, workload: Workload) -> np.ndarray:
     """Fixed monthly cost plus the one-time cost spread over the horizon."""
-    return _optional(frame, "fixed_monthly_usd") + _optional(frame, "one_time_usd") / (
+    return optional_cost(frame, "fixed_monthly_usd") + optional_cost(frame, "one_time_usd") / (
         workload.horizon_months
     )
 

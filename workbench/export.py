@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.analysis import DERIVED_NUMERIC, Analysis
+from workbench.analysis import Analysis
 
 CORE_KEYS = (
     "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",

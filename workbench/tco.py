@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.costs import optional_cost
+
 
 @dataclass(frozen=True)
 class HorizonCost:
@@ -65,14 +67,15 @@ def horizon_cost(
 def horizon_cost_of(table: pd.DataFrame, horizon_months: float) -> HorizonCost:
     """`horizon_cost` for an analysis table (rank order in, rank order out)."""
 
-    def column(name: str) -> np.ndarray | None:
-        return table[name].to_numpy(dtype=float) if name in table.columns else None
-
-    inference = column("inference_monthly_usd")
-    if inference is None:
+    if "inference_monthly_usd" in table.columns:
+        inference = table["inference_monthly_usd"].to_numpy(dtype=float)
+    else:
         inference = np.full(len(table), np.nan)
     return horizon_cost(
-        inference, column("fixed_monthly_usd"), column("one_time_usd"), horizon_months
+        inference,
+        optional_cost(table, "fixed_monthly_usd"),
+        optional_cost(table, "one_time_usd"),
+        horizon_months,
     )
 
 

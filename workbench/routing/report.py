@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from workbench.routing.result import PolicyFigures, RoutingResult
 from workbench.routing.sweep import ESCALATE_ALL
@@ -150,30 +151,46 @@ def routing_markdown(result: RoutingResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def routing_text(result: RoutingResult) -> str:
-    """Plain text for a terminal: rule, aligned table, saving, notes."""
+def routing_text(result: RoutingResult, width: int = 80) -> str:
+    """Plain text for a terminal: rule, a policies-as-columns table, saving, notes.
+
+    The table is transposed (one column per policy) so that it fits 80 columns.
+    """
+    wrap = textwrap.TextWrapper(width=width)
+    bullet = textwrap.TextWrapper(width=width, initial_indent="* ", subsequent_indent="  ")
     out: list[str] = []
     out.append(f"Routing policy: {result.policy}; target accuracy {result.target_accuracy:g}%; {result.rows:,} rows")
     out.append("")
     if result.recommended is not None:
-        out.append(operational_rule(result))
+        out.extend(wrap.wrap(operational_rule(result)))
     else:
-        out.append(f"No policy meets the target: {result.recommended_reason}.")
+        out.extend(wrap.wrap(f"No policy meets the target: {result.recommended_reason}."))
     if result.safe is None and result.safe_reason:
-        out.append(f"Safe: none; {result.safe_reason}.")
+        out.extend(wrap.wrap(f"Safe: none; {result.safe_reason}."))
     out.append("")
     header, rows = _table_rows(result)
-    table = [header, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    for j, row in enumerate(table):
-        out.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+    short = {"Recommended": "Recommended", "Safe (Wilson 95%)": "Safe", "Cheap model only": "Cheap only",
+             "Expensive model only": "Expens. only"}
+    columns = [[short.get(r[0], r[0])] + r[1:] for r in rows]
+    labels = header
+    widths = [max(len(labels[i]) for i in range(1, len(labels)))] + [
+        max(len(c) for c in col) for col in columns
+    ]
+    lines = [[""] + [col[0] for col in columns]]
+    for i in range(1, len(labels)):
+        lines.append([labels[i]] + [col[i] for col in columns])
+    for j, row in enumerate(lines):
+        out.append("  ".join(
+            cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip())
         if j == 0:
             out.append("  ".join("-" * w for w in widths))
     out.append("")
     if result.saving_vs_expensive_pct is not None:
         out.append(f"Saving vs expensive model only: {result.saving_vs_expensive_pct:.1f}%")
         out.append("")
-    out.extend(f"* {note}" for note in result.notes)
+    for note in result.notes:
+        out.extend(bullet.wrap(note))
     return "\n".join(out) + "\n"
 
 

@@ -62,7 +62,7 @@ class WorkbenchApp(App[int]):
     """`WorkbenchApp(session, path, notes)`; `path` is the session file, if any."""
 
     TITLE = "workbench"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses may live anywhere
     BINDINGS = [
         *[
             Binding(str(i), f"show_pane('{pane_id}')", label.split(" ", 1)[1], show=False,
@@ -191,12 +191,15 @@ class WorkbenchApp(App[int]):
             self._focus_on_switch = False
             self.call_after_refresh(self._focus_primary, pane)
 
-    def _focus_primary(self, pane: Pane) -> None:
+    def _focus_primary(self, pane: Pane, retries: int = 5) -> None:
+        """Focus the pane's main widget (retrying while the switch is still settling)."""
         target = pane.primary()
-        if target is not None and target.focusable:
-            target.focus()
-        else:
+        if target is None:
             self.query_one(TabbedContent).query_one("ContentTabs").focus()
+        elif target.focusable:
+            target.focus()
+        elif retries:
+            self.set_timer(0.02, lambda: self._focus_primary(pane, retries - 1))
 
     def _in_field(self) -> bool:
         from textual.widgets import Input, Select, TextArea

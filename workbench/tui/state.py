@@ -8,7 +8,7 @@ from pathlib import Path
 from workbench.analysis import Analysis
 from workbench.model import Session
 
-TOP_N = 500  # rows a table pane shows at most; the rest is summarised in a note
+TOP_N = 200  # rows the candidate table shows at most; the rest is summarised in a note
 LARGE_TABLE = 5_000  # above this, the analysis runs in a thread worker
 
 

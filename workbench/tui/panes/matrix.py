@@ -14,7 +14,7 @@ from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar, criterion_color, stacked_bar
 from workbench.tui.widgets.tables import WorkbenchTable
 
-MATRIX_ROWS = 200
+MATRIX_ROWS = 100
 CELL_BAR = 5
 SCORE_BAR = 12
 

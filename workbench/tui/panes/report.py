@@ -10,15 +10,24 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from workbench.tui.files import render_memo_text
 from workbench.tui.panes.base import Pane
-from workbench.tui.state import Snapshot
+from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.memo import MemoView
 
 WIDE = 110
-CHOICES_MAX = 200
+CHOICES_MAX = 100
 MEMO_DELAY = 0.4  # seconds of quiet typing before the memo is re-rendered
+
+
+def _memo(snapshot: Snapshot) -> str:
+    try:
+        return render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
+                                snapshot.analysis)
+    except Exception as exc:  # the memo must never take the pane down
+        return f"The memo could not be rendered: {exc}"
 
 
 class ReportPane(Pane):
@@ -109,15 +118,25 @@ class ReportPane(Pane):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        try:
-            text = render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
-                                    snapshot.analysis)
-        except Exception as exc:  # the memo must never take the pane down
-            text = f"The memo could not be rendered: {exc}"
+        if snapshot.size > LARGE_TABLE:
+            self.run_worker(lambda: (snapshot.generation, _memo(snapshot)), thread=True,
+                            exclusive=True, group="memo", name="memo")
+            return
+        self._show_memo(_memo(snapshot))
+
+    def _show_memo(self, text: str) -> None:
         if text == self._memo_source:
             return
         self._memo_source = text
         self.query_one(MemoView).set_markdown(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "memo" or event.state != WorkerState.SUCCESS:
+            return
+        event.stop()
+        generation, text = event.worker.result
+        if self.snapshot is not None and generation == self.snapshot.generation:
+            self._show_memo(text)
 
     def _later(self) -> None:
         if self._memo_timer is not None:

@@ -16,14 +16,15 @@ from workbench.tui.files import parse_number
 from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
 from workbench.tui.panes.constraints import ParsedBy
-from workbench.tui.state import LARGE_TABLE, TOP_N, Snapshot
+from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets import charts
 from workbench.tui.widgets.chart import ChartPanel
 from workbench.tui.widgets.tables import WorkbenchTable
 
 WIDE = 110
 SWEEP_COLUMNS_MAX = 6  # per-candidate cost columns in the sweep table, small tables only
-BASELINE_OPTIONS = 200
+BASELINE_OPTIONS = 100
+DELTA_ROWS = 100
 VOLUME_PLOT = 14  # lines of the volume plot; its key follows below
 
 
@@ -162,8 +163,10 @@ class WhatIfPane(Pane):
             text.append(" (1% of the monthly volume × the cost of one error)", style="dim")
         elif delta.error_cost_usd is None:
             text.append("\nType the cost of one error to see net values.", style="dim")
+        if len(delta.rows) > DELTA_ROWS:
+            text.append(f"\nshowing {DELTA_ROWS} of {len(delta.rows):,} by rank", style="dim")
         summary.update(text)
-        rows_frame = delta.rows.head(TOP_N)
+        rows_frame = delta.rows.head(DELTA_ROWS)
         has_net = "net_monthly_value_usd" in rows_frame.columns
         header: list[tuple[str, Any]] = [
             ("name", "Candidate"),
