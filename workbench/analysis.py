@@ -178,6 +178,18 @@ def _check_workload(scenario: Scenario) -> None:
             f"choose one of {', '.join(NORMALIZATIONS)}",
             key="normalization",
         )
+    c = scenario.constraints
+    for key, value, lo, hi in (
+        ("max_latency_ms", c.max_latency_ms, 0.0, math.inf),
+        ("monthly_budget_usd", c.monthly_budget_usd, 0.0, math.inf),
+        ("min_accuracy", c.min_accuracy, 0.0, 100.0),
+        ("error_cost_usd", scenario.whatif.error_cost_usd, 0.0, math.inf),
+    ):
+        if value is not None and not (lo <= value <= hi and math.isfinite(value)):
+            bound = f"between {lo:g} and {hi:g}" if math.isfinite(hi) else f"a finite number >= {lo:g}"
+            raise InputError(f"must be {bound}, got {value:g}", key=key)
+    if not scenario.whatif.volume_multipliers:
+        raise InputError("needs at least one multiplier", key="volume_multipliers")
     for m in scenario.whatif.volume_multipliers:
         if not (m > 0 and math.isfinite(m)):
             raise InputError(f"multipliers must be > 0, got {m}", key="volume_multipliers")
@@ -296,6 +308,11 @@ def analyze(scenario: Scenario) -> Analysis:
     cost_column = "monthly_cost_usd" if has_volume else "cost_per_1k"
     if not has_volume:
         notes.append("no volume given: monthly figures are empty and cost means cost_per_1k")
+    if scenario.constraints.min_accuracy is not None and 0 < scenario.constraints.min_accuracy <= 1:
+        notes.append(
+            f"min_accuracy {scenario.constraints.min_accuracy:g} is read as a percentage "
+            f"({scenario.constraints.min_accuracy:g}%), not a fraction"
+        )
 
     columns: dict[str, np.ndarray] = {
         c: frame[c].to_numpy(dtype=float) for c in numeric_columns(frame)
@@ -447,7 +464,12 @@ def _volume_sweep(
     # With no fixed or one-time costs, monthly cost is proportional to volume and every
     # normalization here is scale-invariant, so the scores do not move with volume.
     has_overhead = bool(overhead.any())
-    rescore = bool(dependent) and has_overhead
+    # log10 of a cost shifts (not scales) with volume, which minmax ignores but ratio
+    # and vector do not: those cases are re-scored at every volume too.
+    shifted = scenario.scoring.normalization != "minmax" and any(
+        c.scale == "log10" for c in dependent
+    )
+    rescore = bool(dependent) and (has_overhead or shifted)
     fixed_part = table["score"].to_numpy()
     if rescore:
         for c in dependent:
@@ -469,7 +491,12 @@ def _volume_sweep(
                 ok &= ~_violated(at_volume[col], op, lim)
         score = fixed_part
         if rescore:
-            extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
+            try:
+                extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
+            except InputError as exc:
+                notes.append(f"volume x{m:g}: no pick, the criteria cannot be scored there ({exc})")
+                picks.append(None)
+                continue
             score = fixed_part + extra
         best = best_index(score, ok, total, ranked_names)
         picks.append(None if best is None else str(ranked_names.iloc[best]))

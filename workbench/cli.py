@@ -79,9 +79,31 @@ def write_output(text: str, output: str | None) -> None:
     if output:
         from workbench.atomic import atomic_write_text
 
-        atomic_write_text(Path(output), text)
+        target = Path(output)
+        if target.is_dir():
+            raise InputError("is a folder; give a file name", source=output)
+        if not target.parent.is_dir():
+            raise InputError(f"folder {str(target.parent)!r} does not exist", source=output)
+        try:
+            atomic_write_text(target, text)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", source=output) from None
     else:
         sys.stdout.write(text)
+
+
+def _refuse_overwrite(inputs: list[str], outputs: list[tuple[str, str | None]]) -> None:
+    """Never let an output flag clobber an input or another output of the same run."""
+    seen: dict[Path, str] = {}
+    for path in inputs:
+        seen[Path(path).resolve()] = "the input"
+    for flag, value in outputs:
+        if not value:
+            continue
+        resolved = Path(value).resolve()
+        if resolved in seen:
+            raise InputError(f"{flag} {value} would overwrite {seen[resolved]}; choose another file")
+        seen[resolved] = flag
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -96,6 +118,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from workbench import export
     from workbench.analysis import analyze
 
+    _refuse_overwrite([args.path], [("--save", args.save), ("-o", args.output)])
+    if args.save and not args.save.lower().endswith(".toml"):
+        raise InputError("--save needs a .toml file name", source=args.save)
     session, notes = _open(args)
     analysis = analyze(session.scenario)
     if args.save:
@@ -103,8 +128,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         if args.title:
             session = session.with_(title=args.title)
-        save_session(session, Path(args.save))
-        notes = [*notes, f"session saved to {args.save}"]
+        target = Path(args.save)
+        if not target.parent.is_dir():
+            raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)
+        save_session(session, target)
+        print(f"workbench: session saved to {args.save}", file=sys.stderr)
     if args.format == "json":
         text = export.to_json(analysis, notes)
     elif args.format == "csv":
@@ -114,8 +142,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         from workbench.text_view import to_text
 
-        width = None if args.output else _terminal_width()
-        text = to_text(analysis, notes, width=width)
+        text = to_text(analysis, notes, width=_terminal_width())
     write_output(text, args.output)
     return 0
 
@@ -123,6 +150,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.memo import render_memo
 
+    _refuse_overwrite([args.path], [("-o", args.output)])
     session, notes = _open(args)
     write_output(render_memo(session, notes=notes, session_path=Path(args.path)), args.output)
     return 0

@@ -66,7 +66,12 @@ _ACCURACY_WORDS = {"accuracy", "acc", "top1", "map", "f1", "auc", "exact match",
 _LATENCY_WORDS = {"latency", "lat", "p50", "p90", "p95", "p99", "inference time",
                   "response time", "time per image", "time per inference", "runtime"}
 _COST_WORDS = {"cost", "price", "usd", "pricing", "spend"}
-_FIXED_WORDS = {"fixed", "monthly", "per month", "hosting", "subscription", "license"}
+# "monthly cost" alone is not a fixed fee: it is what the analysis itself computes (and
+# exports), so a fixed cost must say so ("fixed", "hosting", "subscription", ...).
+_FIXED_WORDS = {"fixed", "hosting", "subscription", "license", "licence", "reserved"}
+# A cost per unit of time is not a cost per inference; such columns stay ordinary.
+_TIME_BASIS = {"month", "monthly", "per month", "hour", "hourly", "per hour", "day", "daily",
+               "per day", "year", "yearly", "annual", "per year", "week", "weekly"}
 _ONE_TIME_WORDS = {"one time", "onetime", "setup", "upfront", "up front", "capex",
                    "migration", "integration", "training cost", "initial"}
 _MAINT_WORDS = {"maintainability", "maint", "maintenance", "ease of maintenance",
@@ -111,6 +116,8 @@ def classify(header: str) -> ColumnMatch | None:
     text = tokens(header)
     if not text:
         return None
+    if text.replace(" ", "_") in DERIVED or text.startswith("contribution "):
+        return None  # our own output columns (a re-imported export) are not inputs
     if text in {"name", "model", "model name", "candidate", "candidate name"} or text in _NAME:
         return ColumnMatch(header, "name")
     if _has(text, _MAINT_WORDS):
@@ -121,7 +128,7 @@ def classify(header: str) -> ColumnMatch | None:
         return ColumnMatch(header, "one_time_usd")
     if _has(text, _FIXED_WORDS) and _has(text, _COST_WORDS | {"usd"}):
         return ColumnMatch(header, "fixed_monthly_usd")
-    if _has(text, _COST_WORDS):
+    if _has(text, _COST_WORDS) and not _has(text, _TIME_BASIS):
         factor, note = _cost_factor(text)
         return ColumnMatch(header, "cost_per_1k", factor, note)
     if _has(text, _LATENCY_WORDS):

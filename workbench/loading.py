@@ -332,7 +332,7 @@ def canonicalize(
             raw[match.header], match.header, label, column in OPTIONAL, decimal_comma
         )
         if column == "accuracy":
-            values = _accuracy_to_percent(values, match.header, notes)
+            values = _accuracy_to_percent(values, match.header, notes, label)
         elif match.factor != 1.0:
             values = values * match.factor
         out[column] = values
@@ -359,13 +359,26 @@ def canonicalize(
     return frame, notes, used
 
 
-def _accuracy_to_percent(values: pd.Series, header: str, notes: list[str]) -> pd.Series:
-    if values.attrs.get("percent_strings"):
+def _accuracy_to_percent(
+    values: pd.Series, header: str, notes: list[str], label: str
+) -> pd.Series:
+    percent = bool(values.attrs.get("percent_strings"))
+    if percent:
         notes.append(f"accuracy: '%' stripped from {header!r}")
-        return values
-    if bool((values <= 1.0).all()) and bool((values >= 0).all()) and len(values) > 0:
+    elif bool((values <= 1.0).all()) and bool((values >= 0).all()) and len(values) > 0:
         notes.append(f"accuracy: every value of {header!r} is <= 1, read as fractions (x100)")
         return values * 100.0
+    # Some rows as fractions and others as percentages is a unit slip, not data.
+    fraction_like = (values > 0) & (values <= 1.0)
+    if bool(fraction_like.any()) and bool((values > 1.0).any()):
+        row = int(np.flatnonzero(fraction_like.to_numpy())[0])
+        raise InputError(
+            f"{values.iloc[row]:g} looks like a fraction while other rows are percentages "
+            f"(e.g. {values[values > 1.0].iloc[0]:g}); use one unit for the whole column",
+            source=label,
+            row=row + 1,
+            column=header,
+        )
     return values
 
 

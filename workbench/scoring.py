@@ -72,7 +72,9 @@ def normalize(values: np.ndarray, direction: str, method: str) -> np.ndarray:
     raise ValueError(f"unknown normalization {method!r}")
 
 
-def scale_values(values: np.ndarray, criterion: ResolvedCriterion, label: str) -> np.ndarray:
+def scale_values(
+    values: np.ndarray, criterion: ResolvedCriterion, label: str, method: str = "minmax"
+) -> np.ndarray:
     if criterion.scale != "log10":
         return values
     bad = values <= 0
@@ -84,7 +86,21 @@ def scale_values(values: np.ndarray, criterion: ResolvedCriterion, label: str) -
             row=row + 1,
             column=criterion.column,
         )
-    return np.log10(values)
+    logs = np.log10(values)
+    if method != "minmax":
+        # ratio and vector assume non-negative values; log10 of a value <= 1 is <= 0 and
+        # would silently flip the criterion's direction.
+        small = logs <= 0
+        if small.any():
+            row = int(np.flatnonzero(small)[0])
+            raise InputError(
+                f"log10 scale with {method} normalization needs every value > 1 "
+                f"(found {values[row]:g}); use minmax normalization or a linear scale",
+                source=label,
+                row=row + 1,
+                column=criterion.column,
+            )
+    return logs
 
 
 def score_matrix(
@@ -104,7 +120,7 @@ def score_matrix(
     contributions: dict[str, np.ndarray] = {}
     for criterion in criteria:
         raw = columns[criterion.column]
-        values = scale_values(raw, criterion, label)
+        values = scale_values(raw, criterion, label, method)
         norm = normalize(values, criterion.direction, method)
         missing = np.isnan(norm)
         if missing.any():

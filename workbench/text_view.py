@@ -29,7 +29,10 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     )
     limits = []
     if c.monthly_budget_usd is not None:
-        limits.append(f"budget {usd(c.monthly_budget_usd)}/month")
+        limits.append(
+            f"budget {usd(c.monthly_budget_usd)}/month"
+            + ("" if w.volume_per_day is not None else " (NOT CHECKED: no volume per day)")
+        )
     if c.max_latency_ms is not None:
         limits.append(f"latency <= {num(c.max_latency_ms)} ms")
     if c.min_accuracy is not None:
@@ -154,4 +157,5 @@ def to_text(analysis: Analysis, extra_notes: list[str] | None = None, width: int
                       force_terminal=color, color_system="standard" if color else None,
                       file=io.StringIO())
     console.print(render(analysis, extra_notes))
-    return console.export_text(styles=color)
+    text = console.export_text(styles=color)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

@@ -290,3 +290,44 @@ def test_large_table_frontier_sorted(tmp_path: Path) -> None:
     front = a.table.set_index("name").loc[a.frontier]
     assert front["monthly_cost_usd"].is_monotonic_increasing
     assert front["accuracy"].is_monotonic_increasing
+
+
+def test_log10_with_ratio_refuses_values_below_one() -> None:
+    # log10 of a value <= 1 is <= 0, which would flip ratio/vector normalization.
+    scoring = Scoring((Criterion("cost_per_1k", "min", 1.0, "log10"),), "ratio")
+    with pytest.raises(InputError, match="needs every value > 1"):
+        analyze(Scenario(small(), scoring=scoring))
+    frame = small()
+    frame["cost_per_1k"] = [10.0, 100.0, 1000.0]
+    a = analyze(Scenario(frame, scoring=scoring))
+    # ratio min: min/x over log10 values [1, 2, 3]
+    assert by_name(a, "score") == pytest.approx({"a": 1.0, "b": 0.5, "c": 1 / 3})
+
+
+def test_sweep_rescored_when_log10_shifts_with_volume() -> None:
+    frame = small()
+    frame["cost_per_1k"] = [10.0, 100.0, 1000.0]
+    scoring = Scoring((Criterion("cost", "min", 0.5, "log10"), Criterion("accuracy", "max", 0.5)), "ratio")
+    a = analyze(Scenario(frame, Workload(1000), scoring=scoring,
+                         whatif=WhatIf(volume_multipliers=(1.0, 1000.0))))
+    assert a.volume_sweep is not None
+    for mult, pick in zip((1.0, 1000.0), a.volume_sweep.recommendations):
+        direct = analyze(Scenario(frame, Workload(1000 * mult), scoring=scoring))
+        assert direct.recommendation is not None
+        assert pick == direct.recommendation.name
+
+
+@pytest.mark.parametrize(
+    ("constraints", "whatif", "key"),
+    [
+        (Constraints(min_accuracy=120), WhatIf(), "min_accuracy"),
+        (Constraints(monthly_budget_usd=-5), WhatIf(), "monthly_budget_usd"),
+        (Constraints(max_latency_ms=-1), WhatIf(), "max_latency_ms"),
+        (Constraints(), WhatIf(error_cost_usd=-1), "error_cost_usd"),
+        (Constraints(), WhatIf(volume_multipliers=()), "volume_multipliers"),
+    ],
+)
+def test_out_of_range_settings(constraints: Constraints, whatif: WhatIf, key: str) -> None:
+    with pytest.raises(InputError) as err:
+        analyze(Scenario(small(), constraints=constraints, whatif=whatif))
+    assert err.value.key == key

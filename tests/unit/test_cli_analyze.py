@@ -103,3 +103,26 @@ def test_text_output_fits_80_columns(retail_csv: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Recommendation: MobileNet-SSD edge (on-device)" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_outputs_never_clobber_inputs(retail_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "t.csv"
+    table.write_bytes(retail_csv.read_bytes())
+    assert main(["analyze", str(table), "-o", str(table)]) == 2
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert table.read_bytes() == retail_csv.read_bytes()
+    session = tmp_path / "s.toml"
+    assert main(["analyze", str(table), "--save", str(session), "-o", str(session)]) == 2
+    assert not session.exists()
+    assert main(["analyze", str(table), "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["analyze", str(table), "-o", str(tmp_path / "missing" / "x.txt")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_export_round_trip_keeps_costs(retail_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exported = tmp_path / "exp.csv"
+    assert main(["analyze", str(retail_csv), "--volume-per-day", "500000", "--format", "csv", "-o", str(exported)]) == 0
+    doc = run_json(capsys, str(exported), "--volume-per-day", "1000")
+    costs = {c["name"]: c["monthly_cost_usd"] for c in doc["candidates"]}
+    assert costs["ResNet-50 FPN (mid-tier CNN)"] == 150

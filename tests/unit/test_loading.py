@@ -190,3 +190,21 @@ def test_missing_file_and_unknown_type(tmp_path: Path, capsys: pytest.CaptureFix
 def test_all_samples_load() -> None:
     for path in SAMPLES.glob("*.csv"):
         assert len(load_table(path).frame) >= 3
+
+
+def test_monthly_cost_header_is_not_a_fixed_fee(tmp_path: Path) -> None:
+    # A re-imported export must not double-count its own monthly cost as a fixed fee.
+    path = write(tmp_path, "h.csv",
+                 "name,accuracy,latency_ms,cost_per_1k,Monthly cost (USD),cost per hour\na,90,10,0.5,1000,3\n")
+    f = load_table(path).frame
+    assert "fixed_monthly_usd" not in f.columns
+    assert f.loc[0, "src_monthly_cost_usd"] == 1000
+    assert f.loc[0, "cost_per_hour"] == 3
+    assert "cost_per_1k" in f.columns and f.loc[0, "cost_per_1k"] == 0.5
+
+
+def test_mixed_fraction_and_percent_accuracy_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "mix.csv", "name,accuracy,latency_ms,cost_per_1k\na,90,10,1\nb,0.8,5,1\n")
+    with pytest.raises(InputError) as err:
+        load_table(path)
+    assert err.value.row == 2 and "looks like a fraction" in str(err.value)

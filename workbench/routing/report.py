@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+from workbench.export import clean
+
 from workbench.routing.result import PolicyFigures, RoutingResult
 from workbench.routing.sweep import ESCALATE_ALL
 
@@ -194,8 +196,20 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
     return "\n".join(out) + "\n"
 
 
+def _trim(value: object) -> object:
+    # Same presentation rule as `analyze --format json`: 12 significant digits.
+    if isinstance(value, float):
+        return clean(value)
+    if isinstance(value, dict):
+        # A threshold keeps full precision: "escalate all" is the float just above 1.
+        return {k: (v if k == "threshold" else _trim(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_trim(v) for v in value]
+    return value
+
+
 def routing_json(result: RoutingResult) -> str:
-    return json.dumps(result.to_json_dict(), indent=2, allow_nan=False) + "\n"
+    return json.dumps(_trim(result.to_json_dict()), indent=2, allow_nan=False) + "\n"
 
 
 def render(result: RoutingResult, fmt: str) -> str:

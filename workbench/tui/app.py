@@ -33,29 +33,30 @@ from workbench.tui.messages import (
     SessionEdited,
 )
 from workbench.tui.panes.base import Pane
-from workbench.tui.panes.candidates import CandidatesPane
-from workbench.tui.panes.constraints import ConstraintsPane, CriteriaTable
-from workbench.tui.panes.frontier import FrontierPane
-from workbench.tui.panes.matrix import MatrixPane
-from workbench.tui.panes.report import ReportPane
-from workbench.tui.panes.whatif import WhatIfPane
-from workbench.tui.screens.help import HelpScreen, binding_rows
-from workbench.tui.screens.open_file import MappingScreen, OpenScreen
-from workbench.tui.screens.prompt import ConfirmScreen, PromptScreen
+from workbench.tui.screens.prompt import ConfirmScreen
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.status import StatusLine, session_label
-from workbench.tui.widgets.tables import WorkbenchTable
 
-# (id, tab label, pane class). Pane 7 (routing) will be appended here.
-PANES: list[tuple[str, str, type[Pane]]] = [
-    ("candidates", "1 Candidates", CandidatesPane),
-    ("constraints", "2 Constraints", ConstraintsPane),
-    ("frontier", "3 Frontier", FrontierPane),
-    ("matrix", "4 Matrix", MatrixPane),
-    ("whatif", "5 What-if", WhatIfPane),
-    ("report", "6 Report", ReportPane),
+# (id, tab label, "module:Class"). Pane modules are imported when a pane is first
+# opened, so only pane 1 is paid for before the first frame. Pane 7 (routing) will be
+# appended here.
+PANES: list[tuple[str, str, str]] = [
+    ("candidates", "1 Candidates", "workbench.tui.panes.candidates:CandidatesPane"),
+    ("constraints", "2 Constraints", "workbench.tui.panes.constraints:ConstraintsPane"),
+    ("frontier", "3 Frontier", "workbench.tui.panes.frontier:FrontierPane"),
+    ("matrix", "4 Matrix", "workbench.tui.panes.matrix:MatrixPane"),
+    ("whatif", "5 What-if", "workbench.tui.panes.whatif:WhatIfPane"),
+    ("report", "6 Report", "workbench.tui.panes.report:ReportPane"),
 ]
 HISTORY = 100
+
+
+def pane_class(pane_id: str) -> type[Pane]:
+    import importlib
+
+    spec = next(s for p, _, s in PANES if p == pane_id)
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 class WorkbenchApp(App[int]):
@@ -125,10 +126,10 @@ class WorkbenchApp(App[int]):
         # Only the first pane is built now; the others on first visit (a smaller DOM
         # starts faster and keeps every keystroke cheaper).
         with TabbedContent(initial=PANES[0][0], id="panes"):
-            for i, (pane_id, label, cls) in enumerate(PANES):
+            for i, (pane_id, label, _) in enumerate(PANES):
                 with TabPane(label, id=pane_id):
                     if i == 0:
-                        yield cls(id=f"pane-{pane_id}")
+                        yield pane_class(pane_id)(id=f"pane-{pane_id}")
                     else:
                         yield Static("", classes="placeholder")
         yield StatusLine(id="status")
@@ -153,8 +154,7 @@ class WorkbenchApp(App[int]):
     async def _build_pane(self, pane_id: str) -> Pane:
         pane = self.pane(pane_id)
         if pane is None:
-            cls = next(c for p, _, c in PANES if p == pane_id)
-            pane = cls(id=f"pane-{pane_id}")
+            pane = pane_class(pane_id)(id=f"pane-{pane_id}")
             tab_pane = self.query_one(f"TabPane#{pane_id}", TabPane)
             await tab_pane.query(".placeholder").remove()
             await tab_pane.mount(pane)
@@ -178,6 +178,7 @@ class WorkbenchApp(App[int]):
                 self._focus_primary(pane)
             return
         self._focus_on_switch = True
+        self.screen.set_focus(None)  # the old pane is about to be hidden
         tabs.active = pane_id
 
     @on(TabbedContent.TabActivated)
@@ -191,15 +192,21 @@ class WorkbenchApp(App[int]):
             self._focus_on_switch = False
             self.call_after_refresh(self._focus_primary, pane)
 
-    def _focus_primary(self, pane: Pane, retries: int = 5) -> None:
-        """Focus the pane's main widget (retrying while the switch is still settling)."""
+    def _focus_primary(self, pane: Pane, retries: int = 10) -> None:
+        """Focus the pane's main widget; check again shortly, as a pane switch can
+        still move the focus while the layout settles."""
+        if self.screen is not self.screen_stack[0] or self.active_pane() is not pane:
+            return  # a dialog opened, or another pane was chosen, meanwhile
+        focused = self.screen.focused
+        if focused is not None and pane in focused.ancestors_with_self:
+            return
         target = pane.primary()
         if target is None:
             self.query_one(TabbedContent).query_one("ContentTabs").focus()
         elif target.focusable:
-            target.focus()
-        elif retries:
-            self.set_timer(0.02, lambda: self._focus_primary(pane, retries - 1))
+            self.screen.set_focus(target)
+        if retries:
+            self.set_timer(0.03, lambda: self._focus_primary(pane, retries - 1))
 
     def _in_field(self) -> bool:
         from textual.widgets import Input, Select, TextArea
@@ -219,7 +226,8 @@ class WorkbenchApp(App[int]):
 
     def show_candidate(self, name: str) -> None:
         """Open pane 1 with the cursor on `name`."""
-        pane = self.query_one(CandidatesPane)
+        pane = self.pane("candidates")
+        assert pane is not None
         pane._focus_name = name
         pane.generation = -1
         self.action_show_pane("candidates")
@@ -356,6 +364,8 @@ class WorkbenchApp(App[int]):
     # ---- files ---------------------------------------------------------------------
 
     def action_open(self) -> None:
+        from workbench.tui.screens.open_file import OpenScreen
+
         folder = files.sessions_folder(self.path)
         try:
             shown = str(folder.resolve().relative_to(Path.cwd())) + "/"
@@ -403,6 +413,8 @@ class WorkbenchApp(App[int]):
         return True
 
     def _ask_mapping(self, path: str, error: str) -> None:
+        from workbench.tui.screens.open_file import MappingScreen
+
         try:
             headers = files.read_headers(path)
         except InputError as exc:
@@ -441,6 +453,8 @@ class WorkbenchApp(App[int]):
             after()
 
     def _ask_save_path(self, after) -> None:  # type: ignore[no-untyped-def]
+        from workbench.tui.screens.prompt import PromptScreen
+
         default = files.default_session_path(self.session, self.path)
 
         def check(text: str) -> str | None:
@@ -490,6 +504,8 @@ class WorkbenchApp(App[int]):
         return True
 
     def action_export_memo(self) -> None:
+        from workbench.tui.screens.prompt import PromptScreen
+
         default = files.default_memo_path(self.session, self.path)
 
         def chosen(text: str | None) -> None:
@@ -539,6 +555,8 @@ class WorkbenchApp(App[int]):
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, by pane, read from the bindings themselves."""
+        from workbench.tui.screens.help import binding_rows
+
         app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         everywhere = {f"app.{b.action}" for b in app_bindings}
         sections = [
@@ -548,14 +566,16 @@ class WorkbenchApp(App[int]):
             ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
                         ("pgup pgdn", "page")]),
             ("Text fields", [("tab shift+tab", "next, previous field"),
-                             ("↑ ↓", "next, previous field (pane 2)"),
                              ("enter", "open a list (Select)"), ("f7", "select all (text area)")]),
         ]
-        for _, label, cls in PANES:
+        for pane_id, label, _ in PANES:
+            cls = pane_class(pane_id)
             rows = binding_rows(list(cls.BINDINGS), skip=everywhere)  # type: ignore[arg-type]
-            if cls is CandidatesPane:
+            if pane_id == "candidates":
                 rows.insert(0, ("enter", "edit the cell"))
-            if cls is ConstraintsPane:
+            if pane_id == "constraints":
+                from workbench.tui.panes.constraints import CriteriaTable
+
                 rows = binding_rows(list(CriteriaTable.BINDINGS)) + [
                     ("↑ ↓", "next, previous field")]
             if rows:
@@ -563,13 +583,15 @@ class WorkbenchApp(App[int]):
         return sections
 
     def action_help(self) -> None:
+        from workbench.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for i, (pane_id, label, cls) in enumerate(PANES, start=1):
-            yield SystemCommand(f"Go to {cls.TITLE}", f"Pane {i}",
+        for i, (pane_id, label, _) in enumerate(PANES, start=1):
+            yield SystemCommand(f"Go to {label.split(' ', 1)[1]}", f"Pane {i}",
                                 lambda p=pane_id: self.action_show_pane(p))
         yield SystemCommand("Open…", "Open a session or a candidate table (ctrl+o)", self.action_open)
         yield SystemCommand("Save", "Save the session (ctrl+s)", self.action_save)
@@ -587,7 +609,7 @@ class WorkbenchApp(App[int]):
 
     def _candidates_action(self, name: str) -> None:
         self.action_show_pane("candidates")
-        getattr(self.query_one(CandidatesPane), f"action_{name}")()
+        getattr(self.pane("candidates"), f"action_{name}")()
 
 
 def _same(a: Session, b: Session) -> bool:
@@ -622,4 +644,4 @@ def run_app(args: argparse.Namespace) -> int:
     return int(result or 0)
 
 
-__all__ = ["WorkbenchApp", "run_app", "WorkbenchTable"]
+__all__ = ["PANES", "WorkbenchApp", "run_app"]
