@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.columns import OPTIONAL, REQUIRED
-from workbench.costs import derive_costs, monthly_cost, overhead_monthly_usd
+from workbench.costs import VOLUME_DEPENDENT, derive_costs
 from workbench.errors import InputError
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
@@ -27,14 +27,14 @@ from workbench.model import (
 )
 from workbench.scoring import (
     ResolvedCriterion,
-    best_index,
     rank_order,
     score_matrix,
     take_names,
 )
+from workbench.whatif import AccuracyDelta, VolumeSweep, accuracy_delta, violated, volume_sweep
 
-# Columns whose value depends on the volume: a sweep must recompute them.
-VOLUME_DEPENDENT = ("monthly_cost_usd", "inference_monthly_usd")
+__all__ = ["VOLUME_DEPENDENT", "AccuracyDelta", "Analysis", "VolumeSweep", "analyze"]
+
 DERIVED_NUMERIC = (
     "monthly_cost_usd",
     "inference_monthly_usd",
@@ -82,24 +82,6 @@ class Recommendation:
     reason: str
     runner_up: str | None
     score_gap: float | None  # pick's score minus runner-up's
-
-
-@dataclass(frozen=True)
-class VolumeSweep:
-    multipliers: np.ndarray
-    volumes_per_day: np.ndarray
-    recommendations: list[str | None]
-    monthly_cost_usd: np.ndarray  # (candidates in rank order) x (multipliers)
-    feasible: np.ndarray  # same shape, bool
-
-
-@dataclass(frozen=True)
-class AccuracyDelta:
-    baseline: str
-    baseline_reason: str
-    error_cost_usd: float | None
-    value_of_one_point_usd: float | None
-    rows: pd.DataFrame  # rank order: name, delta_accuracy_pp, errors_avoided_per_month, ...
 
 
 @dataclass
@@ -286,12 +268,6 @@ def _constraint_checks(
     return specs
 
 
-def _violated(values: np.ndarray, op: str, limit: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        ok = values <= limit if op == "<=" else values >= limit
-    return ~ok  # NaN compares False, so a missing value violates
-
-
 def analyze(scenario: Scenario) -> Analysis:
     """Run the whole analysis. Raises InputError for inputs it cannot honour."""
     _check_workload(scenario)
@@ -323,9 +299,9 @@ def analyze(scenario: Scenario) -> Analysis:
     criteria = resolve_criteria(scenario, available, cost_column, notes)
     specs = _constraint_checks(scenario, columns, available, notes)
 
-    violated = {name: _violated(columns[col], op, lim) for name, col, op, lim in specs}
+    broken = {name: violated(columns[col], op, lim) for name, col, op, lim in specs}
     feasible = np.ones(len(frame), dtype=bool)
-    for mask in violated.values():
+    for mask in broken.values():
         feasible &= ~mask
 
     cost = columns[cost_column]
@@ -348,7 +324,7 @@ def analyze(scenario: Scenario) -> Analysis:
     table = table[_column_order(list(table.columns))]
 
     checks = tuple(
-        ConstraintCheck(name, col, op, lim, violated[name][order], columns[col][order])
+        ConstraintCheck(name, col, op, lim, broken[name][order], columns[col][order])
         for name, col, op, lim in specs
     )
     # One 2-D take each instead of one take per criterion column.
@@ -366,10 +342,12 @@ def analyze(scenario: Scenario) -> Analysis:
     frontier = [str(n) for n in take_names(names, front)]
 
     recommendation, no_reason = _recommend(table, checks, criteria)
-    sweep = _volume_sweep(
+    sweep = volume_sweep(
         scenario, columns, criteria, specs, order, table, contrib_frame, notes
     )
-    delta = _accuracy_delta(scenario, table, recommendation, cost_column)
+    delta = accuracy_delta(
+        scenario, table, recommendation.name if recommendation else None, cost_column
+    )
     return Analysis(
         scenario=scenario,
         table=table,
@@ -429,141 +407,3 @@ def _recommend(
             f"{table.iloc[1]['score']:.3f}"
         )
     return Recommendation(str(top["name"]), reason, runner_up, gap), None
-
-
-def _volume_sweep(
-    scenario: Scenario,
-    columns: dict[str, np.ndarray],
-    criteria: tuple[ResolvedCriterion, ...],
-    specs: list[tuple[str, str, str, float]],
-    order: np.ndarray,
-    table: pd.DataFrame,
-    contributions: pd.DataFrame,
-    notes: list[str],
-) -> VolumeSweep | None:
-    workload = scenario.workload
-    if workload.volume_per_day is None:
-        notes.append("volume sweep skipped: it needs a volume (--volume-per-day)")
-        return None
-    multipliers = np.asarray(scenario.whatif.volume_multipliers, dtype=float)
-    # Work in rank order throughout, so the result needs no reordering per volume.
-    cost_per_1k = columns["cost_per_1k"][order]
-    overhead = overhead_monthly_usd(scenario.candidates, workload)[order]
-    ranked_names = table["name"].reset_index(drop=True)
-    n = order.shape[0]
-    # Column-major: each volume writes one contiguous column.
-    costs = np.empty((n, multipliers.size), order="F")
-    feasible = np.empty((n, multipliers.size), dtype=bool, order="F")
-    picks: list[str | None] = []
-    base_ok = np.ones(n, dtype=bool)
-    for _, col, op, lim in specs:
-        if col not in VOLUME_DEPENDENT:
-            base_ok &= ~_violated(columns[col], op, lim)
-    base_ok = base_ok[order]
-    dependent = tuple(c for c in criteria if c.column in VOLUME_DEPENDENT)
-    # With no fixed or one-time costs, monthly cost is proportional to volume and every
-    # normalization here is scale-invariant, so the scores do not move with volume.
-    has_overhead = bool(overhead.any())
-    # log10 of a cost shifts (not scales) with volume, which minmax ignores but ratio
-    # and vector do not: those cases are re-scored at every volume too.
-    shifted = scenario.scoring.normalization != "minmax" and any(
-        c.scale == "log10" for c in dependent
-    )
-    rescore = bool(dependent) and (has_overhead or shifted)
-    fixed_part = table["score"].to_numpy()
-    if rescore:
-        for c in dependent:
-            fixed_part = fixed_part - contributions[c.column].to_numpy()
-    for j, m in enumerate(multipliers):
-        monthly = workload.volume_per_day * m * workload.days_per_month
-        total = costs[:, j]
-        np.multiply(cost_per_1k, monthly / 1000.0, out=total)
-        if has_overhead:
-            inference = total.copy()
-            total += overhead
-        else:
-            inference = total
-        at_volume = {"monthly_cost_usd": total, "inference_monthly_usd": inference}
-        ok = feasible[:, j]
-        ok[:] = base_ok
-        for _, col, op, lim in specs:
-            if col in VOLUME_DEPENDENT:
-                ok &= ~_violated(at_volume[col], op, lim)
-        score = fixed_part
-        if rescore:
-            try:
-                extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
-            except InputError as exc:
-                notes.append(f"volume x{m:g}: no pick, the criteria cannot be scored there ({exc})")
-                picks.append(None)
-                continue
-            score = fixed_part + extra
-        best = best_index(score, ok, total, ranked_names)
-        picks.append(None if best is None else str(ranked_names.iloc[best]))
-    notes.append(
-        "volume sweep: at each volume the monthly costs, the budget check and any "
-        "volume-dependent criterion are recomputed; other constraints are unchanged"
-    )
-    return VolumeSweep(
-        multipliers=multipliers,
-        volumes_per_day=multipliers * workload.volume_per_day,
-        recommendations=picks,
-        monthly_cost_usd=costs,
-        feasible=feasible,
-    )
-
-
-def _accuracy_delta(
-    scenario: Scenario,
-    table: pd.DataFrame,
-    recommendation: Recommendation | None,
-    cost_column: str,
-) -> AccuracyDelta:
-    whatif = scenario.whatif
-    names = table["name"]
-    if whatif.baseline is not None:
-        if not bool((names == whatif.baseline).any()):
-            raise InputError(
-                f"baseline {whatif.baseline!r} is not a candidate name", key="baseline"
-            )
-        baseline = whatif.baseline
-        why = "chosen by the user"
-    elif recommendation is not None:
-        baseline = recommendation.name
-        why = "the recommendation"
-    else:
-        cheapest = int(np.argmin(table[cost_column].to_numpy(dtype=float)))
-        baseline = str(names.iloc[cheapest])
-        why = "the cheapest candidate (there is no recommendation)"
-    base = table.iloc[int(np.flatnonzero((names == baseline).to_numpy())[0])]
-    monthly_volume = scenario.workload.monthly_volume
-    accuracy = table["accuracy"].to_numpy(dtype=float)
-    delta_pp = accuracy - float(base["accuracy"])
-    monthly = table["monthly_cost_usd"].to_numpy(dtype=float)
-    if monthly_volume is None:
-        avoided = np.full(len(table), np.nan)
-        delta_cost = np.full(len(table), np.nan)
-    else:
-        avoided = delta_pp / 100.0 * monthly_volume
-        delta_cost = monthly - float(base["monthly_cost_usd"])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        per_error = np.where(avoided > 0, delta_cost / avoided, np.nan)
-    error_cost = whatif.error_cost_usd
-    rows = pd.DataFrame(
-        {
-            "name": names,
-            "delta_accuracy_pp": delta_pp,
-            "errors_avoided_per_month": avoided,
-            "delta_monthly_cost_usd": delta_cost,
-            "cost_per_avoided_error_usd": per_error,
-        },
-        index=table.index,
-    )
-    if error_cost is not None:
-        rows["net_monthly_value_usd"] = avoided * error_cost - delta_cost
-    value_point = (
-        0.01 * monthly_volume * error_cost
-        if (error_cost is not None and monthly_volume is not None)
-        else None
-    )
-    return AccuracyDelta(baseline, why, error_cost, value_point, rows)

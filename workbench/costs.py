@@ -1,6 +1,6 @@
 """Derived cost metrics: what each candidate costs at the stated workload.
 
-Formulas (stated in the memo's method section, tested with hand-computed values):
+Per candidate, at the stated workload:
     monthly_volume              = volume_per_day * days_per_month
     inference_monthly_usd       = cost_per_1k * monthly_volume / 1000
     monthly_cost_usd            = inference_monthly_usd + fixed_monthly_usd
@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.model import Constraints, Workload
+
+# Columns whose value depends on the volume: a volume sweep recomputes them.
+VOLUME_DEPENDENT = ("monthly_cost_usd", "inference_monthly_usd")
 
 
 def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:

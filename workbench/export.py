@@ -451,17 +451,19 @@ def delta_md(a: Analysis, limit: int | None = None) -> str:
     d = a.accuracy_delta
     assert d is not None
     has_net = "net_monthly_value_usd" in d.rows.columns
-    header = ["Candidate", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
+    header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
               "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
     rows = []
-    for rec in d.rows.head(_shown(a, limit)).to_dict(orient="records"):
-        row = [rec["name"], f"{rec['delta_accuracy_pp']:+.2f}", num(rec["errors_avoided_per_month"]),
+    feasible = a.table["feasible"].tolist()
+    for i, rec in enumerate(d.rows.head(_shown(a, limit)).to_dict(orient="records")):
+        row = [rec["name"], "yes" if feasible[i] else "no", f"{rec['delta_accuracy_pp']:+.2f}",
+               num(rec["errors_avoided_per_month"]),
                usd(rec["delta_monthly_cost_usd"]), usd(rec["cost_per_avoided_error_usd"], 4)]
         if has_net:
             row.append(usd(rec["net_monthly_value_usd"]))
         rows.append(row)
     return (
         f"Baseline: {md_escape(d.baseline)} ({md_escape(d.baseline_reason)}).\n\n"
-        + md_table(header, rows, "lrrrr" + ("r" if has_net else ""))
+        + md_table(header, rows, "llrrrr" + ("r" if has_net else ""))
         + more_md(a, limit)
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import __version__, charts, costs, frontier, scoring, tco
+from workbench import __version__, charts, costs, frontier, scoring, tco, whatif
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.export import (
@@ -545,8 +545,8 @@ def _method(session: Session, session_path: Path | None, a: Analysis) -> str:
         f"- Normalization: {md_escape(a.scenario.scoring.normalization)}.",
         ("- A candidate is feasible when it meets every limit; a missing value breaks the "
          "limit on it."),
-        ("- Figures come from one analysis; the memo adds only the horizon totals and the "
-         "headroom figures below, and states no time of its own."),
+        ("- Every figure comes from one analysis of the embedded candidate table; the memo "
+         "adds only the horizon totals and the risk headroom, by the formulas below."),
         "",
         "Costs (workbench/costs.py):",
         "",
@@ -559,6 +559,10 @@ def _method(session: Session, session_path: Path | None, a: Analysis) -> str:
         "Frontier (workbench/frontier.py):",
         "",
         fence(_doc(frontier)),
+        "",
+        "What-if (workbench/whatif.py):",
+        "",
+        fence(_doc(whatif)),
         "",
         "Horizon totals and headroom (workbench/tco.py):",
         "",

@@ -1,7 +1,4 @@
-"""Figures the decision memo states that the analysis itself does not compute.
-
-Every figure in the memo is computed once; these are the few the engine has no use
-for, kept here as small pure functions with hand-computed tests.
+"""Total cost of ownership and headroom: the memo's figures beyond the analysis.
 
 Total cost of ownership over the horizon, per candidate, at the current volume:
     inference_usd = inference_monthly_usd * horizon_months

@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from workbench.analysis import Analysis, analyze
@@ -33,7 +33,6 @@ from workbench.tui.messages import (
     SessionEdited,
 )
 from workbench.tui.panes.base import Pane
-from workbench.tui.screens.prompt import ConfirmScreen
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.status import StatusLine, session_label
 
@@ -57,6 +56,13 @@ def pane_class(pane_id: str) -> type[Pane]:
     spec = next(s for p, _, s in PANES if p == pane_id)
     module, name = spec.split(":")
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+class LazyTabPane(TabPane):
+    """A tab whose pane is mounted on first visit; blank (not its id) until then."""
+
+    def render(self) -> str:
+        return ""
 
 
 class WorkbenchApp(App[int]):
@@ -127,11 +133,9 @@ class WorkbenchApp(App[int]):
         # starts faster and keeps every keystroke cheaper).
         with TabbedContent(initial=PANES[0][0], id="panes"):
             for i, (pane_id, label, _) in enumerate(PANES):
-                with TabPane(label, id=pane_id):
+                with LazyTabPane(label, id=pane_id):
                     if i == 0:
                         yield pane_class(pane_id)(id=f"pane-{pane_id}")
-                    else:
-                        yield Static("", classes="placeholder")
         yield StatusLine(id="status")
         yield Footer(compact=True)
 
@@ -155,9 +159,7 @@ class WorkbenchApp(App[int]):
         pane = self.pane(pane_id)
         if pane is None:
             pane = pane_class(pane_id)(id=f"pane-{pane_id}")
-            tab_pane = self.query_one(f"TabPane#{pane_id}", TabPane)
-            await tab_pane.query(".placeholder").remove()
-            await tab_pane.mount(pane)
+            await self.query_one(f"TabPane#{pane_id}", TabPane).mount(pane)
         return pane
 
     def refresh_views(self) -> None:
@@ -374,6 +376,8 @@ class WorkbenchApp(App[int]):
         self.push_screen(OpenScreen(folder, files.list_sessions(folder), shown), self._open_chosen)
 
     def _open_chosen(self, path: str | None) -> None:
+        from workbench.tui.screens.prompt import ConfirmScreen
+
         if not path:
             return
         if not self.modified:
@@ -469,6 +473,8 @@ class WorkbenchApp(App[int]):
                 return
             path = Path(text.strip()).expanduser()
             if path.exists() and path != self.path:
+                from workbench.tui.screens.prompt import ConfirmScreen
+
                 def answer(choice: str | None) -> None:
                     if choice == "overwrite" and self.save_to(path) and after is not None:
                         after()
@@ -533,6 +539,8 @@ class WorkbenchApp(App[int]):
     # ---- quit and help -------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        from workbench.tui.screens.prompt import ConfirmScreen
+
         if isinstance(self.screen, ConfirmScreen):
             return
         if not self.modified:

@@ -14,9 +14,7 @@ from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
 from workbench.export import num, pct, usd
-from workbench.tui import edits
 from workbench.tui.panes.base import Pane
-from workbench.tui.screens.prompt import FormScreen, PromptScreen
 from workbench.tui.state import TOP_N, Snapshot
 from workbench.tui.widgets.tables import WorkbenchTable
 
@@ -218,6 +216,9 @@ class CandidatesPane(Pane):
         self.action_edit_cell()
 
     def action_edit_cell(self) -> None:
+        from workbench.tui import edits
+        from workbench.tui.screens.prompt import PromptScreen
+
         row, column = self._cursor()
         if row is None or column is None or self.snapshot is None:
             return
@@ -257,6 +258,9 @@ class CandidatesPane(Pane):
         )
 
     def action_add(self) -> None:
+        from workbench.tui import edits
+        from workbench.tui.screens.prompt import FormScreen
+
         if self.snapshot is None:
             return
         frame = self.snapshot.session.scenario.candidates
@@ -279,6 +283,8 @@ class CandidatesPane(Pane):
         self.app.push_screen(FormScreen("Add a candidate", fields, check=check), done)
 
     def action_duplicate(self) -> None:
+        from workbench.tui import edits
+
         row, _ = self._cursor()
         if row is None or self.snapshot is None:
             return
@@ -287,6 +293,8 @@ class CandidatesPane(Pane):
         self.edit(lambda s: edits.duplicate_candidate(s, row)[0], f"duplicate as {name}")
 
     def action_delete(self) -> None:
+        from workbench.tui import edits
+
         row, _ = self._cursor()
         if row is None or self.snapshot is None:
             return
@@ -310,6 +318,9 @@ class CandidatesPane(Pane):
         self._redraw()
 
     def action_add_column(self) -> None:
+        from workbench.tui import edits
+        from workbench.tui.screens.prompt import PromptScreen
+
         def check(text: str) -> str | None:
             try:
                 edits.add_column(self.app.session, text)  # type: ignore[attr-defined]

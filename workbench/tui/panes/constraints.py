@@ -102,11 +102,12 @@ FIELD_LABELS = {key: label for key, label, *_ in FIELDS}
 class CriteriaTable(WorkbenchTable):
     """The criteria, one per row; keys change the focused criterion."""
 
+    WEIGHT = Binding.Group("Weight", compact=True)
     BINDINGS = [
         Binding("plus,equals_sign,right,l", "weight(1)", "Weight +", id="criteria.weight_up",
-                key_display="+"),
+                key_display="+", group=WEIGHT),
         Binding("minus,left,h", "weight(-1)", "Weight −", id="criteria.weight_down",
-                key_display="-"),
+                key_display="-", group=WEIGHT),
         Binding("m", "direction", "Max/min", id="criteria.direction"),
         Binding("t", "scale", "Log scale", id="criteria.scale"),
         Binding("enter", "type_weight", "Type a weight", id="criteria.type_weight", show=False),

@@ -53,7 +53,7 @@ class WhatIfPane(Pane):
                 yield Label("Baseline", classes="form-label")
                 yield Select([], prompt="the recommendation", id="baseline-select", compact=True)
             with Horizontal(classes="form-row"):
-                yield Label("Cost of one error $", classes="form-label")
+                yield Label("Error cost $", classes="form-label")
                 yield Input(id="error-cost", placeholder="none", compact=True,
                             validators=[ParsedBy(_error_cost)], validate_on=["changed"])
             yield Static("", id="delta-summary")
