@@ -958,6 +958,7 @@ def series_chart(
     width: int = 78,
     height: int = 20,
     color: bool = False,
+    xlog: bool = False,
 ) -> str:
     """A line through (x, y) with an optional horizontal target and a chosen point.
 
@@ -974,7 +975,8 @@ def series_chart(
         return ""
     width = max(int(width), MIN_WIDTH)
     height = max(int(height), MIN_HEIGHT)
-    xaxis, x_fitted = _axis(xs, want_log=False, label=_plain_tick,
+    # A log x axis only when asked for and every x is positive.
+    xaxis, x_fitted = _axis(xs, want_log=xlog and bool((xs > 0).all()), label=_plain_tick,
                             limits=[marker_x] if marker_x is not None else [],
                             ticks_target=5, floor_zero=False)
     yaxis, y_fitted = _axis(ys, want_log=False, label=_plain_tick,
@@ -1005,3 +1007,26 @@ def series_chart(
         items.append(f"{PICK} chosen: x {_plain_tick(float(xs[chosen]))}, "
                      f"y {_plain_tick(float(ys[chosen]))}")
     return _finish(canvas, color, [""] + _wrap(items, width))
+
+
+def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: bool = False) -> str:
+    """Accuracy against cost per 1k over every routing threshold, with the target line
+    and the recommended policy marked (a `workbench.routing.RoutingResult`)."""
+    curve = list(result.curve)
+    if not curve:
+        return "(no thresholds to draw)"
+    pick = result.recommended or result.safe
+    return series_chart(
+        [p.cost_per_1k for p in curve],
+        [p.accuracy for p in curve],
+        title=f"Accuracy vs cost per 1k over {len(curve)} thresholds (target {result.target_accuracy:g}%)",
+        xlabel="cost per 1k items, USD",
+        ylabel="accuracy %",
+        hline=result.target_accuracy,
+        marker_x=pick.cost_per_1k if pick is not None else None,
+        width=width,
+        height=height,
+        color=color,
+        # The knee sits near the cheap end; a log axis gives it room when costs span 10x.
+        xlog=max(p.cost_per_1k for p in curve) > 10 * min(p.cost_per_1k for p in curve) > 0,
+    )

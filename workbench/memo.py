@@ -384,11 +384,11 @@ def _tco(a: Analysis) -> str:
 def _routing(session: Session, session_path: Path | None) -> str:
     base_dir = Path(session_path).parent if session_path is not None else None
     try:
-        from workbench.routing import RoutingSpec, simulate
+        from workbench.routing import simulate_session
         from workbench.routing.report import routing_markdown
 
-        result = simulate(RoutingSpec.from_dict(dict(session.routing or {})), base_dir)
-        return routing_markdown(result)
+        result = simulate_session(session, base_dir)
+        return routing_markdown(result) + "\n\n" + fence(charts.routing_curve_chart(result))
     except ImportError:
         return "Routing not simulated: the routing package is not installed."
     except (InputError, OSError) as exc:

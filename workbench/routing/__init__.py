@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.model import Session
 from workbench.routing.result import CurvePoint, PolicyFigures, RoutingResult
 from workbench.routing.spec import RoutingSpec
 
-__all__ = ["CurvePoint", "PolicyFigures", "RoutingResult", "RoutingSpec", "simulate"]
+__all__ = [
+    "CurvePoint", "PolicyFigures", "RoutingResult", "RoutingSpec", "resolve_for_session",
+    "simulate", "simulate_session",
+]
 
 
 def simulate(spec: RoutingSpec, base_dir: Path | None = None) -> RoutingResult:
@@ -28,3 +32,27 @@ def simulate(spec: RoutingSpec, base_dir: Path | None = None) -> RoutingResult:
     spec.validate()
     spec.require_costs()
     return build_result(spec, load_curve(spec, base_dir))
+
+
+def resolve_for_session(spec: RoutingSpec, session: Session) -> RoutingSpec:
+    """The spec as a session runs it: model names priced from its candidate table, and
+    its workload's volume where the spec gives none."""
+    from dataclasses import replace
+
+    resolved = spec.with_models(session.scenario.candidates)
+    workload = session.scenario.workload
+    if resolved.volume_per_day is None and workload.volume_per_day is not None:
+        resolved = replace(
+            resolved, volume_per_day=workload.volume_per_day, days_per_month=workload.days_per_month
+        )
+    return resolved
+
+
+def simulate_session(session: Session, base_dir: Path | None = None) -> RoutingResult:
+    """Simulate a session's stored ``[routing]`` settings (the memo and the TUI use this)."""
+    from workbench.errors import InputError
+
+    if not session.routing:
+        raise InputError("the session has no [routing] settings", key="routing")
+    spec = RoutingSpec.from_dict(dict(session.routing))
+    return simulate(resolve_for_session(spec, session), base_dir)

@@ -28,22 +28,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     costs.add_argument("--cheap-latency-ms", type=float, metavar="MS", help="cheap model latency per item")
     costs.add_argument("--expensive-latency-ms", type=float, metavar="MS", help="expensive model latency per item")
     costs.add_argument("--volume-per-day", type=float, metavar="N", help="items per day, for monthly cost")
-    costs.add_argument("--days-per-month", type=float, default=30.0, metavar="N", help="default: 30")
+    costs.add_argument("--days-per-month", type=float, metavar="N", help="default: 30")
     policy = parser.add_argument_group("policy")
     policy.add_argument(
         "--policy",
         choices=("cascade", "exclusive"),
-        default="cascade",
         help="cascade: cheap on all, escalated also on expensive (default); "
         "exclusive: escalated items run on the expensive model only",
     )
     policy.add_argument(
-        "--target-accuracy", type=float, default=99.5, metavar="PCT", help="accuracy target in percent (default 99.5)"
+        "--target-accuracy", type=float, metavar="PCT", help="accuracy target in percent (default 99.5)"
     )
     policy.add_argument(
         "--decision-threshold",
         type=float,
-        default=0.5,
         metavar="P",
         help="a score >= P predicts positive (default 0.5)",
     )
@@ -79,7 +77,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the portable aggregation SQL (table replay_log) for a warehouse and exit",
     )
-    scale.add_argument("--bin-count", type=int, default=10_000, metavar="N", help="confidence bins (default 10000)")
+    scale.add_argument("--bin-count", type=int, metavar="N", help="confidence bins (default 10000)")
+    ses = parser.add_argument_group("session")
+    ses.add_argument(
+        "--session",
+        metavar="SESSION.toml",
+        help="start from the session's [routing] settings and volume; model names refer to its candidates",
+    )
+    ses.add_argument("--cheap-model", metavar="NAME", help="a candidate of --session: supplies cost and latency")
+    ses.add_argument("--expensive-model", metavar="NAME", help="a candidate of --session: supplies cost and latency")
+    ses.add_argument(
+        "--save", action="store_true", help="store these routing settings in --session under [routing]"
+    )
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default: text")
     out.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -88,28 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``workbench route``; returns the exit code (2 on bad input)."""
     from workbench.errors import InputError
-    from workbench.routing import simulate
-    from workbench.routing.spec import RoutingSpec, parse_escalate_above
+    from workbench.routing import resolve_for_session, simulate
 
     try:
-        spec = RoutingSpec(
-            log=args.log,
-            bins=args.bins,
-            policy=args.policy,
-            cheap_cost_per_1k=args.cheap_cost_per_1k,
-            expensive_cost_per_1k=args.expensive_cost_per_1k,
-            cheap_latency_ms=args.cheap_latency_ms,
-            expensive_latency_ms=args.expensive_latency_ms,
-            volume_per_day=args.volume_per_day,
-            days_per_month=args.days_per_month,
-            target_accuracy=args.target_accuracy,
-            decision_threshold=args.decision_threshold,
-            escalate_when=tuple(args.escalate_when or ()),
-            escalate_above=parse_escalate_above(args.escalate_above),
-            loss_column=args.loss_column,
-            streaming=bool(args.streaming),
-            bin_count=args.bin_count,
-        )
+        stored, session, session_path = _spec_from(args)
+        spec = resolve_for_session(stored, session) if session is not None else stored
         spec.validate()
         if args.emit_sql:
             from workbench.routing.bins import aggregation_sql
@@ -126,15 +118,79 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError("give either LOG or --bins, not both", key="bins")
             from workbench.routing.report import render
 
-            text = render(simulate(spec), args.format)
-        if args.output:
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"cannot write output: {exc.strerror}", source=args.output) from exc
-        else:
-            sys.stdout.write(text)
+            base_dir = session_path.parent if session_path is not None else None
+            text = render(simulate(spec, base_dir), args.format)
+            if args.save:
+                _save_routing(stored, session, session_path)
+        from workbench.cli import write_output
+
+        write_output(text, args.output)
     except InputError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+# Flags that map one-to-one onto RoutingSpec fields (None = not given on the command line).
+_FLAG_FIELDS = (
+    "policy", "cheap_cost_per_1k", "expensive_cost_per_1k", "cheap_latency_ms",
+    "expensive_latency_ms", "volume_per_day", "days_per_month", "target_accuracy",
+    "decision_threshold", "loss_column", "bin_count", "cheap_model", "expensive_model",
+)
+
+
+def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The spec for this run: the session's [routing] (if any), then the flags on top."""
+    from dataclasses import replace
+
+    from workbench.errors import InputError
+    from workbench.routing.spec import RoutingSpec, parse_escalate_above
+
+    session = None
+    session_path: Path | None = None
+    spec = RoutingSpec()
+    if args.session:
+        from workbench.session_io import load_session
+
+        session_path = Path(args.session)
+        session, _ = load_session(session_path)
+        if session.routing:
+            spec = RoutingSpec.from_dict(dict(session.routing))
+    elif args.cheap_model or args.expensive_model or args.save:
+        raise InputError("--cheap-model, --expensive-model and --save need --session SESSION.toml")
+    changes = {f: getattr(args, f) for f in _FLAG_FIELDS if getattr(args, f, None) is not None}
+    # Paths typed on the command line are relative to the working directory; a
+    # session's own paths are relative to its folder. Absolute paths avoid the mix-up.
+    if args.log:
+        changes["log"], changes["bins"] = str(Path(args.log).resolve()), None
+    if args.bins:
+        changes["bins"], changes["log"] = str(Path(args.bins).resolve()), None
+    if args.streaming:
+        changes["streaming"] = True
+    if args.escalate_when:
+        changes["escalate_when"] = tuple(args.escalate_when)
+    if args.escalate_above:
+        changes["escalate_above"] = parse_escalate_above(args.escalate_above)
+    return replace(spec, **changes), session, session_path
+
+
+def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from workbench.session_io import save_session
+
+    import os
+    from dataclasses import replace
+
+    # Store what the user chose, not what the names resolved to, so a price change in
+    # the table flows through; explicit numbers stay explicit. Paths become relative to
+    # the session's folder so the folder can move as a whole.
+    folder = session_path.resolve().parent
+    rel = {}
+    for key in ("log", "bins"):
+        value = getattr(spec, key)
+        if value:
+            try:
+                rel[key] = os.path.relpath(value, folder)
+            except ValueError:  # another drive on Windows
+                rel[key] = value
+    save_session(session.with_(routing=replace(spec, **rel).to_dict()), session_path)
+    print(f"workbench: routing settings saved to {session_path}", file=sys.stderr)

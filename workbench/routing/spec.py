@@ -8,7 +8,7 @@ does not understand: a typo in a session file should fail loudly, not be ignored
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import replace, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import InputError
@@ -30,7 +30,7 @@ _FLOAT_KEYS = frozenset(
         "decision_threshold",
     }
 )
-_STR_KEYS = frozenset({"log", "bins", "policy", "loss_column"})
+_STR_KEYS = frozenset({"log", "bins", "policy", "loss_column", "cheap_model", "expensive_model"})
 _BOOL_KEYS = frozenset({"streaming"})
 _INT_KEYS = frozenset({"bin_count"})
 _STR_LIST_KEYS = frozenset({"escalate_when"})
@@ -48,6 +48,10 @@ class RoutingSpec:
     log: str | None = None
     bins: str | None = None
     policy: str = "cascade"
+    # Candidate names from the session's table; they supply cost and latency where
+    # the numbers are not given explicitly.
+    cheap_model: str | None = None
+    expensive_model: str | None = None
     cheap_cost_per_1k: float | None = None
     expensive_cost_per_1k: float | None = None
     cheap_latency_ms: float | None = None
@@ -121,6 +125,31 @@ class RoutingSpec:
         ):
             if getattr(self, name) is None:
                 raise InputError(f"{flag} is required to rank routing policies by cost", key=name)
+
+    def with_models(self, candidates: Any) -> RoutingSpec:
+        """Fill cost and latency from the named candidates (a candidate DataFrame).
+
+        Explicit numbers win over a candidate's, so a what-if on price needs no edit
+        of the table.
+        """
+        changes: dict[str, Any] = {}
+        for role in ("cheap", "expensive"):
+            name = getattr(self, f"{role}_model")
+            if name is None:
+                continue
+            hits = candidates.index[candidates["name"] == name]
+            if len(hits) == 0:
+                known = ", ".join(map(str, candidates["name"].head(10).tolist()))
+                raise InputError(
+                    f"{name!r} is not a candidate of the session (candidates: {known})",
+                    key=f"{role}_model",
+                )
+            row = candidates.loc[hits[0]]
+            if getattr(self, f"{role}_cost_per_1k") is None:
+                changes[f"{role}_cost_per_1k"] = float(row["cost_per_1k"])
+            if getattr(self, f"{role}_latency_ms") is None:
+                changes[f"{role}_latency_ms"] = float(row["latency_ms"])
+        return replace(self, **changes) if changes else self
 
     @property
     def has_forced_rules(self) -> bool:
