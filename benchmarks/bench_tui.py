@@ -228,7 +228,8 @@ def main() -> int:
     print(f"\n== time to first frame (fresh process, median of {args.repeat}) ==")
     import tempfile
 
-    modules = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False).name
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        modules = handle.name
     first_frame("workbench", modules)  # warm-up; also lists the modules it imported
     first_frame("minimal")
     kinds = {

@@ -5,7 +5,13 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.ui.conftest import CNN, EDGE, VIT
-from tests.ui.helpers import recommendation, static_text, status, table_column, type_text
+from tests.ui.helpers import (
+    recommendation,
+    static_text,
+    status,
+    table_column,
+    type_text,
+)
 from workbench.tui.screens.prompt import FormScreen, PromptScreen
 
 

@@ -32,6 +32,11 @@ async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, m
         assert CNN in status(app)
         assert "$75,000/mo" in status(app)
         assert "●" in status(app)
+        await pilot.press("1")  # in a field, digits are text ...
+        assert app.session.scenario.constraints.monthly_budget_usd == 1_000_001
+        await pilot.press("backspace", "escape", "4")  # ... esc leaves it; then 4 = pane 4
+        assert app.query_one("TabbedContent").active == "matrix"
+        assert f"Recommendation: {CNN}" in str(app.query_one("#recommendation").render())
 
 
 async def test_invalid_value_is_marked_and_changes_nothing(retail, make_app):
@@ -59,13 +64,13 @@ async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
         await _to_field(pilot, "field-limits")
-        await type_text(pilot, "params_m<=50")
+        await type_text(pilot, "gflops<5")
         field = app.query_one("#field-limits", Input)
         assert field.has_class("-invalid")
         assert app.session.scenario.constraints.max == {}
         assert "not a numeric column" in str(app.query_one("#constraints-error").render())
-        await pilot.press("ctrl+u")
-        await type_text(pilot, "maintainability>=3")
+        field.value = "maintainability>=3"  # as if pasted
+        await pilot.pause()
         assert app.session.scenario.constraints.min == {"maintainability": 3.0}
         assert not field.has_class("-invalid")
 
@@ -94,10 +99,16 @@ async def test_direction_scale_and_zero_weight_rows(retail, make_app):
         assert crit["latency_ms"].direction == "max"
         await pilot.press("u")  # undo
         assert {c.given_as: c for c in app.analysis.criteria}["latency_ms"].direction == "min"
-        # Bring every weight to zero: the last one is refused, never crashes.
+        # Weights typed to zero: rows keep their place; the last one is refused.
+        await pilot.press("up")
         for _ in range(4):
-            await pilot.press(*["minus"] * 10, "down")
-        assert sum(c.raw_weight for c in app.analysis.criteria) > 0
+            await pilot.press("enter", "0", "enter", "down")  # enter: type a weight
+        weights = [(c.given_as, c.raw_weight) for c in app.analysis.criteria]
+        assert weights == [("accuracy", 0), ("latency_ms", 0), ("cost", 0),
+                           ("maintainability", 0.1)]
+        assert any("weight > 0" in n.message for n in app._notifications)
+        await pilot.press("minus")  # and with the key (still on the last row): 0.05
+        assert app.analysis.criteria[3].raw_weight == pytest.approx(0.05)
 
 
 async def test_normalization_select(retail, make_app):

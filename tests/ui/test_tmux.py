@@ -46,7 +46,8 @@ class Tmux:
         self.run("send-keys", "-t", self.session, *keys)
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
+                       timeout=10, check=False)
 
 
 def test_workbench_starts_switches_panes_and_quits_cleanly(tmp_path: Path) -> None:
@@ -76,7 +77,8 @@ def test_workbench_starts_switches_panes_and_quits_cleanly(tmp_path: Path) -> No
 
 def test_workbench_bad_path_exits_2_without_starting(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "workbench", str(tmp_path / "nope.csv")],
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                            check=False)
     assert result.returncode == 2
     assert result.stderr.startswith("workbench: error: ")
     assert "no such file" in result.stderr

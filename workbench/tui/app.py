@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -70,7 +72,7 @@ class WorkbenchApp(App[int]):
 
     TITLE = "workbench"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses may live anywhere
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *[
             Binding(str(i), f"show_pane('{pane_id}')", label.split(" ", 1)[1], show=False,
                     id=f"pane.{pane_id}")
@@ -99,21 +101,28 @@ class WorkbenchApp(App[int]):
         *,
         analysis: Analysis | None = None,
         modified: bool = False,
+        sixteen_colors: bool = False,
     ) -> None:
         super().__init__()
+        self.sixteen_colors = sixteen_colors
         self.session = session
         self.analysis = analysis if analysis is not None else analyze(session.scenario)
         self.path: Path | None = Path(path) if path is not None else None
         self.notes: tuple[str, ...] = tuple(notes or ())
         self.generation = 0
         self._clean: Session | None = None if modified else session
-        self._history: list[tuple[Session, Analysis]] = []
-        self._future: list[tuple[Session, Analysis]] = []
+        # Undo/redo: (session, analysis); a large table keeps only the session (its
+        # analysis is tens of MB) and is re-analysed when restored.
+        self._history: list[tuple[Session, Analysis | None]] = []
+        self._future: list[tuple[Session, Analysis | None]] = []
+        self._restoring = False
         self._last_coalesce: str | None = None
         self._pending: Session | None = None
         self._pending_edit: tuple[str, str | None, object | None] = ("", None, None)
         self._ticket = 0
         self._focus_on_switch = False
+        self._last_error: str | None = None
+        self._last_error_at = 0.0
 
     # ---- state -----------------------------------------------------------------
 
@@ -140,9 +149,8 @@ class WorkbenchApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.console.color_system in ("standard", "windows"):
-            # 16 colours: use the terminal's own palette rather than approximations.
-            self.theme = "ansi-dark"
+        if self.sixteen_colors:
+            self.theme = "ansi-dark"  # the terminal's own palette, not approximations
         self.refresh_views()
         self.query_one("#candidates-table").focus()
 
@@ -192,7 +200,7 @@ class WorkbenchApp(App[int]):
         pane.show(self.snapshot())
         if self._focus_on_switch:
             self._focus_on_switch = False
-            self.call_after_refresh(self._focus_primary, pane)
+            self._focus_primary(pane)
 
     def _focus_primary(self, pane: Pane, retries: int = 10) -> None:
         """Focus the pane's main widget; check again shortly, as a pane switch can
@@ -206,7 +214,7 @@ class WorkbenchApp(App[int]):
         if target is None:
             self.query_one(TabbedContent).query_one("ContentTabs").focus()
         elif target.focusable:
-            self.screen.set_focus(target)
+            self.screen.set_focus(target, scroll_visible=False)  # primaries sit at the top
         if retries:
             self.set_timer(0.03, lambda: self._focus_primary(pane, retries - 1))
 
@@ -224,7 +232,11 @@ class WorkbenchApp(App[int]):
     def action_leave_field(self) -> None:
         pane = self.active_pane()
         if pane is not None and self._in_field():
-            self._focus_primary(pane)
+            target = pane.primary()
+            if target is not None:
+                self.screen.set_focus(target, scroll_visible=False)
+            else:
+                self.query_one(TabbedContent).query_one("ContentTabs").focus()
 
     def show_candidate(self, name: str) -> None:
         """Open pane 1 with the cursor on `name`."""
@@ -272,11 +284,7 @@ class WorkbenchApp(App[int]):
             self._commit(new, self.analysis, coalesce)
             return True
         if len(new.scenario.candidates) > LARGE_TABLE:
-            self._pending = new
-            self._pending_edit = (label, coalesce, origin)
-            self._ticket += 1
-            self.query_one(StatusLine).show_status(self.snapshot(), True, True)
-            self._analyze_in_thread(new, self._ticket)
+            self._start_analysis(new, (label, coalesce, origin))
             return True
         try:
             analysis = analyze(new.scenario)
@@ -294,11 +302,35 @@ class WorkbenchApp(App[int]):
         if isinstance(origin, Widget):
             origin.post_message(EditRejected(error, origin))
         if not isinstance(origin, Input):
-            self.notify(error, severity="error", title="Not applied")
+            now = time.monotonic()
+            if self._last_error != error or now - self._last_error_at > 3.0:
+                self.notify(error, severity="error", title="Not applied")
+            self._last_error, self._last_error_at = error, now  # key repeats: one toast
+
+    def _start_analysis(self, session: Session, edit: tuple[str, str | None, object | None],
+                        restoring: bool = False) -> None:
+        self._pending = session
+        self._pending_edit = edit
+        self._restoring = restoring
+        self._ticket += 1
+        self.query_one(StatusLine).show_status(self.snapshot(), True, True)
+        self._analyze_in_thread(session, self._ticket)
+
+    def _history_entry(self) -> tuple[Session, Analysis | None]:
+        large = len(self.analysis.table) > LARGE_TABLE
+        return self.session, (None if large else self.analysis)
+
+    def _restore(self, entry: tuple[Session, Analysis | None]) -> None:
+        session, analysis = entry
+        self._last_coalesce = None
+        if analysis is None:
+            self._start_analysis(session, ("restore", None, None), restoring=True)
+        else:
+            self._set_state(session, analysis)
 
     def _commit(self, session: Session, analysis: Analysis, coalesce: str | None) -> None:
         if coalesce is None or coalesce != self._last_coalesce:
-            self._history.append((self.session, self.analysis))
+            self._history.append(self._history_entry())
             del self._history[:-HISTORY]
         self._future.clear()
         self._last_coalesce = coalesce
@@ -330,6 +362,10 @@ class WorkbenchApp(App[int]):
         if session.scenario is not message.session.scenario:
             return
         self._pending = None
+        if self._restoring:  # undo/redo of a large table: no new history entry
+            self._restoring = False
+            self._set_state(session, message.analysis)
+            return
         _, coalesce, _ = self._pending_edit
         self._commit(session, message.analysis, coalesce)
 
@@ -338,6 +374,7 @@ class WorkbenchApp(App[int]):
         if message.ticket != self._ticket:
             return
         self._pending = None
+        self._restoring = False
         _, _, origin = self._pending_edit
         self._reject(message.error, origin)
         self.refresh_views()
@@ -349,18 +386,16 @@ class WorkbenchApp(App[int]):
         if not self._history:
             self.notify("Nothing to undo")
             return
-        self._future.append((self.session, self.analysis))
-        self._last_coalesce = None
-        self._set_state(*self._history.pop())
+        self._future.append(self._history_entry())
+        self._restore(self._history.pop())
         self.notify("Undone")
 
     def action_redo(self) -> None:
         if self.busy or not self._future:
             self.notify("Nothing to redo")
             return
-        self._history.append((self.session, self.analysis))
-        self._last_coalesce = None
-        self._set_state(*self._future.pop())
+        self._history.append(self._history_entry())
+        self._restore(self._future.pop())
         self.notify("Redone")
 
     # ---- files ---------------------------------------------------------------------
@@ -391,8 +426,8 @@ class WorkbenchApp(App[int]):
                 self._save_then(lambda: self.open_file(path))
 
         self.push_screen(
-            ConfirmScreen("Unsaved changes", f"Save {session_label(self.snapshot())} before opening "
-                          f"{Path(path).name}?",
+            ConfirmScreen("Unsaved changes", f"This session has unsaved changes. Save them "
+                          f"before opening {Path(path).name}?",
                           [("save", "s", "Save first"), ("discard", "d", "Discard"),
                            ("cancel", "escape", "Cancel")]),
             answer,
@@ -555,7 +590,8 @@ class WorkbenchApp(App[int]):
 
         self.push_screen(
             ConfirmScreen("Unsaved changes",
-                          f"Save {session_label(self.snapshot())} before quitting?",
+                          f"{session_label(self.snapshot())} has unsaved changes. "
+                          "Save them before quitting?",
                           [("save", "s", "Save"), ("discard", "d", "Quit without saving"),
                            ("cancel", "escape", "Cancel")]),
             answer,
@@ -568,7 +604,8 @@ class WorkbenchApp(App[int]):
         app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         everywhere = {f"app.{b.action}" for b in app_bindings}
         sections = [
-            ("Everywhere", [("1 2 3 4 5 6", "switch pane (outside text fields)"),
+            ("Everywhere", [(" ".join(str(i) for i in range(1, len(PANES) + 1)),
+                             "switch pane (outside text fields)"),
                             ("ctrl+p", "command palette")]
              + binding_rows([b for b in app_bindings if not b.action.startswith("show_pane")])),
             ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
@@ -646,8 +683,11 @@ def run_app(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
+    from rich.console import Console
+
+    sixteen = Console().color_system in ("standard", "windows")  # what this terminal has
     app = WorkbenchApp(session, session_path, notes, analysis=analysis,
-                       modified=not (session == opened))
+                       modified=session != opened, sixteen_colors=sixteen)
     result = app.run()
     return int(result or 0)
 

@@ -155,13 +155,25 @@ def add_column(session: Session, name: str) -> Session:
 WEIGHT_STEP = 0.05
 
 
-def criteria_rows(session: Session, analysis) -> list[Criterion]:  # type: ignore[no-untyped-def]
-    """Every criterion the user can weigh: those in use, then the unused numeric columns
-    (weight 0). Columns are spelled as given (e.g. "cost")."""
-    used = [
+def _criteria_in_use(session: Session, analysis) -> list[Criterion]:  # type: ignore[no-untyped-def]
+    given = session.scenario.scoring.criteria
+    if given is not None:
+        return list(given)
+    return [
         Criterion(c.given_as, c.direction, c.raw_weight, c.scale)  # type: ignore[arg-type]
         for c in analysis.criteria
     ]
+
+
+def criteria_rows(session: Session, analysis) -> list[Criterion]:  # type: ignore[no-untyped-def]
+    """Every criterion the user can weigh: those of the session (weight 0 included, so
+    a row never jumps while you weigh it), then the other numeric columns (weight 0).
+    Columns are spelled as given (e.g. "cost").
+
+    Read from the session when it lists its criteria (so edits queued while a large
+    table is being analysed build on each other), else from the analysis's defaults.
+    """
+    used = _criteria_in_use(session, analysis)
     names = {c.column for c in used} | {c.column for c in analysis.criteria}
     frame = session.scenario.candidates
     extra: list[Criterion] = []
@@ -179,12 +191,29 @@ def criteria_rows(session: Session, analysis) -> list[Criterion]:  # type: ignor
     return used + extra
 
 
-def set_criterion(rows: list[Criterion], index: int, criterion: Criterion) -> tuple[Criterion, ...]:
-    """The session's criteria after changing row `index`: rows with weight 0 drop out."""
-    changed = list(rows)
-    changed[index] = criterion
-    return tuple(c for c in changed if c.weight > 0)
-
-
 def step_weight(weight: float, steps: int) -> float:
     return max(0.0, round(weight + steps * WEIGHT_STEP, 6))
+
+
+def change_criterion(session: Session, analysis, column: str, change) -> Session:  # type: ignore[no-untyped-def]
+    """Apply `change(criterion) -> criterion` to the criterion on `column`.
+
+    A criterion of the session keeps its place even at weight 0; another column joins
+    the criteria once it gets a weight.
+    """
+    used = _criteria_in_use(session, analysis)
+    for index, criterion in enumerate(criteria_rows(session, analysis)):
+        if criterion.column != column:
+            continue
+        new = change(criterion)
+        if new == criterion:
+            return session
+        if index < len(used):
+            used[index] = new
+        elif new.weight > 0:
+            used.append(new)
+        else:
+            return session
+        scoring = replace(session.scenario.scoring, criteria=tuple(used))
+        return session.with_scenario(scoring=scoring)
+    raise InputError(f"no criterion on column {column!r}")

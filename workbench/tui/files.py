@@ -2,8 +2,8 @@
 
 No textual and no rich here: these helpers are plain functions over the engine's own
 loaders, so the Pilot tests and the app share them and they can be tested alone.
-Modules being written alongside the TUI (`session_io`, `memo`) are imported inside
-the functions that need them, so the app still starts while they are missing.
+Engine modules that the first frame does not need (`memo`, `atomic`) are imported
+inside the functions that use them.
 """
 
 from __future__ import annotations
@@ -14,30 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError
-from workbench.model import Constraints, Session, Workload
+from workbench.model import Session
 
 SESSIONS_FOLDER = "sessions"
 SESSION_SUFFIX = ".toml"
-# Settings of the built-in sample while `workbench/data/retail_checkout.toml` is absent.
-_FALLBACK_WORKLOAD = Workload(volume_per_day=500_000)
-_FALLBACK_CONSTRAINTS = Constraints(max_latency_ms=200, monthly_budget_usd=15_000)
 
 
 def builtin_session() -> tuple[Session, list[str]]:
-    """The retail checkout sample: the packaged session, or its CSV as a fallback."""
-    from workbench.inputs import builtin_sample_path, open_path, session_from_table
+    """The retail checkout sample session shipped inside the package."""
+    from workbench.inputs import builtin_sample_path, open_path
 
-    packaged = builtin_sample_path()
-    if packaged.exists():
-        return open_path(packaged)
-    # Temporary: until the packaged session lands, rebuild it from the sample table.
-    csv = Path(__file__).resolve().parents[2] / "sample_data" / "retail_checkout.csv"
-    session, notes = session_from_table(csv)
-    session = session.with_(title="Retail checkout detector")
-    session = session.with_scenario(
-        workload=_FALLBACK_WORKLOAD, constraints=_FALLBACK_CONSTRAINTS
-    )
-    return session, notes
+    return open_path(builtin_sample_path())
 
 
 def is_session_path(path: str | Path) -> bool:
@@ -75,7 +62,7 @@ def read_headers(path: str | Path) -> list[str]:
         else:
             sep = "\t" if suffix in {".tsv", ".tab"} else None
             frame = pd.read_csv(p, nrows=0, sep=sep, engine="python", encoding="utf-8-sig")
-    except Exception as exc:  # pandas raises many types; all mean "cannot read it"
+    except Exception as exc:  # noqa: BLE001 - pandas raises many types; all mean "cannot read it"
         raise InputError(f"cannot read the headers: {exc}", source=str(p)) from None
     return [str(h) for h in frame.columns]
 
@@ -97,21 +84,16 @@ def sessions_folder(session_path: Path | None) -> Path:
 
 def list_sessions(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     """Saved sessions in a folder with their summaries, newest first by name order."""
+    from workbench.session_io import session_summary
+
     if not folder.is_dir():
         return []
-    try:
-        from workbench.session_io import session_summary
-    except ImportError:
-        session_summary = None
     out: list[tuple[Path, dict[str, Any]]] = []
     for path in sorted(folder.glob(f"*{SESSION_SUFFIX}")):
-        if session_summary is None:
-            summary: dict[str, Any] = {"title": None, "error": "session summaries unavailable"}
-        else:
-            try:
-                summary = dict(session_summary(path))
-            except Exception as exc:  # a broken file must not break the list
-                summary = {"title": None, "error": str(exc)}
+        try:
+            summary = dict(session_summary(path))
+        except Exception as exc:  # noqa: BLE001 - a broken file must not break the list
+            summary = {"title": None, "error": str(exc)}
         out.append((path, summary))
     return out
 
@@ -137,10 +119,8 @@ def default_memo_path(session: Session, session_path: Path | None) -> Path:
 
 def save(session: Session, path: Path) -> Session:
     """Write the session atomically (keeps a .bak); returns it with `modified` set."""
-    try:
-        from workbench.session_io import save_session
-    except ImportError:
-        raise InputError("saving sessions needs workbench.session_io, which is not installed") from None
+    from workbench.session_io import save_session
+
     if path.suffix.lower() != SESSION_SUFFIX:
         raise InputError(f"a session file must end in {SESSION_SUFFIX}", source=str(path))
     saved = save_session(session, path)
@@ -150,39 +130,10 @@ def save(session: Session, path: Path) -> Session:
 def render_memo_text(
     session: Session, notes: list[str] | None, session_path: Path | None, analysis: Any
 ) -> str:
-    """The decision memo (markdown); the analysis tables while `memo` is missing."""
-    try:
-        from workbench.memo import render_memo
-    except ImportError:
-        return _fallback_memo(session, notes, analysis)
+    """The decision memo (markdown), from the already computed analysis."""
+    from workbench.memo import render_memo
+
     return render_memo(session, notes=notes, session_path=session_path, analysis=analysis)
-
-
-def _fallback_memo(session: Session, notes: list[str] | None, analysis: Any) -> str:
-    from workbench import export
-
-    parts = [f"# {export.md_escape(session.title)}", ""]
-    if session.notes:
-        parts += [session.notes, ""]
-    d = session.decision
-    parts += ["## Decision", ""]
-    if d.is_empty():
-        parts.append("No decision recorded yet.")
-    else:
-        parts.append(f"- **Chosen:** {export.md_escape(d.chosen or 'not recorded')}")
-        if d.decided_by:
-            parts.append(f"- **Decided by:** {export.md_escape(d.decided_by)}")
-        if d.decided_on:
-            parts.append(f"- **Decided on:** {export.md_escape(d.decided_on)}")
-        if d.rationale:
-            parts += ["", d.rationale]
-    parts.append("")
-    if len(analysis.table) <= 200:
-        body = export.to_markdown(analysis, notes)
-        parts.append(body.replace("# Analysis", "## Analysis", 1))
-    else:
-        parts.append(f"(The analysis of {len(analysis.table):,} candidates is too long to preview.)")
-    return "\n".join(parts) + "\n"
 
 
 def write_memo(text: str, path: Path) -> None:

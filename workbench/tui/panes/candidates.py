@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
@@ -57,7 +57,7 @@ def _text_cell(value: Any) -> str:
 class CandidatesPane(Pane):
     PRIMARY = "#candidates-table"
     TITLE = "Candidates"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_cell", "Edit", id="candidates.edit", tooltip="Edit the cell under the cursor"),
         Binding("a", "add", "Add", id="candidates.add", tooltip="Add a candidate"),
         Binding("d", "duplicate", "Duplicate", id="candidates.duplicate"),

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.binding import Binding
+from textual import events, on
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from workbench.analysis import fmt_num
 from workbench.model import NORMALIZATIONS, Criterion, Session
@@ -97,19 +97,19 @@ FIELDS: list[tuple[str, str, Callable[[str], Any], Getter, Setter, str]] = [
      _set_limits, "e.g. params_m<=50, gflops>=2"),
 ]
 FIELD_LABELS = {key: label for key, label, *_ in FIELDS}
+WIDE = 110
 
 
 class CriteriaTable(WorkbenchTable):
     """The criteria, one per row; keys change the focused criterion."""
 
-    WEIGHT = Binding.Group("Weight", compact=True)
-    BINDINGS = [
-        Binding("plus,equals_sign,right,l", "weight(1)", "Weight +", id="criteria.weight_up",
-                key_display="+", group=WEIGHT),
-        Binding("minus,left,h", "weight(-1)", "Weight −", id="criteria.weight_down",
-                key_display="-", group=WEIGHT),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus,equals_sign,right,l", "weight(1)", "Weight+", id="criteria.weight_up",
+                key_display="+"),
+        Binding("minus,left,h", "weight(-1)", "Weight−", id="criteria.weight_down",
+                key_display="-"),
         Binding("m", "direction", "Max/min", id="criteria.direction"),
-        Binding("t", "scale", "Log scale", id="criteria.scale"),
+        Binding("t", "scale", "Log", id="criteria.scale", tooltip="Linear or log10 scale"),
         Binding("enter", "type_weight", "Type a weight", id="criteria.type_weight", show=False),
     ]
 
@@ -132,7 +132,7 @@ class CriteriaTable(WorkbenchTable):
 class ConstraintsPane(Pane):
     PRIMARY = "#criteria-table"
     TITLE = "Constraints & weights"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "focus_next_field", "Next field", show=False),
         Binding("up", "focus_previous_field", "Previous field", show=False),
     ]
@@ -156,9 +156,11 @@ class ConstraintsPane(Pane):
                                  value="minmax", id="field-normalization", compact=True)
                 yield Static("", id="constraints-error")
             with Vertical(id="criteria-box"):
-                yield Static("Criteria  (+/- weight · m max/min · t log scale)", id="criteria-title",
-                             classes="section-title")
+                yield Static("Criteria and weights", id="criteria-title", classes="section-title")
                 yield CriteriaTable(id="criteria-table", cursor_type="row", zebra_stripes=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
 
     # ---- drawing -----------------------------------------------------------
 
@@ -241,6 +243,7 @@ class ConstraintsPane(Pane):
         event.stop()
         target = event.origin
         if isinstance(target, Input):
+            target.remove_class("-valid")
             target.add_class("-invalid")
         label = FIELD_LABELS.get((getattr(target, "id", "") or "").removeprefix("field-"), "")
         prefix = f"{label}: " if label else ""
@@ -280,47 +283,50 @@ class ConstraintsPane(Pane):
             return None
         return index, self._rows[index]
 
-    def _apply(self, index: int, criterion: Criterion, label: str) -> None:
-        rows = list(self._rows)
-        criteria = edits.set_criterion(rows, index, criterion)
-        self._local.pop(criterion.column, None)
-        self.edit(
-            lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, criteria=criteria)),
-            label, coalesce=f"weight:{criterion.column}",
-            origin=self.query_one(CriteriaTable),
-        )
+    def _apply(self, column: str, change: Callable[[Criterion], Criterion], label: str) -> None:
+        """Edit the criterion on `column` of whatever session is current when the app
+        applies it (edits queued during a background analysis add up)."""
+        assert self.snapshot is not None
+        analysis = self.snapshot.analysis
+        local = self._local.pop(column, None)
+
+        def changed(c: Criterion) -> Criterion:
+            return change(local if (local is not None and c.weight == 0) else c)
+
+        self.edit(lambda s: edits.change_criterion(s, analysis, column, changed), label,
+                  coalesce=f"weight:{column}", origin=self.query_one(CriteriaTable))
 
     def change_weight(self, steps: int) -> None:
         focused = self._focused_row()
         if focused is None:
             return
-        index, c = focused
-        new = replace(c, weight=edits.step_weight(c.weight, steps))
-        if new.weight == c.weight:
-            return
-        self._apply(index, new, f"weight of {c.column} {new.weight:g}")
+        _, c = focused
+        self._apply(c.column, lambda x: replace(x, weight=edits.step_weight(x.weight, steps)),
+                    f"weight of {c.column}")
 
     def flip(self, what: str) -> None:
         focused = self._focused_row()
         if focused is None:
             return
-        index, c = focused
-        if what == "direction":
-            new = replace(c, direction="min" if c.direction == "max" else "max")
-        else:
-            new = replace(c, scale="linear" if c.scale == "log10" else "log10")
+        _, c = focused
+
+        def flipped(x: Criterion) -> Criterion:
+            if what == "direction":
+                return replace(x, direction="min" if x.direction == "max" else "max")
+            return replace(x, scale="linear" if x.scale == "log10" else "log10")
+
         if c.weight == 0:
-            self._local[c.column] = new  # not scored yet: remember until it gets a weight
+            self._local[c.column] = flipped(c)  # not scored yet: remember until weighed
             assert self.snapshot is not None
             self._draw_criteria(self.snapshot)
             return
-        self._apply(index, new, f"{what} of {c.column}")
+        self._apply(c.column, flipped, f"{what} of {c.column}")
 
     def type_weight(self) -> None:
         focused = self._focused_row()
         if focused is None:
             return
-        index, c = focused
+        _, c = focused
 
         def check(text: str) -> str | None:
             try:
@@ -334,7 +340,8 @@ class ConstraintsPane(Pane):
                 return
             weight = parse_number(text, blank_ok=False, minimum=0.0)
             assert weight is not None
-            self._apply(index, replace(c, weight=weight), f"weight of {c.column} {weight:g}")
+            self._apply(c.column, lambda x: replace(x, weight=weight),
+                        f"weight of {c.column} {weight:g}")
 
         self.app.push_screen(
             PromptScreen(f"Weight of {c.column}", "Raw weight (shares are normalized to 100%)",

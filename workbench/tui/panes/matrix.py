@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from workbench.tui.panes.base import Pane
@@ -22,7 +22,7 @@ SCORE_BAR = 12
 class MatrixPane(Pane):
     PRIMARY = "#matrix-table"
     TITLE = "Decision matrix"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_candidate", "Show in pane 1", id="matrix.open_candidate"),
     ]
 
@@ -34,7 +34,7 @@ class MatrixPane(Pane):
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         analysis = snapshot.analysis
         table = analysis.table
-        criteria = analysis.criteria
+        criteria = tuple(c for c in analysis.criteria if c.weight > 0)  # weight 0: no column
         top = table.head(MATRIX_ROWS)
         contrib = analysis.contributions.head(MATRIX_ROWS)
         largest = max((c.weight for c in criteria), default=1.0) or 1.0

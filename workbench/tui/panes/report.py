@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
@@ -26,14 +26,14 @@ def _memo(snapshot: Snapshot) -> str:
     try:
         return render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
                                 snapshot.analysis)
-    except Exception as exc:  # the memo must never take the pane down
+    except Exception as exc:  # noqa: BLE001 - the memo must never take the pane down
         return f"The memo could not be rendered: {exc}"
 
 
 class ReportPane(Pane):
     PRIMARY = "#memo-scroll"
     TITLE = "Report"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+e", "app.export_memo", "Export memo", id="report.export"),
     ]
 

@@ -42,22 +42,24 @@ class WhatIfPane(Pane):
 
     def compose(self):  # type: ignore[no-untyped-def]
         with VerticalScroll(id="whatif-scroll"):
-            with Container(id="whatif-volume"):
-                with Vertical(id="sweep-box"):
-                    yield Static("Volume sweep", classes="section-title")
-                    yield WorkbenchTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
-                    yield Static("", id="sweep-note")
+            with Vertical(id="sweep-box"):
+                yield Static("Volume sweep", classes="section-title")
+                yield WorkbenchTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="sweep-note")
+            with Container(id="whatif-lower"):
                 yield ChartPanel(id="volume-chart", fill=False, plot_height=VOLUME_PLOT)
-            yield Static("Accuracy delta", classes="section-title")
-            with Horizontal(classes="form-row"):
-                yield Label("Baseline", classes="form-label")
-                yield Select([], prompt="the recommendation", id="baseline-select", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Error cost $", classes="form-label")
-                yield Input(id="error-cost", placeholder="none", compact=True,
-                            validators=[ParsedBy(_error_cost)], validate_on=["changed"])
-            yield Static("", id="delta-summary")
-            yield WorkbenchTable(id="delta-table", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="delta-box"):
+                    yield Static("Accuracy delta", classes="section-title")
+                    with Horizontal(classes="form-row"):
+                        yield Label("Baseline", classes="form-label")
+                        yield Select([], prompt="the recommendation", id="baseline-select",
+                                     compact=True)
+                    with Horizontal(classes="form-row"):
+                        yield Label("Error cost $", classes="form-label")
+                        yield Input(id="error-cost", placeholder="none", compact=True,
+                                    validators=[ParsedBy(_error_cost)], validate_on=["changed"])
+                    yield Static("", id="delta-summary")
+                    yield WorkbenchTable(id="delta-table", cursor_type="row", zebra_stripes=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -189,7 +191,7 @@ class WhatIfPane(Pane):
             ]
             if has_net:
                 net = rec["net_monthly_value_usd"]
-                style = "green" if net == net and net > 0 else ("red" if net == net and net < 0 else "")
+                style = "" if math.isnan(net) else ("green" if net > 0 else "red" if net < 0 else "")
                 cells.append(Text(usd(net), justify="right", style=style))
             rows.append((str(rec["name"]), cells))
         keep, _ = table.cursor_keys()
@@ -215,4 +217,5 @@ class WhatIfPane(Pane):
     def _rejected(self, event: EditRejected) -> None:
         event.stop()
         if isinstance(event.origin, Input):
+            event.origin.remove_class("-valid")
             event.origin.add_class("-invalid")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -40,7 +43,7 @@ def binding_rows(bindings: list[Binding], skip: set[str] | None = None) -> list[
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
         Binding("j,down", "scroll('down')", show=False),
         Binding("k,up", "scroll('up')", show=False),
@@ -51,18 +54,18 @@ class HelpScreen(ModalScreen[None]):
         self._sections = sections
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        parts: list[object] = []
         for title, rows in self._sections:
-            table.add_row(Text(title, style="bold underline"), "")
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True, min_width=18)
+            table.add_column()
             for keys, description in rows:
                 table.add_row(keys, description)
-            table.add_row("", "")
+            parts += [Text(title, style="bold underline"), table, Text("")]
         with Vertical(classes="dialog help-dialog"):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(table)
+                yield Static(Group(*parts))
             yield Static("esc close · j/k scroll · ctrl+p commands", classes="dialog-keys")
 
     def action_scroll(self, direction: str) -> None:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from workbench.columns import REQUIRED
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(value: Any) -> str:
@@ -42,7 +46,7 @@ def _recommendation(summary: dict[str, Any]) -> str:
 class OpenScreen(ModalScreen["str | None"]):
     """Lists `folder`'s sessions (title, modified, pick, decision) over a path Input."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
@@ -75,14 +79,14 @@ class OpenScreen(ModalScreen["str | None"]):
             table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
             for path, summary in self._sessions:
                 if summary.get("error"):
-                    title = Text(f"unreadable: {summary['error']}", style="red")
+                    title = Text(_cut(f"unreadable: {summary['error']}", 30), style="red")
                 else:
-                    title = Text(str(summary.get("title") or ""))
+                    title = Text(_cut(str(summary.get("title") or ""), 30))
                 table.add_row(
                     title,
                     _when(summary.get("modified")),
-                    _recommendation(summary),
-                    _chosen(summary),
+                    _cut(_recommendation(summary), 22),
+                    _cut(_chosen(summary), 22),
                     path.name,
                     key=str(path),
                 )
@@ -119,7 +123,7 @@ class OpenScreen(ModalScreen["str | None"]):
 class MappingScreen(ModalScreen["dict[str, str] | None"]):
     """Say which header holds each required column; the app retries with the mapping."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s,f2", "accept", "Use mapping", id="dialog.accept"),
     ]

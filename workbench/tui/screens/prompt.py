@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -17,7 +19,7 @@ Check = Callable[[str], "str | None"]  # returns an error message, or None when 
 class PromptScreen(ModalScreen["str | None"]):
     """Ask for one value. Enter accepts (if `check` passes), Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self,
@@ -71,7 +73,7 @@ FormCheck = Callable[[dict[str, str]], "str | None"]
 class FormScreen(ModalScreen["dict[str, str] | None"]):
     """Ask for several values at once (e.g. a new candidate's columns)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self, title: str, fields: list[tuple[str, str, str]], *, check: FormCheck | None = None
@@ -116,7 +118,7 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
 class ConfirmScreen(ModalScreen["str | None"]):
     """A question with up to three answers, each with its own key."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, message: str, choices: list[tuple[str, str, str]]) -> None:
         """`choices`: (result, key, label); the first is the default button."""
@@ -131,7 +133,8 @@ class ConfirmScreen(ModalScreen["str | None"]):
             yield Static(self._message, classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 for i, (result, key, label) in enumerate(self._choices):
-                    yield Button(f"{label} [{key}]", id=f"choice-{result}", compact=True,
+                    shown = "esc" if key == "escape" else key
+                    yield Button(Text(f"{label} ({shown})"), id=f"choice-{result}", compact=True,
                                  variant="primary" if i == 0 else "default")
 
     def on_mount(self) -> None:

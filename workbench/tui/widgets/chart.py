@@ -85,7 +85,7 @@ class ChartPanel(VerticalScroll):
                 if lines > height and smaller >= max(MIN_PLOT, int(height * 0.6)):
                     chart = draw(width, smaller)
             return chart
-        except Exception as exc:  # a chart must never take the app down
+        except Exception as exc:  # noqa: BLE001 - a chart must never take the app down
             return f"chart unavailable: {exc}"
 
     def _show(self, chart: str) -> None:

@@ -11,31 +11,20 @@ from typing import Any
 from workbench.tui.widgets.chart import Draw
 
 
-def _missing(what: str) -> Draw:
-    return lambda w, h: f"({what} needs workbench.charts, which is not installed)"
-
-
 def frontier(analysis: Any) -> Draw:
-    try:
-        from workbench.charts import frontier_chart
-    except ImportError:
-        return _missing("the frontier chart")
+    from workbench.charts import frontier_chart
+
     return lambda w, h: frontier_chart(analysis, w, h or 20, color=True)
 
 
 def cost_bars(analysis: Any) -> Draw:
-    try:
-        from workbench.charts import cost_per_point_bars
-    except ImportError:
-        return _missing("the cost bars")
+    from workbench.charts import cost_per_point_bars
+
     return lambda w, h: cost_per_point_bars(analysis, w, h, color=True)
 
 
 def volume(analysis: Any) -> Draw:
-    try:
-        from workbench.charts import volume_chart
-    except ImportError:
-        return _missing("the volume chart")
+    from workbench.charts import volume_chart
 
     def draw(w: int, h: int | None) -> str:
         chart = volume_chart(analysis, w, h or 14, color=True)

@@ -8,9 +8,11 @@ every layout and focus change in the pane slow.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -20,7 +22,7 @@ class MemoView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     MemoView { height: 1fr; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "scroll_down", show=False),
         Binding("k", "scroll_up", show=False),
         Binding("g", "scroll_home", show=False),

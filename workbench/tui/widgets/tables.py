@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 
 class WorkbenchTable(DataTable[Any]):
     """A DataTable that also moves with h/j/k/l and g/G."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
         Binding("h", "cursor_left", show=False),
@@ -48,11 +49,8 @@ class WorkbenchTable(DataTable[Any]):
             self.add_row(*cells, key=key)
         row = old.row
         column = old.column
-        if keep_row is not None:
-            try:
-                row = self.get_row_index(keep_row)
-            except Exception:
-                pass
+        if keep_row is not None and keep_row in self.rows:
+            row = self.get_row_index(keep_row)
         if keep_column is not None and keep_column in new_keys:
             column = new_keys.index(keep_column)
         if self.row_count:
@@ -66,6 +64,6 @@ class WorkbenchTable(DataTable[Any]):
             return None, None
         try:
             cell = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:
+        except CellDoesNotExist:
             return None, None
         return str(cell.row_key.value), str(cell.column_key.value)
