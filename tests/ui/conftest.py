@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from workbench.inputs import session_from_table
-from workbench.model import Constraints, Session, Workload
+from workbench.model import Session
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.files import builtin_session
 
@@ -50,18 +49,6 @@ def retail() -> Session:
     """The built-in sample session, exactly what `workbench` opens."""
     session, _ = builtin_session()
     return session
-
-
-@pytest.fixture
-def retail_fixed() -> Session:
-    """The retail table with the brief's settings, independent of the packaged file
-    (used by the snapshot tests so that only our own screens move the pictures)."""
-    session, _ = session_from_table(RETAIL_CSV)
-    session = session.with_(title="Retail checkout")
-    return session.with_scenario(
-        workload=Workload(volume_per_day=500_000),
-        constraints=Constraints(max_latency_ms=200, monthly_budget_usd=15_000),
-    )
 
 
 @pytest.fixture

@@ -123,8 +123,7 @@ def save(session: Session, path: Path) -> Session:
 
     if path.suffix.lower() != SESSION_SUFFIX:
         raise InputError(f"a session file must end in {SESSION_SUFFIX}", source=str(path))
-    saved = save_session(session, path)
-    return saved if isinstance(saved, Session) else session
+    return save_session(session, path)
 
 
 def render_memo_text(
