@@ -1,0 +1,496 @@
+"""Pane 7: route between a cheap and an expensive model by the cheap one's confidence.
+
+The form edits the session's `[routing]` table. Applying (enter in a field, a new
+choice in a list, or `r`) first simulates the settings in a thread worker and stores
+them only when the engine accepts them, so the session never records settings that
+do not run; an engine error is a notification and the last result stays on screen.
+Results are cached by the resolved spec (the table with the candidates' prices and
+the workload's volume filled in) plus the log's folder, so a redraw after an
+unrelated edit never replays the log again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from workbench.errors import InputError
+from workbench.model import Session
+from workbench.routing import RoutingResult, RoutingSpec, resolve_for_session
+from workbench.routing.report import _table_rows, operational_rule
+from workbench.routing.spec import POLICIES
+from workbench.tui.files import parse_number
+from workbench.tui.panes.base import Pane
+from workbench.tui.panes.constraints import ParsedBy
+from workbench.tui.state import Snapshot
+from workbench.tui.widgets.chart import ChartPanel
+
+WIDE, TALL = 150, 44  # from here figures and chart are both shown (side by side, stacked)
+MODEL_OPTIONS = 200  # candidate names offered in the model lists (large tables)
+CACHE = 16
+# Figures-table columns, picked by the engine's header names (the memo's formatting).
+COLUMNS = (("Threshold", "Thresh."), ("Escalated", "Escal."), ("Accuracy", "Acc."),
+           ("Wilson low", "Wilson"), ("Recall", "Recall"), ("Cost / 1k", "$/1k"),
+           ("Monthly", "$/month"))
+LEGEND = ("Escal.: share sent to the expensive model · Wilson: 95% lower bound of the "
+          "accuracy · Safe: the cheapest threshold whose bound meets the target")
+ROW_LABELS = {"Safe (Wilson 95%)": "Safe (95%)", "Cheap model only": "Cheap only",
+              "Expensive model only": "Expensive only"}
+# The pane's main settings are always written; other keys only when not the default.
+ALWAYS = frozenset({"log", "bins", "policy", "cheap_model", "expensive_model", "target_accuracy"})
+# Where an engine error belongs, by the InputError's key.
+ERROR_FIELDS = {"log": "#routing-log", "bins": "#routing-log", "target_accuracy": "#routing-target",
+                "escalate_when": "#routing-when", "escalate_above": "#routing-above",
+                "loss_column": "#routing-loss", "policy": "#routing-policy",
+                "cheap_model": "#routing-cheap", "cheap_cost_per_1k": "#routing-cheap",
+                "expensive_model": "#routing-expensive", "expensive_cost_per_1k": "#routing-expensive"}
+EMPTY = ("No routing settings yet. Routing replays a labelled log of both models' predictions "
+         "and finds the cheapest confidence threshold that keeps the target accuracy. Type the "
+         "log's path (relative to the session's folder), check the two models and press enter.")
+
+
+def _path(text: str) -> str:
+    if not text.strip():
+        raise ValueError("type the path of the replay log")
+    return text.strip()
+
+
+def _target(text: str) -> float:
+    value = parse_number(text.strip().rstrip("%"), blank_ok=False)
+    assert value is not None
+    if not 0 < value <= 100:
+        raise ValueError("the target is a percentage above 0 and at most 100")
+    return value
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    return tuple(c for c in re.split(r"[,\s]+", text.strip()) if c)
+
+
+def _rules(text: str) -> dict[str, float]:
+    """`amount=1000, score=0.9` -> {"amount": 1000.0, "score": 0.9}."""
+    rules: dict[str, float] = {}
+    for item in _columns(re.sub(r"\s*=\s*", "=", text)):
+        column, sep, raw = item.partition("=")
+        if not sep or not column:
+            raise ValueError(f"{item!r} is not COLUMN=NUMBER (e.g. amount=1000)")
+        value = parse_number(raw, blank_ok=False)
+        assert value is not None
+        rules[column] = value
+    return rules
+
+
+# field id -> (spec field, parser); "log" may stand for "bins" (see RoutingPane._path_key)
+FIELDS: dict[str, tuple[str, Any]] = {
+    "routing-log": ("log", _path), "routing-target": ("target_accuracy", _target),
+    "routing-when": ("escalate_when", _columns), "routing-above": ("escalate_above", _rules),
+    "routing-loss": ("loss_column", lambda text: text.strip() or None),
+}
+
+
+class RoutingSimulated(Message):
+    """A simulation finished; `stored` is the table to store, if it was an apply."""
+
+    def __init__(self, key: str, result: RoutingResult, stored: dict[str, Any] | None,
+                 ticket: int) -> None:
+        super().__init__()
+        self.key, self.result, self.stored, self.ticket = key, result, stored, ticket
+
+
+class RoutingFailed(Message):
+    """The engine refused the settings; `field` is the selector to mark, if known."""
+
+    def __init__(self, key: str, error: str, field: str | None, ticket: int) -> None:
+        super().__init__()
+        self.key, self.error, self.field, self.ticket = key, error, field, ticket
+
+
+def default_spec(session: Session) -> RoutingSpec:
+    """Defaults for a session without [routing]: cheapest vs most accurate candidate."""
+    table = session.scenario.candidates
+    if table.empty:
+        return RoutingSpec()
+    cheap = str(table.loc[table["cost_per_1k"].idxmin(), "name"])
+    others = table[table["name"] != cheap]
+    best = others if not others.empty else table
+    return RoutingSpec(cheap_model=cheap,
+                       expensive_model=str(best.loc[best["accuracy"].idxmax(), "name"]))
+
+
+def stored_spec(session: Session) -> RoutingSpec:
+    try:
+        return RoutingSpec.from_dict(dict(session.routing)) if session.routing else default_spec(session)
+    except InputError:  # checked when the session was opened; never expected here
+        return default_spec(session)
+
+
+def to_table(spec: RoutingSpec, before: dict[str, Any] | None) -> dict[str, Any]:
+    """What to store: `spec.to_dict()` (names, not prices; no None) without defaults the
+    session did not spell out, so re-applying unchanged settings changes nothing."""
+    defaults = RoutingSpec().to_dict()
+    return {k: v for k, v in spec.to_dict().items()
+            if k in ALWAYS or k in (before or {}) or defaults.get(k) != v}
+
+
+def error_field(exc: InputError, spec: RoutingSpec) -> str | None:
+    """The field an engine error is about: by its key, else the column it names, else the
+    log (a file problem)."""
+    if exc.key in ERROR_FIELDS:
+        return ERROR_FIELDS[exc.key]
+    column = exc.column or ""
+    if column in spec.escalate_when or column in spec.escalate_above:
+        return "#routing-when" if column in spec.escalate_when else "#routing-above"
+    if column and column == spec.loss_column:
+        return "#routing-loss"
+    return "#routing-log" if exc.source else None
+
+
+def figures_text(result: RoutingResult) -> Text:
+    """Policies as rows, 78 columns at most; cells formatted as in the memo."""
+    header, rows = _table_rows(result)
+    picks = [header.index(name) for name, _ in COLUMNS]
+    lines = [["", *(short for _, short in COLUMNS)]]
+    lines += [[ROW_LABELS.get(r[0], r[0]), *(r[i] for i in picks)] for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    text = Text(no_wrap=True, overflow="crop")
+    for j, line in enumerate(lines):
+        style = "bold" if j == 0 else ("bold green" if j == 1 else "")
+        cells = [c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(line)]
+        text.append("  ".join(cells) + "\n", style=style)
+    return text
+
+
+class RoutingPane(Pane):
+    TITLE = "Routing"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run", id="routing.run", tooltip="Apply the settings and simulate"),
+        Binding("v", "toggle_view", "Chart/figures", id="routing.view"),
+    ]
+    DEFAULT_CSS = """
+    RoutingPane #routing-form { height: auto; }
+    RoutingPane .routing-row { height: 1; }
+    RoutingPane .routing-row Label { width: auto; padding: 0 1; color: $text-muted; }
+    RoutingPane .routing-row Input, RoutingPane .routing-row Select { width: 1fr; }
+    RoutingPane #routing-target { width: 8; }
+    RoutingPane #routing-policy { width: 15; }
+    RoutingPane Select.-invalid > SelectCurrent { background-tint: $error 35%; }
+    RoutingPane #routing-status { height: 1; padding: 0 1; }
+    RoutingPane #routing-body { height: 1fr; border-top: solid $primary; }
+    RoutingPane #routing-figures { height: 1fr; scrollbar-size-vertical: 1; }
+    RoutingPane #routing-figures > Static { padding: 0 0 1 1; }
+    RoutingPane #routing-chart { display: none; }
+    RoutingPane.-chart #routing-chart { display: block; }
+    RoutingPane.-chart #routing-figures { display: none; }
+    RoutingPane.-wide #routing-body { layout: horizontal; }
+    RoutingPane.-wide #routing-figures { display: block; width: 82; }
+    RoutingPane.-wide #routing-chart { display: block; width: 1fr; border-left: solid $primary; }
+    RoutingPane.-tall #routing-figures { display: block; height: auto; max-height: 50%; }
+    RoutingPane.-tall #routing-chart { display: block; border-top: solid $primary; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._cache: dict[str, RoutingResult | str] = {}  # key -> result or engine error
+        self._filled: tuple[Any, ...] | None = None  # (routing, names) the form shows
+        self._path_key = "log"  # the form's path is `bins` when the session uses bins
+        self._run_key: str | None = None  # key of the simulation under way
+        self._applying = False  # ... and whether it is an apply (it then stores)
+        self._ticket = 0
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        def field(fid: str, placeholder: str = "") -> Input:
+            return Input(id=fid, placeholder=placeholder, compact=True,
+                         validators=[ParsedBy(FIELDS[fid][1])], validate_on=["changed"])
+
+        with Vertical(id="routing-form"):
+            with Horizontal(classes="routing-row"):
+                yield Label("Log", id="routing-log-label")
+                yield field("routing-log", "replay log (.parquet/.csv)")
+            with Horizontal(classes="routing-row"):
+                yield Label("Cheap")
+                yield Select([], prompt="choose", id="routing-cheap", compact=True)
+                yield Label("Expensive")
+                yield Select([], prompt="choose", id="routing-expensive", compact=True)
+            with Horizontal(classes="routing-row"):
+                yield Label("Target %")
+                yield field("routing-target", "99.5")
+                yield Label("Policy")
+                yield Select([(p, p) for p in POLICIES], allow_blank=False, value="cascade",
+                             id="routing-policy", compact=True)
+                yield Label("Loss col.")
+                yield field("routing-loss", "none")
+            with Horizontal(classes="routing-row"):
+                yield Label("Escalate if")
+                yield field("routing-when", "e.g. risk_flag")
+                yield Label("or above")
+                yield field("routing-above", "e.g. amount=1000")
+        yield Static("", id="routing-status")
+        with Container(id="routing-body"):
+            with VerticalScroll(id="routing-figures"):
+                yield Static("", id="routing-rule")
+                yield Static("", id="routing-table")
+                yield Static("", id="routing-notes")
+            yield ChartPanel(id="routing-chart", fill=True)
+
+    # ---- layout and keys -------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= WIDE
+        self.set_class(wide, "-wide")
+        self.set_class(not wide and event.size.height >= TALL, "-tall")
+        self.refresh_bindings()
+
+    def _both_shown(self) -> bool:
+        return self.has_class("-wide") or self.has_class("-tall")
+
+    def primary(self) -> Widget | None:
+        chart = self.has_class("-chart") and not self._both_shown()
+        return self.query_one("#routing-chart" if chart else "#routing-figures")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "toggle_view" and self._both_shown())
+
+    def action_toggle_view(self) -> None:
+        self.toggle_class("-chart")
+        if self.screen.focused in self.query("#routing-figures, #routing-chart").nodes:
+            target = self.primary()
+            if target is not None:
+                target.focus()
+
+    def action_run(self) -> None:
+        self.apply(rerun=True)
+
+    # ---- drawing -----------------------------------------------------------------
+
+    def _base_dir(self) -> Path | None:
+        path = self.snapshot.path if self.snapshot is not None else None
+        return path.parent if path is not None else None
+
+    def _key(self, spec: RoutingSpec) -> str:
+        return json.dumps([spec.to_dict(), str(self._base_dir())], sort_keys=True)
+
+    def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
+        session = snapshot.session
+        self._fill_form(session)
+        if not session.routing:
+            self.query_one("#routing-rule", Static).update(Text(EMPTY, style="dim"))
+            self._status("")
+            return
+        try:
+            spec = resolve_for_session(RoutingSpec.from_dict(dict(session.routing)), session)
+        except InputError as exc:  # e.g. a model deleted in pane 1
+            self._status(f"Not simulated: {exc}", "red")
+            return
+        key = self._key(spec)
+        cached = self._cache.get(key)
+        if isinstance(cached, RoutingResult):
+            self._show(cached)
+        elif isinstance(cached, str):
+            self._status(f"Not simulated: {cached}", "red")  # notified once already
+        elif not self._applying and key != self._run_key:
+            self._start(spec, key, None)  # an apply under way redraws when it lands
+
+    def _fill_form(self, session: Session) -> None:
+        """Show the stored settings; only when they (or the names) changed, so an
+        unrelated edit never wipes what the user is typing."""
+        names = session.scenario.candidates["name"].head(MODEL_OPTIONS).astype(str).tolist()
+        state = (dict(session.routing or {}), names)
+        if state == self._filled:
+            return
+        self._filled = state
+        spec = stored_spec(session)
+        self._path_key = "bins" if spec.bins and not spec.log else "log"
+        self.query_one("#routing-log-label", Label).update(self._path_key.capitalize())
+        values = {"routing-log": spec.log or spec.bins or "",
+                  "routing-target": f"{spec.target_accuracy:g}",
+                  "routing-when": ", ".join(spec.escalate_when),
+                  "routing-above": ", ".join(f"{c}={v:g}" for c, v in spec.escalate_above.items()),
+                  "routing-loss": spec.loss_column or ""}
+        for fid, text in values.items():
+            field = self.query_one(f"#{fid}", Input)
+            with field.prevent(Input.Changed):
+                field.value = text
+            field.remove_class("-invalid")
+        for role in ("cheap", "expensive"):
+            name = getattr(spec, f"{role}_model")
+            options = names + ([name] if name is not None and name not in names else [])
+            select: Select[str] = self.query_one(f"#routing-{role}", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(n, n) for n in options])
+                select.value = Select.NULL if name is None else name
+            select.remove_class("-invalid")
+        policy: Select[str] = self.query_one("#routing-policy", Select)
+        with policy.prevent(Select.Changed):
+            policy.value = spec.policy
+
+    def _status(self, message: str, style: str = "dim") -> None:
+        self.query_one("#routing-status", Static).update(
+            Text(message, style=style, no_wrap=True, overflow="ellipsis"))
+
+    def _show(self, result: RoutingResult) -> None:
+        if result.recommended is not None:
+            rule = Text(operational_rule(result))
+        else:
+            rule = Text(f"No {result.policy} policy reaches {result.target_accuracy:g}% accuracy: "
+                        f"{result.recommended_reason}.", style="yellow")
+        self.query_one("#routing-rule", Static).update(rule)
+        table = figures_text(result)
+        if result.saving_vs_expensive_pct is not None:
+            table.append(f"\nSaving vs expensive only: {result.saving_vs_expensive_pct:.1f}%",
+                         style="bold")
+        self.query_one("#routing-table", Static).update(table)
+        self.query_one("#routing-notes", Static).update(
+            Text("\n".join([LEGEND, ""] + [f"• {note}" for note in result.notes]), style="dim"))
+
+        def chart(width: int, height: int | None) -> str:
+            from workbench.charts import routing_curve_chart  # plotext only once drawn
+
+            return routing_curve_chart(result, width, height or 16, color=True)
+
+        self.query_one("#routing-chart", ChartPanel).set_draw(chart)
+        if self._run_key is None:
+            self._status(f"{result.policy}, target {result.target_accuracy:g}%, "
+                         f"{result.rows:,} rows replayed · enter or r: apply")
+
+    # ---- applying ----------------------------------------------------------------
+
+    def _form_spec(self, session: Session) -> RoutingSpec | None:
+        """The form as a spec over the stored one; None (fields marked) if it is invalid."""
+        changes: dict[str, Any] = {}
+        for fid, (key, parse) in FIELDS.items():
+            field = self.query_one(f"#{fid}", Input)
+            check = field.validate(field.value)
+            if check is not None and not check.is_valid:
+                self._status(f"{check.failure_descriptions[0]} (not applied)", "red")
+                return None
+            changes[self._path_key if key == "log" else key] = parse(field.value)
+        policy = self.query_one("#routing-policy", Select).value
+        changes["policy"] = str(policy)
+        base = stored_spec(session)
+        for role in ("cheap", "expensive"):
+            select = self.query_one(f"#routing-{role}", Select)
+            name = None if select.value is Select.NULL else str(select.value)
+            if name != getattr(base, f"{role}_model"):  # a new model brings its own prices
+                changes.update({f"{role}_model": name, f"{role}_cost_per_1k": None,
+                                f"{role}_latency_ms": None})
+            cost = changes.get(f"{role}_cost_per_1k", getattr(base, f"{role}_cost_per_1k"))
+            if name is None and cost is None:
+                select.add_class("-invalid")
+                self._status(f"Choose the {role} model (not applied)", "red")
+                return None
+            select.remove_class("-invalid")
+        return replace(base, **changes)
+
+    def apply(self, *, rerun: bool = False) -> None:
+        """Simulate the form; store it in the session once the engine accepts it."""
+        if self.snapshot is None:
+            return
+        session = self.snapshot.session
+        spec = self._form_spec(session)
+        if spec is None:
+            return
+        try:
+            resolved = resolve_for_session(spec, session)
+            resolved.validate()
+        except InputError as exc:
+            self._reject(str(exc), error_field(exc, spec))
+            return
+        key = self._key(resolved)
+        table = to_table(spec, session.routing)
+        cached = self._cache.get(key)
+        if isinstance(cached, RoutingResult) and not rerun:
+            self._store(table)
+            self._show(cached)
+        else:
+            self._start(resolved, key, table)
+
+    def _store(self, table: dict[str, Any]) -> None:
+        if self.snapshot is not None and table != self.snapshot.session.routing:
+            self.edit(lambda s: s.with_(routing=table), "routing settings")
+
+    def _start(self, spec: RoutingSpec, key: str, stored: dict[str, Any] | None) -> None:
+        self._ticket += 1
+        self._run_key, self._applying = key, stored is not None
+        self._status("simulating…", "bold yellow")
+        self._simulate(spec, self._base_dir(), key, stored, self._ticket)
+
+    @work(thread=True, exclusive=True, group="routing")
+    def _simulate(self, spec: RoutingSpec, base_dir: Path | None, key: str,
+                  stored: dict[str, Any] | None, ticket: int) -> None:
+        from workbench.routing import simulate
+
+        worker = get_current_worker()
+        message: Message
+        try:
+            message = RoutingSimulated(key, simulate(spec, base_dir), stored, ticket)
+        except InputError as exc:
+            message = RoutingFailed(key, str(exc), error_field(exc, spec), ticket)
+        except Exception as exc:  # noqa: BLE001 - an unreadable log must not end the app
+            message = RoutingFailed(key, f"{type(exc).__name__}: {exc}", "#routing-log", ticket)
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    @on(RoutingSimulated)
+    def _simulated(self, message: RoutingSimulated) -> None:
+        message.stop()
+        if message.ticket != self._ticket:
+            return  # a newer run started meanwhile
+        self._run_key, self._applying = None, False
+        self._remember(message.key, message.result)
+        self._show(message.result)
+        if message.stored is not None:
+            self._store(message.stored)
+
+    @on(RoutingFailed)
+    def _failed(self, message: RoutingFailed) -> None:
+        message.stop()
+        if message.ticket != self._ticket:
+            return
+        applied, self._run_key, self._applying = self._applying, None, False
+        if message.key:
+            self._remember(message.key, message.error)
+        if applied and self.snapshot is not None:
+            self.draw(self.snapshot, None)  # the stored settings may still need their run
+        self._reject(message.error, message.field, applied)
+
+    def _reject(self, error: str, field: str | None, applied: bool = True) -> None:
+        """Mark the field the error is about, say so, and keep what is shown."""
+        if field is not None and applied:
+            self.query_one(field).add_class("-invalid")
+        self._status(f"{'Not applied' if applied else 'Not simulated'}: {error}", "red")
+        self.app.notify(error, severity="error", title="Routing not simulated")
+
+    def _remember(self, key: str, value: RoutingResult | str) -> None:
+        self._cache.pop(key, None)
+        self._cache[key] = value
+        while len(self._cache) > CACHE:
+            self._cache.pop(next(iter(self._cache)))
+
+    @on(Input.Submitted, "#routing-form Input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply()
+
+    @on(Input.Changed, "#routing-form Input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        check = event.validation_result
+        if check is not None and not check.is_valid:
+            self._status(f"{check.failure_descriptions[0]} (not applied)", "red")
+
+    @on(Select.Changed, "#routing-form Select")
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        self.apply()
