@@ -1,4 +1,4 @@
-"""The workbench app: one Session, one Analysis, six panes drawn from them.
+"""The workbench app: one Session, one Analysis, seven panes drawn from them.
 
 Data flows one way. The app owns the session; panes post `SessionEdited` with a
 function from the current session to the next; the app applies it, re-runs
@@ -39,8 +39,7 @@ from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.status import StatusLine, session_label
 
 # (id, tab label, "module:Class"). Pane modules are imported when a pane is first
-# opened, so only pane 1 is paid for before the first frame. Pane 7 (routing) will be
-# appended here.
+# opened, so only pane 1 is paid for before the first frame.
 PANES: list[tuple[str, str, str]] = [
     ("candidates", "1 Candidates", "workbench.tui.panes.candidates:CandidatesPane"),
     ("constraints", "2 Constraints", "workbench.tui.panes.constraints:ConstraintsPane"),
@@ -48,6 +47,7 @@ PANES: list[tuple[str, str, str]] = [
     ("matrix", "4 Matrix", "workbench.tui.panes.matrix:MatrixPane"),
     ("whatif", "5 What-if", "workbench.tui.panes.whatif:WhatIfPane"),
     ("report", "6 Report", "workbench.tui.panes.report:ReportPane"),
+    ("routing", "7 Routing", "workbench.tui.panes.routing:RoutingPane"),
 ]
 HISTORY = 100
 
@@ -89,7 +89,7 @@ class WorkbenchApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "leave_field", "Leave field", id="app.leave_field",
-                tooltip="Back to the pane, where 1-6 switch panes again"),
+                tooltip="Back to the pane, where 1-7 switch panes again"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
     ]
 

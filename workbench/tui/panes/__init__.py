@@ -1,1 +1,1 @@
-"""The six panes of the workbench; each renders from a `Snapshot`."""
+"""The seven panes of the workbench; each renders from a `Snapshot`."""
