@@ -138,6 +138,16 @@ def _read_delimited(path: Path, delimiter: str | None) -> pd.DataFrame:
     sniffed = _sniff_delimiter("\n".join(lines[:50]))
     if delimiter is None:
         delimiter = sniffed
+    raw_headers = next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True), [])
+    seen: set[str] = set()
+    for header in raw_headers:
+        if header.strip() and header.strip() in seen:
+            raise InputError(
+                f"header {header.strip()!r} appears twice; headers must be unique",
+                source=label,
+                line=1,
+            )
+        seen.add(header.strip())
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)

@@ -154,6 +154,7 @@ BAD_TABLES = [
     ("not_records.json", ["list of records"]),
     ("broken.json", ["invalid JSON", "line 1"]),
     ("broken.parquet", ["cannot read as Parquet"]),
+    ("duplicate_header.csv", ["line 1", "'accuracy' appears twice"]),
 ]
 
 
