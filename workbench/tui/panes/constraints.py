@@ -125,6 +125,12 @@ class CriteriaTable(WorkbenchTable):
     def action_type_weight(self) -> None:
         self.parent_pane().type_weight()
 
+    def action_cursor_up(self) -> None:
+        if self.cursor_coordinate.row <= 0:
+            self.screen.focus_previous()  # the top row: up to the field above
+            return
+        super().action_cursor_up()
+
     def parent_pane(self) -> ConstraintsPane:
         return self.query_ancestor(ConstraintsPane)
 
@@ -141,6 +147,8 @@ class ConstraintsPane(Pane):
         super().__init__(id=id)
         self._rows: list[Criterion] = []
         self._local: dict[str, Criterion] = {}  # unused criteria flipped before weighing
+        # Per field, the values typed into it that the session may not show yet.
+        self._typed: dict[str, list[Any]] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         with Horizontal(id="constraints-body"):
@@ -169,9 +177,19 @@ class ConstraintsPane(Pane):
         for key, _, parse, getter, _, _ in FIELDS:
             field = self.query_one(f"#field-{key}", Input)
             wanted = getter(session)
+            # Values typed into this field that the session shows now or has passed:
+            # the analysis catching up with the user's own typing, not a change to show.
+            typed = self._typed.get(key, [])
+            mine = wanted in typed
+            if mine:
+                self._typed[key] = typed[typed.index(wanted) + 1:]  # later ones: in flight
+            if not field.has_focus:
+                self._typed.pop(key, None)
             if field.value == wanted:
                 continue
             if field.has_focus:
+                if mine:
+                    continue  # the text in the field is newer: keep it, and the cursor
                 try:
                     same = parse(field.value) == parse(wanted)
                 except ValueError:
@@ -180,6 +198,7 @@ class ConstraintsPane(Pane):
                     continue
             with field.prevent(Input.Changed):
                 field.value = wanted
+            field.cursor_position = len(wanted)  # undo/redo or an outside change
             field.remove_class("-invalid")
         select = self.query_one("#field-normalization", Select)
         if select.value != session.scenario.scoring.normalization:
@@ -235,6 +254,10 @@ class ConstraintsPane(Pane):
         error.update("")
         value = spec[2](event.value)
         setter = spec[4]
+        if event.input.has_focus and self.snapshot is not None:
+            # What the field will be redrawn with once this edit lands (see `draw`).
+            shown = spec[3](setter(self.snapshot.session, value))
+            self._typed.setdefault(key, []).append(shown)
         self.edit(lambda s: setter(s, value), f"set {spec[1].lower()}", coalesce=f"field:{key}",
                   origin=event.input)
 
@@ -283,9 +306,11 @@ class ConstraintsPane(Pane):
             return None
         return index, self._rows[index]
 
-    def _apply(self, column: str, change: Callable[[Criterion], Criterion], label: str) -> None:
+    def _apply(self, column: str, change: Callable[[Criterion], Criterion], label: str,
+               coalesce: str | None = None) -> None:
         """Edit the criterion on `column` of whatever session is current when the app
-        applies it (edits queued during a background analysis add up)."""
+        applies it (edits queued during a background analysis add up). Only edits with
+        the same `coalesce` key in a row share one undo step."""
         assert self.snapshot is not None
         analysis = self.snapshot.analysis
         local = self._local.pop(column, None)
@@ -294,7 +319,7 @@ class ConstraintsPane(Pane):
             return change(local if (local is not None and c.weight == 0) else c)
 
         self.edit(lambda s: edits.change_criterion(s, analysis, column, changed), label,
-                  coalesce=f"weight:{column}", origin=self.query_one(CriteriaTable))
+                  coalesce=coalesce, origin=self.query_one(CriteriaTable))
 
     def change_weight(self, steps: int) -> None:
         focused = self._focused_row()
@@ -302,7 +327,7 @@ class ConstraintsPane(Pane):
             return
         _, c = focused
         self._apply(c.column, lambda x: replace(x, weight=edits.step_weight(x.weight, steps)),
-                    f"weight of {c.column}")
+                    f"weight of {c.column}", coalesce=f"weight:{c.column}")
 
     def flip(self, what: str) -> None:
         focused = self._focused_row()

@@ -20,6 +20,7 @@ from workbench.tui.widgets.memo import MemoView
 WIDE = 110
 CHOICES_MAX = 100
 MEMO_DELAY = 0.4  # seconds of quiet typing before the memo is re-rendered
+_NONE = object()  # no own edit recorded for a field
 
 
 def _memo(snapshot: Snapshot) -> str:
@@ -42,6 +43,10 @@ class ReportPane(Pane):
         self._choices: list[str] = []
         self._memo_timer: Timer | None = None
         self._memo_source: str | None = None
+        # selector -> the session value the field's own last edit produced: a redraw to
+        # that value comes from the user's typing there, anything else (undo, redo,
+        # another session) overwrites the field even when it has focus.
+        self._produced: dict[str, object] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         with Container(id="report-body"):
@@ -96,17 +101,31 @@ class ReportPane(Pane):
         else:
             self.render_memo()
 
+    def _own_typing(self, selector: str, value: str, focused: bool) -> bool:
+        """True when `value` is what the focused field's own last edit produced."""
+        produced = self._produced.pop(selector, _NONE)
+        if focused and produced == value:
+            self._produced[selector] = produced
+            return True
+        return False
+
     def _set_input(self, selector: str, value: str) -> None:
         field = self.query_one(selector, Input)
-        if field.value != value and not field.has_focus:
-            with field.prevent(Input.Changed):
-                field.value = value
+        if self._own_typing(selector, value, field.has_focus) or field.value == value:
+            return
+        with field.prevent(Input.Changed):
+            field.value = value
+        if field.has_focus:
+            field.cursor_position = len(value)
 
     def _set_area(self, selector: str, value: str) -> None:
         area = self.query_one(selector, TextArea)
-        if area.text != value and not area.has_focus:
-            with area.prevent(TextArea.Changed):
-                area.load_text(value)
+        if self._own_typing(selector, value, area.has_focus) or area.text == value:
+            return
+        with area.prevent(TextArea.Changed):
+            area.load_text(value)
+        if area.has_focus:
+            area.move_cursor(area.document.end)
 
     # ---- the memo ------------------------------------------------------------
 
@@ -152,12 +171,14 @@ class ReportPane(Pane):
     def _title(self, event: Input.Changed) -> None:
         event.stop()
         value = event.value
+        self._produced["#report-title"] = value
         self.edit(lambda s: s.with_(title=value), "title", coalesce="field:title")
 
     @on(Input.Changed, "#report-by")
     def _by(self, event: Input.Changed) -> None:
         event.stop()
         value = event.value.strip() or None
+        self._produced["#report-by"] = value or ""
         self.edit(lambda s: s.with_(decision=replace(s.decision, decided_by=value)),
                   "decided by", coalesce="field:decided_by")
 
@@ -165,6 +186,7 @@ class ReportPane(Pane):
     def _on(self, event: Input.Changed) -> None:
         event.stop()
         value = event.value.strip() or None
+        self._produced["#report-on"] = value or ""
         self.edit(lambda s: s.with_(decision=replace(s.decision, decided_on=value)),
                   "decided on", coalesce="field:decided_on")
 
@@ -172,6 +194,7 @@ class ReportPane(Pane):
     def _rationale(self, event: TextArea.Changed) -> None:
         event.stop()
         value = event.text_area.text.strip() or None
+        self._produced["#report-rationale"] = value or ""
         self.edit(lambda s: s.with_(decision=replace(s.decision, rationale=value)),
                   "rationale", coalesce="field:rationale")
 
@@ -179,6 +202,7 @@ class ReportPane(Pane):
     def _notes(self, event: TextArea.Changed) -> None:
         event.stop()
         value = event.text_area.text
+        self._produced["#report-notes"] = value
         self.edit(lambda s: s.with_(notes=value), "notes", coalesce="field:notes")
 
     @on(Select.Changed, "#report-chosen")

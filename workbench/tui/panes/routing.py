@@ -208,6 +208,8 @@ class RoutingPane(Pane):
         self._run_key: str | None = None  # key of the simulation under way
         self._applying = False  # ... and whether it is an apply (it then stores)
         self._ticket = 0
+        self._shown: RoutingResult | None = None  # the result on screen, if any
+        self._complained = False  # the status shows a typed field's error
 
     def compose(self):  # type: ignore[no-untyped-def]
         def field(fid: str, placeholder: str = "") -> Input:
@@ -285,8 +287,13 @@ class RoutingPane(Pane):
         session = snapshot.session
         self._fill_form(session)
         if not session.routing:
+            self._clear()
             self.query_one("#routing-rule", Static).update(Text(EMPTY, style="dim"))
-            self._status("")
+            if not self._applying:  # a run for other settings must not land here
+                self._ticket += 1
+                self._run_key = None
+            if self._run_key is None:
+                self._status("")
             return
         try:
             spec = resolve_for_session(RoutingSpec.from_dict(dict(session.routing)), session)
@@ -339,7 +346,27 @@ class RoutingPane(Pane):
         self.query_one("#routing-status", Static).update(
             Text(message, style=style, no_wrap=True, overflow="ellipsis"))
 
+    def _clear(self) -> None:
+        """Drop the shown result: rule, figures, notes and chart."""
+        self._shown = None
+        for selector in ("#routing-rule", "#routing-table", "#routing-notes"):
+            self.query_one(selector, Static).update("")
+        chart = self.query_one("#routing-chart", ChartPanel)
+        chart.set_draw(None)
+        for static in chart.query(".chart-text").results(Static):
+            static.update("")
+
+    def _result_status(self) -> None:
+        result = self._shown
+        if result is None or self._run_key is not None:
+            self._status("" if self._run_key is None else "simulating…",
+                         "dim" if self._run_key is None else "bold yellow")
+            return
+        self._status(f"{result.policy}, target {result.target_accuracy:g}%, "
+                     f"{result.rows:,} rows replayed · enter or r: apply")
+
     def _show(self, result: RoutingResult) -> None:
+        self._shown = result
         if result.recommended is not None:
             rule = Text(operational_rule(result))
         else:
@@ -361,8 +388,7 @@ class RoutingPane(Pane):
 
         self.query_one("#routing-chart", ChartPanel).set_draw(chart)
         if self._run_key is None:
-            self._status(f"{result.policy}, target {result.target_accuracy:g}%, "
-                         f"{result.rows:,} rows replayed · enter or r: apply")
+            self._result_status()
 
     # ---- applying ----------------------------------------------------------------
 
@@ -489,6 +515,20 @@ class RoutingPane(Pane):
         check = event.validation_result
         if check is not None and not check.is_valid:
             self._status(f"{check.failure_descriptions[0]} (not applied)", "red")
+            self._complained = True
+            return
+        if not self._complained:
+            return
+        self._complained = False
+        # Valid (or empty) now: drop a stale complaint, unless another field still has one.
+        for fid in FIELDS:
+            field = self.query_one(f"#{fid}", Input)
+            other = field.validate(field.value) if field is not event.input else None
+            if other is not None and not other.is_valid:
+                self._status(f"{other.failure_descriptions[0]} (not applied)", "red")
+                self._complained = True
+                return
+        self._result_status()
 
     @on(Select.Changed, "#routing-form Select")
     def _chosen(self, event: Select.Changed) -> None:

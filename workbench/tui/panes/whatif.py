@@ -28,6 +28,9 @@ DELTA_ROWS = 100
 VOLUME_PLOT = 14  # lines of the volume plot; its key follows below
 
 
+_NONE = object()
+
+
 def _error_cost(text: str) -> float | None:
     return parse_number(text, blank_ok=True, minimum=0.0)
 
@@ -39,6 +42,9 @@ class WhatIfPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._baseline_names: list[str] = []
+        # The error cost the field's own last edit produced (`_NONE`: none yet). A redraw
+        # to that value is the user's typing; any other (undo, redo) overwrites the field.
+        self._produced_cost: object = _NONE
 
     def compose(self):  # type: ignore[no-untyped-def]
         with VerticalScroll(id="whatif-scroll"):
@@ -143,9 +149,14 @@ class WhatIfPane(Pane):
                 select.value = wanted
         field = self.query_one("#error-cost", Input)
         wanted_text = "" if whatif.error_cost_usd is None else f"{whatif.error_cost_usd:g}"
-        if field.value != wanted_text and not field.has_focus:
+        produced, self._produced_cost = self._produced_cost, _NONE
+        if field.has_focus and produced == whatif.error_cost_usd:
+            self._produced_cost = produced  # the user's own typing: leave the text alone
+        elif field.value != wanted_text:
             with field.prevent(Input.Changed):
                 field.value = wanted_text
+            if field.has_focus:
+                field.cursor_position = len(wanted_text)
 
     def _draw_delta(self, snapshot: Snapshot) -> None:
         analysis = snapshot.analysis
@@ -210,12 +221,15 @@ class WhatIfPane(Pane):
         if event.validation_result is not None and not event.validation_result.is_valid:
             return
         value = _error_cost(event.value)
+        self._produced_cost = value
         self.edit(lambda s: s.with_scenario(whatif=replace(s.scenario.whatif, error_cost_usd=value)),
                   "cost of one error", coalesce="field:error_cost", origin=event.input)
 
     @on(EditRejected)
     def _rejected(self, event: EditRejected) -> None:
         event.stop()
+        if self.snapshot is not None:  # refused: the session keeps its value, the text stays
+            self._produced_cost = self.snapshot.session.scenario.whatif.error_cost_usd
         if isinstance(event.origin, Input):
             event.origin.remove_class("-valid")
             event.origin.add_class("-invalid")

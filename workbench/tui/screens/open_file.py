@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -48,8 +48,6 @@ class OpenScreen(ModalScreen["str | None"]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
     ]
 
     def __init__(self, folder: Path, sessions: list[tuple[Path, dict[str, Any]]], display_folder: str) -> None:
@@ -69,7 +67,7 @@ class OpenScreen(ModalScreen["str | None"]):
             else:
                 yield Label(f"No saved sessions in {self._display}")
             yield Label("Path to a table (.csv .tsv .json .parquet) or a session (.toml)")
-            yield Input(placeholder="path…", id="open-path")
+            yield Input(placeholder="path…", id="open-path", select_on_focus=False)
             yield Static("", id="open-error", classes="dialog-hint")
             yield Static("enter open · tab switch · esc cancel", classes="dialog-keys")
 
@@ -94,10 +92,21 @@ class OpenScreen(ModalScreen["str | None"]):
         else:
             self.query_one("#open-path", Input).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the sessions list has focus goes to the path Input."""
+        if not isinstance(self.focused, DataTable) or not event.is_printable or not event.character:
+            return
+        path = self.query_one("#open-path", Input)
+        event.stop()
+        event.prevent_default()
+        path.focus()
+        path.insert_text_at_cursor(event.character)
+
     @on(DataTable.RowSelected, "#open-sessions")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.dismiss(str(event.row_key.value))
+        typed = self.query_one("#open-path", Input).value.strip()
+        self.dismiss(typed or str(event.row_key.value))
 
     @on(Input.Submitted, "#open-path")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -107,14 +116,6 @@ class OpenScreen(ModalScreen["str | None"]):
             self.query_one("#open-error", Static).update("type a path first")
             return
         self.dismiss(value)
-
-    def action_cursor_down(self) -> None:
-        if isinstance(self.focused, DataTable):
-            self.focused.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        if isinstance(self.focused, DataTable):
-            self.focused.action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
