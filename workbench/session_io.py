@@ -232,6 +232,12 @@ def _to_datetime(stamp: str, key: str) -> datetime:
     return moment
 
 
+def did_you_mean(value: str, options: Sequence[str]) -> str:
+    """"; did you mean 'x'?" for the closest option, or "" when none is close."""
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def path_for_file(path: str, base_dir: Path | None) -> str:
     """The source path as written: relative to the session's folder when the two share
     a folder below the root (a project moved elsewhere keeps working), else absolute."""
@@ -480,8 +486,7 @@ class _Reader:
         for key in table:
             if key in allowed:
                 continue
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(key, allowed)
             self.fail(
                 f"unknown key {key!r} in {_section(path)}{hint} (valid keys: {', '.join(allowed)})",
                 (*path, key),
@@ -546,8 +551,7 @@ class _Reader:
     def name_ref(self, value: str | None, names: list[str], where: KeyPath, what: str) -> None:
         if value is None or value in names:
             return
-        close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(value, names)
         self.fail(f"{what} {value!r} is not a candidate name{hint}", where)
 
     def stamp(self, table: Mapping[str, Any], key: str) -> str | None:
@@ -654,8 +658,7 @@ class _Reader:
             for column, limit in sub.items():
                 where: KeyPath = (*path, side, column)
                 if column not in allowed:
-                    close = difflib.get_close_matches(column, allowed, n=1, cutoff=0.6)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    hint = did_you_mean(column, allowed)
                     self.fail(
                         f"limit on {column!r}: not a numeric column of the candidates{hint} "
                         f"(numeric columns: {', '.join(allowed)})",
@@ -698,8 +701,7 @@ class _Reader:
             if column is None:
                 self.fail("a criterion needs a column", where)
             if column not in allowed:
-                close = difflib.get_close_matches(column, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(column, allowed)
                 self.fail(
                     f"criterion column {column!r} is not a numeric column of the candidates"
                     f"{hint} (choose from: {', '.join(allowed)})",
@@ -786,8 +788,7 @@ class _Reader:
         for column, header in mapping_raw.items():
             where: KeyPath = (*path, "mapping", column)
             if column not in CANONICAL:
-                close = difflib.get_close_matches(column, CANONICAL, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(column, CANONICAL)
                 self.fail(
                     f"{column!r} is not a column we map{hint} "
                     f"(choose from: {', '.join(CANONICAL)})",
