@@ -804,11 +804,9 @@ class _Reader:
         )
 
     def routing(self, value: object) -> dict[str, object]:
+        from workbench.routing.spec import RoutingSpec
+
         t = self.table(value, ("routing",))
-        try:
-            from workbench.routing.spec import RoutingSpec
-        except ImportError:  # the routing package is optional; keep the table as is
-            return dict(t)
         try:
             RoutingSpec.from_dict(dict(t))
         except InputError as exc:

@@ -159,7 +159,11 @@ def test_fraud_session_routes_through_its_candidates(capsys: pytest.CaptureFixtu
 def test_route_save_stores_settings_in_the_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     session_path = tmp_path / "r.toml"
     session_path.write_bytes((ROOT / "sessions" / "retail_checkout.toml").read_bytes())
-    log = ROOT / "sample_data" / "fraud_replay.parquet"
+    # The log sits beside the session, as in a project folder, so that the stored path
+    # does not depend on where the test's temporary folder lies.
+    log = tmp_path / "logs" / "fraud_replay.parquet"
+    log.parent.mkdir()
+    log.write_bytes((ROOT / "sample_data" / "fraud_replay.parquet").read_bytes())
     args = ["route", str(log), "--session", str(session_path), "--cheap-model",
             "MobileNet-SSD edge (on-device)", "--expensive-model", "ViT-L detector (transformer)",
             "--save", "--format", "json"]
@@ -172,6 +176,7 @@ def test_route_save_stores_settings_in_the_session(tmp_path: Path, capsys: pytes
     assert "cheap_cost_per_1k" not in saved.routing
     # The log path is stored relative to the session's folder.
     assert not Path(str(saved.routing["log"])).is_absolute()
+    assert saved.routing["log"] == "logs/fraud_replay.parquet"
     assert cli.main(["route", "--session", str(session_path), "--format", "json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["recommended"] == first["recommended"]

@@ -175,22 +175,15 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from workbench.session_io import save_session
-
-    import os
     from dataclasses import replace
 
+    from workbench.session_io import path_for_file, save_session
+
     # Store what the user chose, not what the names resolved to, so a price change in
-    # the table flows through; explicit numbers stay explicit. Paths become relative to
-    # the session's folder so the folder can move as a whole.
+    # the table flows through; explicit numbers stay explicit. Log paths follow the
+    # same rule as the [source] path: relative to the session's folder when possible.
     folder = session_path.resolve().parent
-    rel = {}
-    for key in ("log", "bins"):
-        value = getattr(spec, key)
-        if value:
-            try:
-                rel[key] = os.path.relpath(value, folder)
-            except ValueError:  # another drive on Windows
-                rel[key] = value
-    save_session(session.with_(routing=replace(spec, **rel).to_dict()), session_path)
+    paths = {key: path_for_file(getattr(spec, key), folder)
+             for key in ("log", "bins") if getattr(spec, key)}
+    save_session(session.with_(routing=replace(spec, **paths).to_dict()), session_path)
     print(f"workbench: routing settings saved to {session_path}", file=sys.stderr)
