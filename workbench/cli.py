@@ -51,12 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--format", choices=("text", "json"), default="text")
 
     rt = sub.add_parser("route", help="simulate routing between a cheap and an expensive model")
-    try:
-        from workbench.routing import cli as routing_cli
+    from workbench.routing import cli as routing_cli
 
-        routing_cli.add_arguments(rt)
-    except ImportError:  # pragma: no cover - only while the routing package is absent
-        pass
+    routing_cli.add_arguments(rt)
     return parser
 
 
@@ -168,23 +165,9 @@ def _terminal_width() -> int:
 
 
 def cmd_tui(argv: list[str]) -> int:
-    args = _tui_parser().parse_args(argv)
-    try:
-        from workbench.tui.app import run_app
-    except ImportError:
-        run_app = None
-    if run_app is not None:
-        return run_app(args)
-    # No TUI available: print the analysis of the path or the built-in sample.
-    from workbench.analysis import analyze
-    from workbench.inputs import builtin_sample_path, open_path
-    from workbench.options import apply_overrides, mapping_from
-    from workbench.text_view import to_text
+    from workbench.tui.app import run_app
 
-    session, notes = open_path(args.path or builtin_sample_path(), mapping_from(args))
-    session = apply_overrides(session, args)
-    sys.stdout.write(to_text(analyze(session.scenario), notes, width=_terminal_width()))
-    return 0
+    return run_app(_tui_parser().parse_args(argv))
 
 
 def main(argv: list[str] | None = None) -> int:
