@@ -11,7 +11,6 @@ break a table, open a code span or inject HTML.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import itertools
 import os
@@ -38,6 +37,7 @@ from workbench.export import (
     usd,
     weights_md,
 )
+from workbench.loading import file_sha256
 from workbench.model import Session
 
 # Section titles in memo order; "Routing" appears only when the session has a spec.
@@ -548,27 +548,13 @@ def _method(session: Session, session_path: Path | None, a: Analysis) -> str:
         ("- Every figure comes from one analysis of the embedded candidate table; the memo "
          "adds only the horizon totals and the risk headroom, by the formulas below."),
         "",
-        "Costs (workbench/costs.py):",
-        "",
-        fence(_doc(costs)),
-        "",
-        "Scoring (workbench/scoring.py):",
-        "",
-        fence(_doc(scoring)),
-        "",
-        "Frontier (workbench/frontier.py):",
-        "",
-        fence(_doc(frontier)),
-        "",
-        "What-if (workbench/whatif.py):",
-        "",
-        fence(_doc(whatif)),
-        "",
-        "Horizon totals and headroom (workbench/tco.py):",
-        "",
-        fence(_doc(tco)),
-        "",
     ]
+    for title, module in (
+        ("Costs", costs), ("Scoring", scoring), ("Frontier", frontier), ("What-if", whatif),
+        ("Horizon totals and headroom", tco),
+    ):
+        source = module.__name__.replace(".", "/") + ".py"
+        lines += [f"{title} ({source}):", "", fence(_doc(module)), ""]
     provenance = [f"- workbench version: {__version__}."]
     if session_path is not None:
         path = Path(session_path)
@@ -606,6 +592,6 @@ def _source_label(path: str | None, session_path: Path | None) -> str:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
