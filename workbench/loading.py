@@ -210,6 +210,17 @@ def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None
 
 
 _NUMBER_JUNK = re.compile(r"[\s$€£,_]|usd|USD")
+_MISSING = ("", "nan", "na", "n/a", "null", "none")
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as stripped strings, missing cells as ""."""
+    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+def _strip_units(text: pd.Series) -> pd.Series:
+    """Drop currency signs, thousands separators and a trailing % before parsing."""
+    return text.str.replace(_NUMBER_JUNK, "", regex=True).str.rstrip("%")
 
 
 def _to_number(
@@ -225,17 +236,18 @@ def _to_number(
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise InputError("missing value (empty or NaN)", source=label, row=row, column=column)
         return values
-    text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    text = _text(series)
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     percent = text.str.endswith("%")
-    cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True).str.rstrip("%")
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = values.isna() | text.str.lower().isin(["nan", "na", "n/a", "null", "none", ""])
+    values = pd.to_numeric(_strip_units(text), errors="coerce")
+    bad = values.isna() | text.str.lower().isin(_MISSING)
     if bool(bad.any()):
         idx = int(np.flatnonzero(bad.to_numpy())[0])
         raw = text.iloc[idx]
-        what = "missing value (empty or NaN)" if raw.lower() in {"", "nan", "na", "n/a", "null", "none"} else f"{raw!r} is not a number"
+        what = (
+            "missing value (empty or NaN)" if raw.lower() in _MISSING else f"{raw!r} is not a number"
+        )
         raise InputError(what, source=label, row=idx + 1, column=column)
     values = values.astype(float)
     if bool(percent.any()):
@@ -246,7 +258,7 @@ def _to_number(
 def _blank(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series.isna()
-    return series.astype(object).where(series.notna(), "").astype(str).str.strip() == ""
+    return _text(series) == ""
 
 
 def _parse_column(
@@ -266,12 +278,11 @@ def _parse_column(
 def _is_numeric_like(series: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return True
-    text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    text = _text(series)
     present = text[text != ""]
     if present.empty:
         return False
-    cleaned = present.str.replace(_NUMBER_JUNK, "", regex=True).str.rstrip("%")
-    return bool(pd.to_numeric(cleaned, errors="coerce").notna().all())
+    return bool(pd.to_numeric(_strip_units(present), errors="coerce").notna().all())
 
 
 def canonicalize(
@@ -316,7 +327,7 @@ def canonicalize(
         )
     out: dict[str, pd.Series] = {}
     names = raw[matches["name"].header]
-    names = names.astype(object).where(names.notna(), "").astype(str).str.strip()
+    names = _text(names)
     empty = names == ""
     if bool(empty.any()):
         row = int(np.flatnonzero(empty.to_numpy())[0]) + 1
