@@ -177,26 +177,24 @@ class ReportPane(Pane):
     @on(Input.Changed, "#report-by")
     def _by(self, event: Input.Changed) -> None:
         event.stop()
-        value = event.value.strip() or None
-        self._produced["#report-by"] = value or ""
-        self.edit(lambda s: s.with_(decision=replace(s.decision, decided_by=value)),
-                  "decided by", coalesce="field:decided_by")
+        self._edit_decision("#report-by", "decided_by", event.value)
 
     @on(Input.Changed, "#report-on")
     def _on(self, event: Input.Changed) -> None:
         event.stop()
-        value = event.value.strip() or None
-        self._produced["#report-on"] = value or ""
-        self.edit(lambda s: s.with_(decision=replace(s.decision, decided_on=value)),
-                  "decided on", coalesce="field:decided_on")
+        self._edit_decision("#report-on", "decided_on", event.value)
 
     @on(TextArea.Changed, "#report-rationale")
     def _rationale(self, event: TextArea.Changed) -> None:
         event.stop()
-        value = event.text_area.text.strip() or None
-        self._produced["#report-rationale"] = value or ""
-        self.edit(lambda s: s.with_(decision=replace(s.decision, rationale=value)),
-                  "rationale", coalesce="field:rationale")
+        self._edit_decision("#report-rationale", "rationale", event.text_area.text)
+
+    def _edit_decision(self, selector: str, field: str, text: str) -> None:
+        """Record one [decision] field; blank text means "not recorded" (None)."""
+        value = text.strip() or None
+        self._produced[selector] = value or ""
+        self.edit(lambda s: s.with_(decision=replace(s.decision, **{field: value})),
+                  field.replace("_", " "), coalesce=f"field:{field}")
 
     @on(TextArea.Changed, "#report-notes")
     def _notes(self, event: TextArea.Changed) -> None:
