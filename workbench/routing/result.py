@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from workbench.routing.spec import RoutingSpec
@@ -17,6 +17,11 @@ def _num(value: float | int | None) -> float | int | None:
         return value
     v = float(value)
     return v if math.isfinite(v) else None
+
+
+def _figures_dict(figures: Any) -> dict[str, Any]:
+    """Every field, in declaration order (the JSON key order), as a JSON-safe number."""
+    return {f.name: _num(getattr(figures, f.name)) for f in fields(figures)}
 
 
 @dataclass(frozen=True)
@@ -36,19 +41,7 @@ class PolicyFigures:
     missed_positive_loss: float | None = None  # None without a loss column
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "threshold": _num(self.threshold),
-            "escalated_share": _num(self.escalated_share),
-            "accuracy": _num(self.accuracy),
-            "accuracy_wilson_low": _num(self.accuracy_wilson_low),
-            "recall": _num(self.recall),
-            "precision": _num(self.precision),
-            "cost_per_1k": _num(self.cost_per_1k),
-            "monthly_cost_usd": _num(self.monthly_cost_usd),
-            "mean_latency_ms": _num(self.mean_latency_ms),
-            "p95_latency_ms": _num(self.p95_latency_ms),
-            "missed_positive_loss": _num(self.missed_positive_loss),
-        }
+        return _figures_dict(self)
 
 
 @dataclass(frozen=True)
@@ -64,15 +57,7 @@ class CurvePoint:
     cost_per_1k: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "threshold": _num(self.threshold),
-            "escalated_share": _num(self.escalated_share),
-            "accuracy": _num(self.accuracy),
-            "accuracy_wilson_low": _num(self.accuracy_wilson_low),
-            "recall": _num(self.recall),
-            "precision": _num(self.precision),
-            "cost_per_1k": _num(self.cost_per_1k),
-        }
+        return _figures_dict(self)
 
 
 @dataclass
