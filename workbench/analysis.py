@@ -31,7 +31,13 @@ from workbench.scoring import (
     score_matrix,
     take_names,
 )
-from workbench.whatif import AccuracyDelta, VolumeSweep, accuracy_delta, violated, volume_sweep
+from workbench.whatif import (
+    AccuracyDelta,
+    VolumeSweep,
+    accuracy_delta,
+    violated,
+    volume_sweep,
+)
 
 __all__ = ["VOLUME_DEPENDENT", "AccuracyDelta", "Analysis", "VolumeSweep", "analyze"]
 
@@ -118,8 +124,16 @@ class Analysis:
         return out
 
     def position(self, name: str) -> int | None:
-        """Rank position (0-based) of a candidate, via a dict built once per analysis."""
+        """Rank position (0-based) of a candidate, or None.
+
+        Views mostly ask about the top ranks (the pick, the runner-up, the sweep's picks),
+        so those are looked up in the first rows; any other name builds a dict once per
+        analysis (copying the name column costs ~0.15 s at 1M rows).
+        """
         if self._positions is None:
+            head = self.table["name"].iloc[:8].tolist()
+            if name in head:
+                return head.index(name)
             self._positions = {n: i for i, n in enumerate(self.table["name"].tolist())}
         return self._positions.get(name)
 

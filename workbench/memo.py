@@ -157,12 +157,12 @@ def _recommendation(a: Analysis) -> str:
     rec = a.recommendation
     if rec is None:
         return f"**No candidate qualifies.** {md_escape(a.no_recommendation_reason)}."
-    pick = charts.rank_position(a, rec.name)
+    pick = a.position(rec.name)
     assert pick is not None
     w = a.scenario.workload
     at = f" at {num(w.volume_per_day)} inferences/day" if w.volume_per_day is not None else ""
     lines = [f"**Recommendation: {md_escape(rec.name)}**{at}: {_figures(a, pick)}."]
-    runner = charts.rank_position(a, rec.runner_up) if rec.runner_up is not None else None
+    runner = a.position(rec.runner_up) if rec.runner_up is not None else None
     if runner is None:
         lines += ["", "It is the only candidate."]
         return "\n".join(lines)
@@ -409,7 +409,7 @@ def _risks(a: Analysis) -> str:
     rec = a.recommendation
     if rec is None:
         return intro + "\n\n- No recommendation, so there is no pick to assess: see Recommendation."
-    pick = charts.rank_position(a, rec.name)
+    pick = a.position(rec.name)
     assert pick is not None
     t = a.table
     c = a.scenario.constraints
@@ -429,7 +429,7 @@ def _risks(a: Analysis) -> str:
                 f"{room_pct:.1f}% headroom."
             )
     if rec.runner_up is not None and rec.score_gap is not None:
-        runner = charts.rank_position(a, rec.runner_up)
+        runner = a.position(rec.runner_up)
         pick_score = float(t["score"].iat[pick])
         if runner is not None and bool(t["feasible"].iat[runner]) and (
             rec.score_gap < CLOSE_SCORE_SHARE * pick_score
@@ -489,7 +489,7 @@ def _decision(session: Session, a: Analysis) -> str:
         lines.append(f"- **Decided on:** {md_escape(d.decided_on)}")
     rec = a.recommendation
     if d.chosen:
-        pos = charts.rank_position(a, d.chosen)
+        pos = a.position(d.chosen)
         if pos is None:
             lines += ["", f"{md_escape(d.chosen)} is not among the candidates of this analysis."]
         else:

@@ -89,7 +89,6 @@ class WhatIfPane(Pane):
             note.update(Text("Set a volume per day (pane 2) to see the sweep.", style="dim"))
             return
         names = analysis.table["name"].tolist()
-        positions = {n: i for i, n in enumerate(names)}
         per_candidate = len(names) <= SWEEP_COLUMNS_MAX
         header: list[tuple[str, Any]] = [
             ("volume", Text("Volume/day", justify="right")),
@@ -114,7 +113,7 @@ class WhatIfPane(Pane):
                 Text(("↳ " if changed else "") + (pick or "none feasible"), style=style),
             ]
             if pick is not None:
-                cells.append(Text(usd(sweep.monthly_cost_usd[positions[pick], j]), justify="right"))
+                cells.append(Text(usd(sweep.monthly_cost_usd[analysis.position(pick), j]), justify="right"))
             else:
                 cells.append(Text("", justify="right"))
             if per_candidate:
