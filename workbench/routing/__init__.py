@@ -9,10 +9,13 @@ only when ``simulate`` runs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.model import Session
 from workbench.routing.result import CurvePoint, PolicyFigures, RoutingResult
 from workbench.routing.spec import RoutingSpec
+
+if TYPE_CHECKING:  # importing the model pulls in pandas, which `simulate` loads itself
+    from workbench.model import Session
 
 __all__ = [
     "CurvePoint", "PolicyFigures", "RoutingResult", "RoutingSpec", "resolve_for_session",
