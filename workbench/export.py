@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import Analysis
+from workbench.fmt import CONTROL_NOT_SPACE
 
 CORE_KEYS = (
     "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
@@ -222,22 +223,11 @@ _MD_SPECIAL = str.maketrans({
 _MD_LEAD = re.compile(r"^(?:#{1,6}|[+=-]+|\d{1,9}[.)])(?=\s|$)")
 
 
-# Control and invisible format characters (Unicode Cc and Cf), except the whitespace
-# that str.split() already folds into spaces: ESC would let a name colour a terminal,
-# U+202E would reverse the text around it.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
-    "\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001-\U000e007f]"
-)
-
-
 def one_line(text: Any) -> str:
     """Printable single-line text: whitespace runs become one space, control and
     invisible characters become U+FFFD (shown, not silently dropped)."""
     s = "" if text is None else str(text)
-    return " ".join(_CONTROL.sub("\ufffd", s).split())
+    return " ".join(CONTROL_NOT_SPACE.sub("\ufffd", s).split())
 
 
 def md_escape(text: Any) -> str:
