@@ -1,7 +1,17 @@
-"""Atomic file writes: a crash or a full disk never leaves a half-written file.
+"""Atomic file writes: a crash, a full disk or a bad target never costs the user a file.
 
-Write to a temporary file in the same folder, flush and fsync, keep the previous
-version as NAME.bak, then os.replace (atomic on POSIX and Windows).
+Every file workbench writes (sessions, memos, exports, reports) goes through
+`atomic_write_text`/`atomic_write_bytes`:
+
+- a symlink is followed and its target is replaced, so the link stays a link;
+- an existing FIFO, device, socket or folder is refused (replacing a device node
+  with a regular file, or blocking on a FIFO, is never what the user meant);
+- the text goes to a temporary file in the target's folder, is flushed and fsynced,
+  the previous version is kept as NAME.bak (a hard link, else a copy), and then
+  `os.replace` swaps it in (atomic on POSIX and Windows);
+- temporary files left by a save that was killed are removed by the next save;
+- every OSError (disk full, read-only file system, name too long, permission) is an
+  `InputError` naming the file.
 """
 
 from __future__ import annotations
@@ -11,40 +21,162 @@ import stat
 import tempfile
 from pathlib import Path
 
+from workbench.errors import InputError
+from workbench.fileio import kind_of, os_message
+
 # mkstemp creates 0600 files; a saved session should get the usual permissions.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+# The temporary name is ".<start of the name>.<random>.tmp": the start is cut so that a
+# target name near the 255-byte limit still leaves room for the random part.
+_TMP_STEM = 64
+TMP_SUFFIX = ".tmp"
 
 
-def atomic_write_text(path: Path, text: str, keep_backup: bool = False) -> None:
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def temp_prefix(name: str) -> str:
+    stem = name.encode("utf-8", "surrogateescape")[:_TMP_STEM].decode("utf-8", "ignore")
+    return f".{stem}."
+
+
+def resolve_target(path: Path) -> Path:
+    """The file a write to `path` should replace: symlinks followed to their end."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        return Path(os.path.realpath(path, strict=False))
+    except OSError as exc:  # a symlink loop with strict realpath semantics
+        raise InputError(f"cannot write: {os_message(exc)}", source=str(path)) from None
+
+
+def check_target(path: Path, label: str) -> bool:
+    """Refuse targets that must not be replaced; True when the file already exists."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
+    if stat.S_ISLNK(st.st_mode):  # realpath stopped at a loop or a dangling link
+        try:
+            os.stat(path)
+        except OSError as exc:
+            raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a folder; give a file name", source=label)
+    special = kind_of(st.st_mode)
+    if special is not None:
+        raise InputError(f"is {special}; refusing to replace it with a file", source=label)
+    return True
+
+
+def remove_stale_temps(folder: Path, name: str) -> None:
+    """Delete temporary files an interrupted save of `name` left in `folder`."""
+    prefix = temp_prefix(name)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(TMP_SUFFIX):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+            except OSError:
+                pass  # someone else's file or already gone: not worth failing a save
+
+
+def _keep_backup(target: Path, label: str) -> None:
+    backup = target.with_name(target.name + ".bak")
+    try:
+        st = os.lstat(backup)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"cannot keep the backup {backup.name}: {os_message(exc)}",
+                         source=label) from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode) or kind_of(st.st_mode) is not None:
+            raise InputError(
+                f"cannot keep the backup: {backup.name} exists and is not a regular file; "
+                "move it away",
+                source=label,
+            )
+        os.unlink(backup)  # a file or a symlink: the link itself goes, never its target
+    try:
+        # A hard link keeps the previous version without copying.
+        os.link(target, backup)
+    except OSError:
+        try:
+            backup.write_bytes(target.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot keep the backup {backup.name}: {os_message(exc)}",
+                             source=label) from None
+
+
+def atomic_write_bytes(
+    path: Path | str, data: bytes, keep_backup: bool = True, create_folder: bool = False
+) -> Path:
+    """Write `data` to `path` atomically; returns the file actually written.
+
+    A missing folder is an error unless `create_folder` (a typo in `-o` must not
+    quietly create a folder tree; saving into the default sessions/ folder may)."""
+    label = str(path)
+    target = resolve_target(Path(path))
+    exists = check_target(target, label)
+    folder = target.parent
+    if create_folder:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the folder: {os_message(exc)}",
+                             source=label) from None
+    elif not folder.is_dir():
+        raise InputError(f"folder {str(folder)!r} does not exist", source=label)
+    remove_stale_temps(folder, target.name)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=TMP_SUFFIX,
+                                        dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_UMASK
+        mode = stat.S_IMODE(os.stat(target).st_mode) if exists else 0o666 & ~_UMASK
         os.chmod(tmp_name, mode)
-        if keep_backup and path.exists():
-            # A hard link keeps the previous version without copying; fall back to a copy.
-            backup = path.with_name(path.name + ".bak")
-            try:
-                if backup.exists():
-                    backup.unlink()
-                os.link(path, backup)
-            except OSError:
-                backup.write_bytes(path.read_bytes())
-        os.replace(tmp_name, path)
+        if keep_backup and exists:
+            _keep_backup(target, label)
+        os.replace(tmp_name, target)
         _fsync_dir(folder)
+    except OSError as exc:
+        _unlink_quietly(tmp_name)
+        raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _unlink_quietly(tmp_name)
         raise
+    return target
+
+
+def atomic_write_text(
+    path: Path | str, text: str, keep_backup: bool = True, create_folder: bool = False
+) -> Path:
+    """`atomic_write_bytes` of UTF-8 text with "\\n" line ends kept as they are."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates come from file names that were not UTF-8: write those bytes
+        # back as they were; any other lone surrogate cannot be encoded and is replaced.
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "replace")
+    return atomic_write_bytes(path, data, keep_backup, create_folder)
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
 
 
 def _fsync_dir(folder: Path) -> None:

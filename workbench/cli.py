@@ -8,6 +8,7 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from workbench.errors import InputError
 
 SUBCOMMANDS = ("analyze", "report", "diff", "route")
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,34 +75,23 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 
 def write_output(text: str, output: str | None) -> None:
+    """`text` to stdout, or atomically to `output` (symlinks followed, special files
+    refused, the previous version kept as OUTPUT.bak). Check the outputs against the
+    command's inputs with `guard_outputs` before computing anything."""
     if output:
         from workbench.atomic import atomic_write_text
 
-        target = Path(output)
-        if target.is_dir():
-            raise InputError("is a folder; give a file name", source=output)
-        if not target.parent.is_dir():
-            raise InputError(f"folder {str(target.parent)!r} does not exist", source=output)
-        try:
-            atomic_write_text(target, text)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror or exc}", source=output) from None
+        atomic_write_text(Path(output), text)
     else:
         sys.stdout.write(text)
 
 
-def _refuse_overwrite(inputs: list[str], outputs: list[tuple[str, str | None]]) -> None:
-    """Never let an output flag clobber an input or another output of the same run."""
-    seen: dict[Path, str] = {}
-    for path in inputs:
-        seen[Path(path).resolve()] = "the input"
-    for flag, value in outputs:
-        if not value:
-            continue
-        resolved = Path(value).resolve()
-        if resolved in seen:
-            raise InputError(f"{flag} {value} would overwrite {seen[resolved]}; choose another file")
-        seen[resolved] = flag
+def guard_outputs(
+    inputs: list[tuple[str, str | None]], outputs: list[tuple[str, str | None]]
+) -> None:
+    from workbench import fileio
+
+    fileio.guard_outputs(inputs, outputs)
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -114,11 +105,18 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_analyze(args: argparse.Namespace) -> int:
     from workbench import export
     from workbench.analysis import analyze
+    from workbench.inputs import SESSION_SUFFIXES, session_inputs
 
-    _refuse_overwrite([args.path], [("--save", args.save), ("-o", args.output)])
     if args.save and not args.save.lower().endswith(".toml"):
         raise InputError("--save needs a .toml file name", source=args.save)
     session, notes = _open(args)
+    protected = [("the input", args.path), *session_inputs(session, args.path)]
+    # Saving a session onto itself is how a decision record is updated (the previous
+    # version is kept as .bak); a candidate table is never overwritten.
+    is_session = Path(args.path).suffix.lower() in SESSION_SUFFIXES
+    guard_outputs(protected[1:] if is_session else protected, [("--save", args.save)])
+    guard_outputs(protected, [("-o", args.output)])
+    guard_outputs([("--save", args.save)], [("-o", args.output)])
     analysis = analyze(session.scenario)
     if args.save:
         from workbench.session_io import save_session
@@ -145,10 +143,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.inputs import session_inputs
     from workbench.memo import render_memo
 
-    _refuse_overwrite([args.path], [("-o", args.output)])
     session, notes = _open(args)
+    guard_outputs([("the input", args.path), *session_inputs(session, args.path)],
+                  [("-o", args.output)])
     write_output(render_memo(session, notes=notes, session_path=Path(args.path)), args.output)
     return 0
 
@@ -195,3 +195,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        from workbench.fmt import printable
+
+        print(
+            f"workbench: internal error: {printable(type(exc).__name__)}: {printable(exc)} "
+            "(a bug: please report it; set WORKBENCH_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

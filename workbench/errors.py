@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.fmt import printable
+
 
 @dataclass
 class InputError(Exception):
     """A problem with something the user gave us (a file, a flag, a session key).
 
     `row` is 1-based and counts data rows (row 1 is the first row after the header).
+    `str(error)` is one printable line: controls in names and values are shown as
+    visible escapes, so it can go straight to a terminal.
     """
 
     message: str
@@ -39,4 +43,7 @@ class InputError(Exception):
         if self.key is not None:
             where.append(f"key {self.key!r}")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        # File names, headers and cell values come from files: a message is shown on a
+        # terminal, so it never carries a control sequence (see workbench.fmt).
+        return printable(text)

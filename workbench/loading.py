@@ -12,10 +12,14 @@ import csv
 import hashlib
 import io
 import json
+import math
+import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +34,9 @@ from workbench.columns import (
     snake,
 )
 from workbench.errors import InputError
+from workbench.fileio import open_input, read_input_bytes
+from workbench.fmt import clip
+from workbench.parse import MAX_MAGNITUDE, parse_column
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".json", ".parquet", ".pq"}
 
@@ -43,9 +50,11 @@ class LoadedTable:
     mapping: dict[str, str] = field(default_factory=dict)  # canonical -> source header
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, label: str | None = None) -> str:
+    """SHA-256 of a regular file (FIFOs and devices are refused, never read)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    fd = open_input(path, label)
+    with os.fdopen(fd, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -55,37 +64,49 @@ def load_table(path: str | Path, mapping: dict[str, str] | None = None) -> Loade
     """Load and validate a candidate table; raise InputError naming what is wrong."""
     path = Path(path)
     label = str(path)
-    if not path.exists():
-        raise InputError("no such file", source=label)
-    if path.is_dir():
-        raise InputError("is a folder, not a table file", source=label)
+    raw, digest = read_raw(path)
+    frame, notes, used = canonicalize(raw, label, mapping)
+    return LoadedTable(frame, notes, path, digest, used)
+
+
+def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """(the table as its file has it, with its own headers; sha256 of the file's bytes).
+
+    The one reader of table files: `load_table` canonicalizes its result and the TUI's
+    column-mapping dialog lists its headers, so both see the same columns.
+    """
+    path = Path(path)
+    label = str(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
+        if path.is_dir():
+            raise InputError("is a folder, not a table file", source=label)
         raise InputError(
             f"unknown file type {suffix or '(none)'}; expected .csv, .tsv, .json or .parquet",
             source=label,
         )
-    if path.stat().st_size == 0:
+    # One read of the bytes serves the parser and the hash; FIFOs, devices, folders
+    # and unreadable files are refused before anything is opened for reading.
+    data = read_input_bytes(path, label, what="table file")
+    if not data:
         raise InputError("the file is empty", source=label)
     if suffix in {".parquet", ".pq"}:
-        raw = _read_parquet(path)
+        raw = _read_parquet(data, label)
     elif suffix == ".json":
-        raw = _read_json(path)
+        raw = _read_json(data, label)
     else:
-        raw = _read_delimited(path, "\t" if suffix in {".tsv", ".tab"} else None)
-    frame, notes, used = canonicalize(raw, label, mapping)
-    return LoadedTable(frame, notes, path, file_sha256(path), used)
+        raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
+    return raw, hashlib.sha256(data).hexdigest()
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
     try:
-        return pd.read_parquet(path)
+        return pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many types; all mean "not a parquet file"
-        raise InputError(f"cannot read as Parquet: {exc}", source=str(path)) from None
+        raise InputError(f"cannot read as Parquet: {clip(str(exc), 200)}", source=label) from None
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
+def decode_text(data: bytes, label: str) -> str:
     try:
         # utf-8-sig strips a BOM that Excel likes to add.
         return data.decode("utf-8-sig")
@@ -94,31 +115,66 @@ def _decode(path: Path) -> str:
         raise InputError(
             f"bytes are not valid UTF-8 at byte {exc.start} "
             f"(0x{data[exc.start]:02x}); save the file as UTF-8",
-            source=str(path),
+            source=label,
             line=line,
         ) from None
 
 
-def _read_json(path: Path) -> pd.DataFrame:
-    label = str(path)
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of repeated keys; in a record that hides a value.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def parse_json(text: str, label: str) -> Any:
+    """json.loads that refuses repeated keys, deep nesting and giant integers."""
     try:
-        data = json.loads(_decode(path))
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source=label, line=exc.lineno) from None
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
+    except _DuplicateKey as exc:
+        raise InputError(
+            f"key {clip(exc.key, 60)!r} appears twice in one object; keys must be unique",
+            source=label,
+        ) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", source=label) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {clip(str(exc), 120)}", source=label) from None
+
+
+def _read_json(data: bytes, label: str) -> pd.DataFrame:
+    data_ = parse_json(decode_text(data, label), label)
+    if isinstance(data_, dict):
+        lists = [v for v in data_.values() if isinstance(v, list)]
         if len(lists) == 1:
-            data = lists[0]
-    if not isinstance(data, list):
+            data_ = lists[0]
+    if not isinstance(data_, list):
         raise InputError("expected a JSON list of records (objects)", source=label)
-    if not data:
+    if not data_:
         raise InputError("the JSON list is empty: no candidates", source=label)
-    for i, rec in enumerate(data, start=1):
+    for i, rec in enumerate(data_, start=1):
         if not isinstance(rec, dict):
             raise InputError(
                 f"expected an object, found {type(rec).__name__}", source=label, row=i
             )
-    return pd.DataFrame.from_records(data)
+        for key, value in rec.items():
+            if isinstance(value, (dict, list)):
+                raise InputError(
+                    f"a cell must be a number or a string, got {type(value).__name__}",
+                    source=label, row=i, column=key,
+                )
+    return pd.DataFrame.from_records(data_)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -128,9 +184,8 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_delimited(path: Path, delimiter: str | None) -> pd.DataFrame:
-    label = str(path)
-    text = _decode(path)
+def _read_delimited(data: bytes, label: str, delimiter: str | None) -> pd.DataFrame:
+    text = decode_text(data, label)
     if not text.strip():
         raise InputError("the file is empty", source=label)
     lines = text.splitlines()
@@ -158,6 +213,9 @@ def _read_delimited(path: Path, delimiter: str | None) -> pd.DataFrame:
                 index_col=False,
                 skipinitialspace=True,
                 engine="c",
+                # In a semicolon file "1.250" may be 1250: every cell stays text so the
+                # number grammar decides per column (see workbench.parse).
+                dtype=str if delimiter == ";" else None,
             )
     except pd.errors.ParserError as exc:
         msg = str(exc)
@@ -209,8 +267,10 @@ def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None
         del line_no
 
 
-_NUMBER_JUNK = re.compile(r"[\s$€£,_]|usd|USD")
 _MISSING = ("", "nan", "na", "n/a", "null", "none")
+# Extra columns (parameters, FLOPs) may be large; this still keeps squares and sums of
+# them finite when they become criteria.
+MAX_EXTRA_MAGNITUDE = 1e100
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -218,71 +278,124 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), "").astype(str).str.strip()
 
 
-def _strip_units(text: pd.Series) -> pd.Series:
-    """Drop currency signs, thousands separators and a trailing % before parsing."""
-    return text.str.replace(_NUMBER_JUNK, "", regex=True).str.rstrip("%")
-
-
-def _to_number(
-    series: pd.Series, column: str, label: str, decimal_comma: bool = False
+def _parse_column(
+    series: pd.Series,
+    header: str,
+    label: str,
+    allow_blank: bool,
+    decimal_comma: bool = False,
+    *,
+    percent: bool = False,
+    limit: float = MAX_MAGNITUDE,
+    notes: list[str] | None = None,
 ) -> pd.Series:
-    """Parse a column to float; raise naming the first bad cell."""
+    """One column to float with the number grammar; raise naming the first bad cell.
+
+    Blank cells are NaN where `allow_blank`, else an error. Booleans are refused: a
+    TRUE/FALSE column is not a measurement, and reading it as 1/0 would be a guess.
+    """
     if pd.api.types.is_bool_dtype(series):
-        series = series.astype(float)
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.astype(float)
-        bad = values.isna()
-        if bool(bad.any()):
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise InputError("missing value (empty or NaN)", source=label, row=row, column=column)
-        return values
-    text = _text(series)
-    if decimal_comma:
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    percent = text.str.endswith("%")
-    values = pd.to_numeric(_strip_units(text), errors="coerce")
-    bad = values.isna() | text.str.lower().isin(_MISSING)
-    if bool(bad.any()):
-        idx = int(np.flatnonzero(bad.to_numpy())[0])
-        raw = text.iloc[idx]
-        what = (
-            "missing value (empty or NaN)" if raw.lower() in _MISSING else f"{raw!r} is not a number"
+        raise InputError(
+            f"holds true/false values; expected numbers", source=label, row=1, column=header
         )
-        raise InputError(what, source=label, row=idx + 1, column=column)
-    values = values.astype(float)
-    if bool(percent.any()):
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=float)
+        blank = np.isnan(values)
+        if blank.any() and not allow_blank:
+            row = int(np.flatnonzero(blank)[0]) + 1
+            raise InputError("missing value (empty or NaN)", source=label, row=row, column=header)
+        with np.errstate(invalid="ignore"):
+            out = ~blank & ~(np.abs(values) <= limit)
+        if out.any():
+            row = int(np.flatnonzero(out)[0])
+            raise InputError(
+                f"{values[row]:g} is out of range: numbers must be at most {limit:g} in size",
+                source=label, row=row + 1, column=header,
+            )
+        return pd.Series(values, index=series.index)
+    kinds = {type(v) for v in series.dropna().tolist()[:1000]} if series.dtype == object else set()
+    if bool in kinds or np.bool_ in kinds:
+        raise InputError(
+            "holds true/false values; expected numbers", source=label, row=1, column=header
+        )
+    text = _text(series)
+    missing = text.str.lower().isin(_MISSING).to_numpy()
+    if missing.any() and not allow_blank:
+        row = int(np.flatnonzero(missing)[0]) + 1
+        raise InputError("missing value (empty or NaN)", source=label, row=row, column=header)
+    parsed = parse_column(text.where(~missing, ""), decimal_comma=decimal_comma,
+                          percent=percent, limit=limit)
+    if parsed.error is not None:
+        row, message = parsed.error
+        raise InputError(message, source=label, row=row + 1, column=header)
+    if notes is not None:
+        if parsed.reading == "comma" and not decimal_comma:
+            notes.append(f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)")
+        if parsed.ambiguous is not None:
+            sep = "." if parsed.reading == "comma" else ","
+            notes.append(
+                f"{header!r}: {clip(parsed.ambiguous, 30)!r} read with {sep!r} as a thousands "
+                f"separator (the column's decimal mark is {'comma' if parsed.reading == 'comma' else 'point'})"
+            )
+    values = pd.Series(parsed.values, index=series.index)
+    if parsed.percent:
         values.attrs["percent_strings"] = True
     return values
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return series.isna()
-    return _text(series) == ""
-
-
-def _parse_column(
-    series: pd.Series, header: str, label: str, allow_blank: bool, decimal_comma: bool = False
-) -> pd.Series:
-    if not allow_blank:
-        return _to_number(series, header, label, decimal_comma)
-    blank = _blank(series)
-    if not bool(blank.any()):
-        return _to_number(series, header, label, decimal_comma)
-    # Parse with blanks as "0" so that error rows keep their positions, then blank them.
-    filled = series.astype(object).where(~blank, "0")
-    values = _to_number(filled, header, label, decimal_comma)
-    return values.mask(blank.to_numpy())
-
-
 def _is_numeric_like(series: pd.Series) -> bool:
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+    if pd.api.types.is_bool_dtype(series):
+        return False
+    if pd.api.types.is_numeric_dtype(series):
         return True
     text = _text(series)
-    present = text[text != ""]
+    present = text[~text.str.lower().isin(_MISSING)]
     if present.empty:
         return False
-    return bool(pd.to_numeric(_strip_units(present), errors="coerce").notna().all())
+    parsed = parse_column(present.reset_index(drop=True), percent=True, limit=math.inf)
+    return parsed.error is None or "out of range" in parsed.error[1]
+
+
+def name_key(name: str) -> str:
+    """The identity of a candidate name: NFC-normalised with invisible format characters
+    (zero-width spaces, bidi marks) removed and outer whitespace stripped, so two names
+    that look the same are the same candidate."""
+    text = unicodedata.normalize("NFC", str(name))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+
+
+def name_keys(names: pd.Series) -> pd.Series:
+    """`name_key` of every name; ASCII names (nearly all) skip the per-name Python."""
+    text = names.astype(object).where(names.notna(), "").astype(str)
+    keys = text.str.strip()
+    special = ~text.str.isascii().to_numpy(dtype=bool)
+    if special.any():
+        keys = keys.astype(object)
+        keys.iloc[np.flatnonzero(special)] = [name_key(n) for n in text.iloc[np.flatnonzero(special)]]
+    return keys
+
+
+def check_names(names: pd.Series, label: str, column: str = "name") -> None:
+    """Refuse empty and duplicate names (duplicates compared by `name_key`)."""
+    keys = name_keys(names)
+    empty = (keys == "").to_numpy()
+    if empty.any():
+        row = int(np.flatnonzero(empty)[0]) + 1
+        raise InputError("empty candidate name", source=label, row=row, column=column)
+    dup = keys.duplicated(keep=False).to_numpy()
+    if dup.any():
+        rows = np.flatnonzero(dup)
+        first = keys.iloc[rows[0]]
+        same = [int(r) + 1 for r in rows if keys.iloc[r] == first]
+        shown = names.iloc[rows[0]]
+        looks = "" if names.iloc[same[1] - 1] == shown else " (they differ only in invisible characters)"
+        raise InputError(
+            f"duplicate candidate name {clip(str(shown), 60)!r} in rows "
+            f"{', '.join(map(str, same[:10]))}{looks}; names must be unique",
+            source=label,
+            row=same[1],
+            column=column,
+        )
 
 
 def canonicalize(
@@ -326,31 +439,16 @@ def canonicalize(
             source=label,
         )
     out: dict[str, pd.Series] = {}
-    names = raw[matches["name"].header]
-    names = _text(names)
-    empty = names == ""
-    if bool(empty.any()):
-        row = int(np.flatnonzero(empty.to_numpy())[0]) + 1
-        raise InputError("empty candidate name", source=label, row=row, column=matches["name"].header)
-    dup = names.duplicated(keep=False)
-    if bool(dup.any()):
-        rows = np.flatnonzero(dup.to_numpy())
-        first = names.iloc[rows[0]]
-        same = [int(r) + 1 for r in rows if names.iloc[r] == first]
-        raise InputError(
-            f"duplicate candidate name {first!r} in rows {', '.join(map(str, same))}; "
-            "names must be unique",
-            source=label,
-            row=same[1],
-            column=matches["name"].header,
-        )
+    names = _text(raw[matches["name"].header])
+    check_names(names, label, matches["name"].header)
     out["name"] = names.astype(object)
     for column in CANONICAL[1:]:
         match = matches.get(column)
         if match is None:
             continue
         values = _parse_column(
-            raw[match.header], match.header, label, column in OPTIONAL, decimal_comma
+            raw[match.header], match.header, label, column in OPTIONAL, decimal_comma,
+            percent=column == "accuracy", notes=notes,
         )
         if column == "accuracy":
             values = _accuracy_to_percent(values, match.header, notes, label)
@@ -369,13 +467,15 @@ def canonicalize(
         series = raw[header]
         if _is_numeric_like(series):
             # Blank cells in an extra numeric column stay missing (NaN), not zero.
-            out[name] = _parse_column(series, header, label, True, decimal_comma)
+            out[name] = _parse_column(series, header, label, True, decimal_comma,
+                                      percent=True, limit=MAX_EXTRA_MAGNITUDE, notes=notes)
         else:
             out[name] = series.astype(object).where(series.notna(), None)
         if name != snake(header):
             notes.append(f"{name} <- {header!r}")
     frame = pd.DataFrame(out).reset_index(drop=True)
-    validate_candidates(frame, label, {c: m.header for c, m in matches.items()})
+    validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
+                        names_checked=True)
     used = {c: m.header for c, m in matches.items() if c in mapping}
     return frame, notes, used
 
@@ -404,17 +504,23 @@ def _accuracy_to_percent(
 
 
 def validate_candidates(
-    frame: pd.DataFrame, label: str, headers: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    label: str,
+    headers: dict[str, str] | None = None,
+    *,
+    names_checked: bool = False,
 ) -> None:
     """Check a canonical candidate table; raise InputError at the first bad cell.
 
-    Shared by the file loaders and the session loader, so a hand-edited session row
-    gets exactly the checks a CSV row gets.
+    Shared by the file loaders, the session loader and the TUI's edits, so a
+    hand-edited session row or an edited cell gets exactly the checks a CSV row gets.
     """
     headers = headers or {}
     for column in REQUIRED:
         if column not in frame.columns:
             raise InputError(f"missing required column {column!r}", source=label)
+    if not names_checked:
+        check_names(frame["name"], label, headers.get("name", "name"))
 
     def fail(mask: np.ndarray, column: str, why: str) -> None:
         idx = int(np.flatnonzero(mask)[0])
@@ -429,6 +535,9 @@ def validate_candidates(
     for column in ("accuracy", "latency_ms", "cost_per_1k", *OPTIONAL):
         if column not in frame.columns:
             continue
+        if pd.api.types.is_bool_dtype(frame[column]):
+            raise InputError("holds true/false values; expected numbers", source=label,
+                             row=1, column=headers.get(column, column))
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
         if column in OPTIONAL:
             nan = np.isnan(values) & frame[column].notna().to_numpy()
@@ -442,6 +551,10 @@ def validate_candidates(
             )
         if np.isinf(values).any():
             fail(np.isinf(values), column, "is infinite")
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(values) > MAX_MAGNITUDE
+        if huge.any():
+            fail(huge, column, f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
         if column == "accuracy":
             out = (values < 0) | (values > 100)
             if out.any():
@@ -456,3 +569,8 @@ def validate_candidates(
         values = frame[column].to_numpy(dtype=float)
         if np.isinf(values).any():
             fail(np.isinf(values), column, "is infinite")
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(values) > MAX_EXTRA_MAGNITUDE
+        if huge.any():
+            fail(huge, column,
+                 f"is out of range: numbers must be at most {MAX_EXTRA_MAGNITUDE:g} in size")

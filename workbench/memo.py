@@ -567,9 +567,14 @@ def _method(session: Session, session_path: Path | None, a: Analysis) -> str:
         )
     src = session.source
     if src.path or src.sha256:
+        from workbench.provenance import check_source
+
+        check = check_source(session)
         provenance.append(
             f"- Candidate table: {md_escape(_source_label(src.path, session_path))}"
             + (f", sha256 {md_escape(src.sha256)}" if src.sha256 else "") + "."
+            + (f" **The table differs from this file:** {md_escape(check.note)}."
+               if check.table_differs and check.note else "")
         )
     return "\n".join(lines + provenance)
 
@@ -593,5 +598,5 @@ def _source_label(path: str | None, session_path: Path | None) -> str:
 def _sha256(path: Path) -> str | None:
     try:
         return file_sha256(path)
-    except OSError:
+    except (OSError, InputError):
         return None

@@ -116,11 +116,15 @@ class Source:
     """Where the embedded candidate table came from (informational only)."""
 
     path: str | None = None
-    sha256: str | None = None
+    sha256: str | None = None  # of the file's bytes
     mapping: dict[str, str] = field(default_factory=dict)
+    # Of the table as loaded from the file (workbench.provenance.table_digest): tells an
+    # edit of the embedded table apart from the file it cites.
+    table_sha256: str | None = None
 
     def __hash__(self) -> int:
-        return hash((self.path, self.sha256, tuple(sorted(self.mapping.items()))))
+        return hash((self.path, self.sha256, tuple(sorted(self.mapping.items())),
+                     self.table_sha256))
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,24 @@ else, so the CLI and the TUI accept exactly the same spelling.
 from __future__ import annotations
 
 import argparse
-import math
 from dataclasses import replace
 
 from workbench.analysis import default_direction
 from workbench.errors import InputError
+from workbench.parse import NumberError, parse_number
 from workbench.model import NORMALIZATIONS, Constraints, Criterion, Scenario, Session
 
 
+# Flags whose value is a percentage: "95%" is accepted there and means 95.
+_PERCENT_FLAGS = ("--min-accuracy",)
+
+
 def _parse_number(text: str, flag: str) -> float:
+    """A flag's number in the one grammar of workbench.parse (500k, $15,000, 2.5M, 1e6)."""
     try:
-        value = float(text.replace(",", "").replace("_", "").replace("$", ""))
-    except ValueError:
-        raise InputError(f"{flag}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{flag}: {text!r} is not a finite number")
-    return value
+        return parse_number(text, percent=flag in _PERCENT_FLAGS)
+    except NumberError as exc:
+        raise InputError(f"{flag}: {exc}") from None
 
 
 def parse_assignment(text: str, flag: str) -> tuple[str, str]:

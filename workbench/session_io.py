@@ -14,6 +14,7 @@ per row. TOML has no null, so unset values and NaN cells are simply left out.
 from __future__ import annotations
 
 import difflib
+import heapq
 import math
 import os
 import re
@@ -32,7 +33,9 @@ from workbench.analysis import DERIVED_NUMERIC, VOLUME_DEPENDENT
 from workbench.atomic import atomic_write_text
 from workbench.columns import CANONICAL, DERIVED, REQUIRED
 from workbench.errors import InputError
-from workbench.loading import file_sha256, validate_candidates
+from workbench.fileio import read_input_bytes
+from workbench.loading import validate_candidates
+from workbench.parse import MAX_MAGNITUDE
 from workbench.model import (
     COST_ALIAS,
     NORMALIZATIONS,
@@ -80,7 +83,7 @@ CONSTRAINT_KEYS: tuple[str, ...] = (
 SCORING_KEYS: tuple[str, ...] = ("normalization", "criteria")
 CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
 WHATIF_KEYS: tuple[str, ...] = ("baseline", "error_cost_usd", "volume_multipliers")
-SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "mapping")
+SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "table_sha256", "mapping")
 DECISION_KEYS: tuple[str, ...] = ("chosen", "rationale", "decided_by", "decided_on")
 
 _NUMERIC_CANONICAL = frozenset(CANONICAL[1:])
@@ -143,6 +146,7 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
         {
             "path": None if src.path is None else path_for_file(src.path, base_dir),
             "sha256": src.sha256,
+            "table_sha256": src.table_sha256,
         }
     )
     if src.mapping:
@@ -315,22 +319,21 @@ def load_session(path: Path) -> tuple[Session, list[str]]:
     label = str(path)
     text = _read_text(path)
     session, notes = session_from_toml(text, label, path.parent)
-    note = _source_changed_note(session.source)
+    from workbench.provenance import check_source
+
+    note = check_source(session).note
     if note:
         notes.append(note)
     return session, notes
 
 
+# A session is a hand-editable text; even 100k candidates fit in far less than this.
+MAX_SESSION_BYTES = 256 * 2**20
+
+
 def _read_text(path: Path) -> str:
     label = str(path)
-    if not path.exists():
-        raise InputError("no such file", source=label)
-    if path.is_dir():
-        raise InputError("is a folder, not a session file", source=label)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=label) from None
+    data = read_input_bytes(path, label, what="session file", limit=MAX_SESSION_BYTES)
     try:
         # Bytes, not read_text: universal newlines would rewrite "\r" inside strings.
         return data.decode("utf-8-sig")
@@ -340,26 +343,6 @@ def _read_text(path: Path) -> str:
             source=label,
             line=data[: exc.start].count(b"\n") + 1,
         ) from None
-
-
-def _source_changed_note(source: Source) -> str | None:
-    if not source.path or not source.sha256:
-        return None
-    # source.path is already relative to the working folder (see path_from_file).
-    where = Path(source.path)
-    try:
-        if not where.is_file():
-            return None  # a source that moved away is normal; the table is embedded
-        now = file_sha256(where)
-    except OSError:
-        return None
-    if now.lower() == source.sha256.lower():
-        return None
-    return (
-        f"source file {source.path} changed since the session was saved "
-        f"(sha256 was {source.sha256[:12]}..., now {now[:12]}...); "
-        "the embedded table is what the decision was made on"
-    )
 
 
 def save_session(session: Session, path: Path) -> Session:
@@ -378,7 +361,7 @@ def save_session(session: Session, path: Path) -> Session:
         exc.args = (exc.message,)
         exc.line = None  # a line of text that was never written would mislead
         raise
-    atomic_write_text(path, text, keep_backup=True)
+    atomic_write_text(path, text, keep_backup=True, create_folder=True)
     return written
 
 
@@ -519,9 +502,15 @@ class _Reader:
     ) -> float:
         if not _is_number(value):
             self.fail(f"must be a number, got {_type_name(value)}", where)
-        f = float(value)  # type: ignore[arg-type]
-        if not math.isfinite(f):
-            self.fail(f"must be a finite number, got {f}", where)
+        try:
+            f = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an integer beyond any float
+            f = math.inf
+        if not math.isfinite(f) or abs(f) > MAX_MAGNITUDE:
+            self.fail(
+                f"is out of range: numbers must be finite and at most {MAX_MAGNITUDE:g} in size",
+                where,
+            )
         if low is not None and (f <= low if strict_low else f < low):
             self.fail(f"must be {'>' if strict_low else '>='} {low:g}, got {f:g}", where)
         if high is not None and f > high:
@@ -576,13 +565,14 @@ class _Reader:
     def read(self) -> tuple[Session, list[str]]:
         try:
             data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
-            if m:
-                message = f"{message[: m.start()]} (column {m.group(2)})"
+        except RecursionError:
+            raise InputError("invalid TOML: nested too deeply", source=self.label) from None
+        except ValueError as exc:
+            if isinstance(exc, tomllib.TOMLDecodeError):
+                raise self.decode_error(exc) from None
+            # int() refuses integers of more than 4,300 digits: no value is that big.
             raise InputError(
-                f"invalid TOML: {message}", source=self.label, line=int(m.group(1)) if m else None
+                "invalid TOML: a number has too many digits", source=self.label
             ) from None
         self.check_version(data)
         self.keys(data, TOP_KEYS, ())
@@ -609,6 +599,15 @@ class _Reader:
             routing=routing,
         )
         return session, self.notes
+
+    def decode_error(self, exc: tomllib.TOMLDecodeError) -> InputError:
+        message = str(exc)
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+        if m:
+            message = f"{message[: m.start()]} (column {m.group(2)})"
+        return InputError(
+            f"invalid TOML: {message}", source=self.label, line=int(m.group(1)) if m else None
+        )
 
     def check_version(self, data: Mapping[str, Any]) -> None:
         if "schema_version" not in data:
@@ -781,8 +780,10 @@ class _Reader:
         self.keys(t, SOURCE_KEYS, path)
         written = self.string(t, "path", path)
         sha = self.string(t, "sha256", path)
-        if sha is not None and not _SHA256.fullmatch(sha):
-            self.fail("must be 64 hexadecimal digits (a SHA-256)", (*path, "sha256"))
+        table_sha = self.string(t, "table_sha256", path)
+        for key, value in (("sha256", sha), ("table_sha256", table_sha)):
+            if value is not None and not _SHA256.fullmatch(value):
+                self.fail("must be 64 hexadecimal digits (a SHA-256)", (*path, key))
         mapping_raw = self.table(t.get("mapping", {}), (*path, "mapping"))
         mapping: dict[str, str] = {}
         for column, header in mapping_raw.items():
@@ -801,6 +802,7 @@ class _Reader:
             path=None if written is None else path_from_file(written, self.base_dir),
             sha256=sha,
             mapping=mapping,
+            table_sha256=table_sha,
         )
 
     def routing(self, value: object) -> dict[str, object]:
@@ -850,7 +852,10 @@ class _Reader:
         if "name" not in columns:
             self.fail("every [[candidates]] table needs a name", (*path, 1))
         frame = pd.DataFrame(columns).reset_index(drop=True)
-        self.check_names(frame["name"].tolist())
+        missing_name = frame["name"].isna().to_numpy()
+        if missing_name.any():
+            self.fail("this [[candidates]] table has no name",
+                      ("candidates", int(np.flatnonzero(missing_name)[0]) + 1))
         try:
             validate_candidates(frame, self.label)
         except InputError as exc:
@@ -895,26 +900,6 @@ class _Reader:
         for i, cell in cells:
             kept[i - 1] = cell
         return pd.Series(kept, dtype=object)
-
-    def check_names(self, names: list[object]) -> None:
-        seen: dict[str, int] = {}
-        for i, name in enumerate(names, start=1):
-            if name is None:
-                self.fail("this [[candidates]] table has no name", ("candidates", i))
-            assert isinstance(name, str)
-            if not name.strip():
-                self.fail("empty candidate name", ("candidates", i, "name"))
-            if name in seen:
-                rows = [j for j, n in enumerate(names, start=1) if n == name]
-                raise InputError(
-                    f"duplicate candidate name {name!r} in [[candidates]] tables "
-                    f"{', '.join(map(str, rows))}; names must be unique",
-                    source=self.label,
-                    row=i,
-                    column="name",
-                    line=self.line_of(("candidates", i, "name")),
-                )
-            seen[name] = i
 
     def locate_candidate_error(self, exc: InputError, rows: list[dict[str, Any]]) -> None:
         if exc.row is None:
@@ -969,16 +954,35 @@ def _column_order(rows: list[dict[str, Any]]) -> list[str]:
             if previous is not None and previous != key:
                 after[key].add(previous)
             previous = key
+    # Kahn's algorithm with a heap keyed by first appearance: linear in the number of
+    # keys (up to a log), so a hand-made session with 100k columns still opens at once.
+    waiting = {k: len(before) for k, before in after.items()}
+    followers: dict[str, list[str]] = {k: [] for k in after}
+    for key, before in after.items():
+        for prev in before:
+            followers[prev].append(key)
+    ready = [(first_seen[k], k) for k, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     extras: list[str] = []
     placed: set[str] = set()
     pending = sorted(first_seen, key=first_seen.__getitem__)
-    while pending:
-        ready = [k for k in pending if after[k] <= placed]
-        # A cycle means the rows disagree (hand-edited): first appearance decides.
-        pick = ready[0] if ready else pending[0]
+    cursor = 0
+    while len(extras) < len(first_seen):
+        if ready:
+            _, pick = heapq.heappop(ready)
+            if pick in placed:
+                continue
+        else:
+            # A cycle means the rows disagree (hand-edited): first appearance decides.
+            while pending[cursor] in placed:
+                cursor += 1
+            pick = pending[cursor]
         extras.append(pick)
         placed.add(pick)
-        pending.remove(pick)
+        for nxt in followers[pick]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0 and nxt not in placed:
+                heapq.heappush(ready, (first_seen[nxt], nxt))
     present = {k for row in rows for k in row}
     return [c for c in CANONICAL if c in present] + extras
 

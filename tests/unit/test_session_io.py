@@ -482,7 +482,7 @@ def test_a_crash_before_replace_leaves_the_old_file_and_no_temp(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(InputError, match="cannot write: No space left"):
         save_session(session(title="version two"), target)
     assert target.read_bytes() == old_bytes
     assert leftovers(tmp_path) == []
@@ -499,7 +499,7 @@ def test_a_crash_while_writing_leaves_the_old_file_and_no_temp(
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError, match="Input/output"):
+    with pytest.raises(InputError, match="cannot write: Input/output"):
         save_session(session(title="version two"), target)
     assert target.read_bytes() == old_bytes
     assert leftovers(tmp_path) == []
@@ -532,7 +532,7 @@ def test_save_refuses_a_session_it_could_not_read_back(tmp_path: Path) -> None:
 
 def test_changed_source_file_gives_a_note_absent_file_does_not(tmp_path: Path) -> None:
     data = tmp_path / "models.csv"
-    data.write_text("name,accuracy,latency_ms,cost_per_1k\na,90,3,1\n")
+    frame().to_csv(data, index=False)
     target = tmp_path / "s.toml"
     old_sha = file_sha256(data)
     save_session(session(source=Source(path=str(data), sha256=old_sha)), target)

@@ -47,11 +47,6 @@ def _parse_cell(frame: pd.DataFrame, column: str, text: str) -> object:
 
 def _with_frame(session: Session, frame: pd.DataFrame) -> Session:
     frame = frame.reset_index(drop=True)
-    names = frame["name"].astype(str)
-    dup = names[names.duplicated()]
-    if len(dup):
-        raise InputError(f"duplicate candidate name {dup.iloc[0]!r}; names must be unique",
-                         column="name")
     validate_candidates(frame, LABEL)
     return session.with_scenario(candidates=frame)
 

@@ -8,7 +8,6 @@ inside the functions that use them.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -49,22 +48,12 @@ def needs_mapping(exc: InputError) -> bool:
 
 
 def read_headers(path: str | Path) -> list[str]:
-    """The header row of a table file, for the column-mapping dialog."""
-    import pandas as pd
+    """The header row of a table file, for the column-mapping dialog (read by the
+    loader itself, so the dialog offers exactly the columns a load would see)."""
+    from workbench.loading import read_raw
 
-    p = Path(path).expanduser()
-    suffix = p.suffix.lower()
-    try:
-        if suffix in {".parquet", ".pq"}:
-            frame = pd.read_parquet(p)
-        elif suffix == ".json":
-            frame = pd.read_json(p)
-        else:
-            sep = "\t" if suffix in {".tsv", ".tab"} else None
-            frame = pd.read_csv(p, nrows=0, sep=sep, engine="python", encoding="utf-8-sig")
-    except Exception as exc:  # noqa: BLE001 - pandas raises many types; all mean "cannot read it"
-        raise InputError(f"cannot read the headers: {exc}", source=str(p)) from None
-    return [str(h) for h in frame.columns]
+    raw, _ = read_raw(Path(path).expanduser())
+    return [str(h) for h in raw.columns]
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
@@ -141,31 +130,20 @@ def write_memo(text: str, path: Path) -> None:
     atomic_write_text(path, text)
 
 
-_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9}
-
-
 def parse_number(text: str, *, blank_ok: bool = True, minimum: float | None = None,
-                 positive: bool = False) -> float | None:
-    """A number typed by hand: `100000`, `100,000`, `$15k`, `1e5`. Blank -> None.
+                 positive: bool = False, percent: bool = False) -> float | None:
+    """A number typed by hand, in the one grammar of `workbench.parse` (`100000`,
+    `100,000`, `$15k`, `1e5`, `95%` where `percent`). Blank -> None.
 
-    Raises ValueError with a short message for anything else.
+    Raises ValueError (a `NumberError`) with a short message for anything else.
     """
-    raw = text.strip()
-    if not raw:
+    from workbench.parse import parse_number as parse
+
+    if not text.strip():
         if blank_ok:
             return None
         raise ValueError("a number is required")
-    cleaned = raw.replace(",", "").replace("_", "").replace("$", "").replace(" ", "")
-    factor = 1.0
-    if cleaned and cleaned[-1].lower() in _SUFFIXES:
-        factor = _SUFFIXES[cleaned[-1].lower()]
-        cleaned = cleaned[:-1]
-    try:
-        value = float(cleaned) * factor
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{raw!r} is not a finite number")
+    value = parse(text, percent=percent)
     if positive and not value > 0:
         raise ValueError("must be greater than 0")
     if minimum is not None and value < minimum:
