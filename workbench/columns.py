@@ -15,6 +15,11 @@ REQUIRED: tuple[str, ...] = ("name", "accuracy", "latency_ms", "cost_per_1k")
 OPTIONAL: tuple[str, ...] = ("maintainability", "fixed_monthly_usd", "one_time_usd")
 CANONICAL: tuple[str, ...] = REQUIRED + OPTIONAL
 
+# A candidate table is a handful of measured columns per model; every view and the
+# per-column checks scale with the column count, so a table (or a hand-made session)
+# with more columns than this is refused with a message rather than crawled through.
+MAX_COLUMNS = 1000
+
 # Columns the analysis adds; a loaded column must not collide with them.
 DERIVED: tuple[str, ...] = (
     "monthly_cost_usd",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import Analysis
-from workbench.fmt import CONTROL_NOT_SPACE
+from workbench.fmt import CONTROL_NOT_C0, CONTROL_NOT_SPACE, printable
 
 CORE_KEYS = (
     "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
@@ -173,16 +173,30 @@ def to_dict(analysis: Analysis, extra_notes: list[str] | None = None) -> dict[st
     }
 
 
+def json_text(doc: Any) -> str:
+    """JSON that is exact and safe on a terminal: json already escapes C0 controls;
+    C1 controls, bidi and other invisible format characters and lone surrogates are
+    escaped here too (as \\u sequences, which every JSON reader turns back into the
+    same string), so `--format json` printed to a terminal cannot drive it."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return CONTROL_NOT_C0.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_json(analysis: Analysis, extra_notes: list[str] | None = None) -> str:
-    return json.dumps(to_dict(analysis, extra_notes), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_dict(analysis, extra_notes))
 
 
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_safe(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+    """Text a spreadsheet shows but never runs: control characters become visible
+    escapes first (a raw carriage return would split the row and let a later "=" start
+    a cell of its own), then text that would start a formula gets a "'" prefix."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    if value.startswith(_FORMULA_LEAD):
         return "'" + value
     return value
 
@@ -191,7 +205,8 @@ def to_csv(analysis: Analysis) -> str:
     table = analysis.table
     violations = analysis.violations()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Every text cell is quoted: nothing inside one can end the row or the cell.
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     extra = [c for c in table.columns if c not in CORE_KEYS]
     contrib_cols = list(analysis.contributions.columns)
     header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib_cols], *extra]

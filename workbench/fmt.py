@@ -29,6 +29,9 @@ _FORMAT = (
 CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
 # The same set without the line break, for text shown over several lines (notes).
 CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_FORMAT}]")
+# What JSON leaves raw although a terminal may obey it: DEL, C1 and the format set
+# (json.dumps already escapes C0 inside strings; outside strings there are none).
+CONTROL_NOT_C0 = re.compile(f"[\x7f-\x9f{_FORMAT}]")
 # Controls that are not whitespace: what `export.one_line` turns into U+FFFD after
 # folding whitespace runs (the markdown views keep their own, readable convention).
 CONTROL_NOT_SPACE = re.compile(f"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f{_FORMAT}]")

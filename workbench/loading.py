@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.columns import (
     CANONICAL,
+    MAX_COLUMNS,
     DERIVED,
     OPTIONAL,
     REQUIRED,
@@ -403,6 +404,11 @@ def canonicalize(
 ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """Rename, convert and validate a raw table. Returns (frame, notes, mapping used)."""
     headers = [str(h) for h in raw.columns]
+    if len(headers) > MAX_COLUMNS:
+        raise InputError(
+            f"has {len(headers):,} columns; a candidate table may have at most "
+            f"{MAX_COLUMNS:,}", source=label,
+        )
     decimal_comma = bool(raw.attrs.get("decimal_comma"))
     raw = raw.copy()
     raw.columns = headers

@@ -31,7 +31,7 @@ import tomli_w
 
 from workbench.analysis import DERIVED_NUMERIC, VOLUME_DEPENDENT
 from workbench.atomic import atomic_write_text
-from workbench.columns import CANONICAL, DERIVED, REQUIRED
+from workbench.columns import CANONICAL, DERIVED, MAX_COLUMNS, REQUIRED
 from workbench.errors import InputError
 from workbench.fileio import read_input_bytes
 from workbench.loading import validate_candidates
@@ -837,6 +837,12 @@ class _Reader:
         for i, row in enumerate(value, start=1):
             rows.append(self.table(row, (*path, i)))
         order = _column_order(rows)
+        if len(order) > MAX_COLUMNS:
+            self.fail(
+                f"the [[candidates]] tables have {len(order):,} different keys; a candidate "
+                f"table may have at most {MAX_COLUMNS:,} columns",
+                path,
+            )
         columns: dict[str, pd.Series] = {}
         for column in order:
             if column == "":

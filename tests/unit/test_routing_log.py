@@ -97,7 +97,7 @@ def test_empty_and_header_only_files(tmp_path: Path) -> None:
         load_replay_log(write(tmp_path, ""))
     with pytest.raises(InputError, match="no data rows"):
         load_replay_log(write(tmp_path, "label,cheap_score,expensive_score\n", "h.csv"))
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="no such file"):
         load_replay_log(tmp_path / "nope.csv")
 
 

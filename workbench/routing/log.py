@@ -152,17 +152,17 @@ def read_table(path: Path, source: str | None = None, columns: list[str] | None 
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from workbench.fileio import check_input, open_input
+
     src = source or str(path)
-    if not path.exists():
-        raise InputError("file not found", source=src)
-    if path.is_dir():
-        raise InputError("expected a file, got a folder", source=src)
-    if path.stat().st_size == 0:
+    # FIFOs, devices, folders, loops and unreadable files end here, before any read.
+    if check_input(path, src, what="log file").st_size == 0:
         raise InputError("the file is empty", source=src)
     try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pq.read_table(path, columns=columns)
-        table = pacsv.read_csv(path)
+        with open(open_input(path, src, what="log file"), "rb") as handle:
+            if path.suffix.lower() in (".parquet", ".pq"):
+                return pq.read_table(handle, columns=columns)
+            table = pacsv.read_csv(handle)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
         kind = "Parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
         raise InputError(f"cannot read as {kind}: {exc}", source=src) from exc
@@ -172,7 +172,10 @@ def read_table(path: Path, source: str | None = None, columns: list[str] | None 
 def parquet_headers(path: Path) -> list[str]:
     import pyarrow.parquet as pq
 
-    return list(pq.read_schema(path).names)
+    from workbench.fileio import open_input
+
+    with open(open_input(path, what="log file"), "rb") as handle:
+        return list(pq.read_schema(handle).names)
 
 
 def column_as_float(table: pa.Table, header: str, source: str, row_offset: int = 0) -> np.ndarray:
@@ -189,7 +192,10 @@ def column_as_float(table: pa.Table, header: str, source: str, row_offset: int =
         or pa.types.is_decimal(kind)
         or pa.types.is_null(kind)
     ):
-        return np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        # safe=False: an int64 beyond 2**53 (a label of 4611686018427387905) becomes
+        # the nearest double instead of an exception; validation then rejects it.
+        return np.asarray(pc.cast(col, pa.float64(), safe=False).to_numpy(zero_copy_only=False),
+                          dtype=np.float64)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         import pandas as pd
 
