@@ -17,6 +17,7 @@ import pandas as pd
 from workbench.columns import OPTIONAL, REQUIRED
 from workbench.costs import VOLUME_DEPENDENT, derive_costs
 from workbench.errors import InputError
+from workbench.fields import validate as validate_fields
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
@@ -160,37 +161,6 @@ def default_direction(column: str) -> str:
     return "min" if any(w in lowered for w in MIN_WORDS) else "max"
 
 
-def _check_workload(scenario: Scenario) -> None:
-    w = scenario.workload
-    if w.volume_per_day is not None and not (w.volume_per_day >= 0 and math.isfinite(w.volume_per_day)):
-        raise InputError(f"must be a finite number >= 0, got {w.volume_per_day}", key="volume_per_day")
-    if not (w.days_per_month > 0 and math.isfinite(w.days_per_month)):
-        raise InputError(f"must be > 0, got {w.days_per_month}", key="days_per_month")
-    if not (w.horizon_months > 0 and math.isfinite(w.horizon_months)):
-        raise InputError(f"must be > 0, got {w.horizon_months}", key="horizon_months")
-    if scenario.scoring.normalization not in NORMALIZATIONS:
-        raise InputError(
-            f"unknown normalization {scenario.scoring.normalization!r}; "
-            f"choose one of {', '.join(NORMALIZATIONS)}",
-            key="normalization",
-        )
-    c = scenario.constraints
-    for key, value, lo, hi in (
-        ("max_latency_ms", c.max_latency_ms, 0.0, math.inf),
-        ("monthly_budget_usd", c.monthly_budget_usd, 0.0, math.inf),
-        ("min_accuracy", c.min_accuracy, 0.0, 100.0),
-        ("error_cost_usd", scenario.whatif.error_cost_usd, 0.0, math.inf),
-    ):
-        if value is not None and not (lo <= value <= hi and math.isfinite(value)):
-            bound = f"between {lo:g} and {hi:g}" if math.isfinite(hi) else f"a finite number >= {lo:g}"
-            raise InputError(f"must be {bound}, got {value:g}", key=key)
-    if not scenario.whatif.volume_multipliers:
-        raise InputError("needs at least one multiplier", key="volume_multipliers")
-    for m in scenario.whatif.volume_multipliers:
-        if not (m > 0 and math.isfinite(m)):
-            raise InputError(f"multipliers must be > 0, got {m}", key="volume_multipliers")
-
-
 def resolve_criteria(
     scenario: Scenario, available: list[str], cost_column: str, notes: list[str]
 ) -> tuple[ResolvedCriterion, ...]:
@@ -284,7 +254,7 @@ def _constraint_checks(
 
 def analyze(scenario: Scenario) -> Analysis:
     """Run the whole analysis. Raises InputError for inputs it cannot honour."""
-    _check_workload(scenario)
+    validate_fields(scenario)  # ranges of every scalar input: see workbench.fields
     frame = scenario.candidates
     for column in REQUIRED:
         if column not in frame.columns:

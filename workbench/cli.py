@@ -40,7 +40,6 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
     an.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     an.add_argument("--save", metavar="SESSION.toml", help="also save the inputs as a session")
-    an.add_argument("--title", help="session title (with --save)")
 
     rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
     rp.add_argument("path", metavar="SESSION.toml")

@@ -12,17 +12,14 @@ from dataclasses import replace
 from workbench.analysis import default_direction
 from workbench.errors import InputError
 from workbench.parse import NumberError, parse_number
-from workbench.model import NORMALIZATIONS, Constraints, Criterion, Scenario, Session
-
-
-# Flags whose value is a percentage: "95%" is accepted there and means 95.
-_PERCENT_FLAGS = ("--min-accuracy",)
+from workbench.fields import FIELDS
+from workbench.model import Constraints, Criterion, Session
 
 
 def _parse_number(text: str, flag: str) -> float:
     """A flag's number in the one grammar of workbench.parse (500k, $15,000, 2.5M, 1e6)."""
     try:
-        return parse_number(text, percent=flag in _PERCENT_FLAGS)
+        return parse_number(text)
     except NumberError as exc:
         raise InputError(f"{flag}: {exc}") from None
 
@@ -57,30 +54,41 @@ def parse_weight(text: str) -> Criterion:
     return Criterion(column, direction, weight, scale)  # type: ignore[arg-type]
 
 
+_GROUPS = {
+    "": "the record", "workload": "workload", "constraints": "constraints",
+    "scoring": "scoring", "whatif": "what-if",
+}
+
+
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("workload and constraints")
-    g.add_argument("--volume-per-day", type=str, metavar="N", help="inferences per day")
-    g.add_argument("--days-per-month", type=str, metavar="N", help="default 30")
-    g.add_argument("--horizon-months", type=str, metavar="N",
-                   help="months to spread one-time costs over (default 12)")
-    g.add_argument("--budget", type=str, metavar="USD", help="monthly budget in USD")
-    g.add_argument("--max-latency-ms", type=str, metavar="MS")
-    g.add_argument("--min-accuracy", type=str, metavar="PCT", help="percent, 0-100")
+    """One flag per field of `workbench.fields` that has one, plus the composite flags."""
+    groups = {name: parser.add_argument_group(title) for name, title in _GROUPS.items()}
+    for f in FIELDS:
+        if f.flag is None:
+            continue
+        extra = f" [{f.unit}]" if f.unit and f.unit != "%" else ""
+        default = f" (default {_default_text(f.default)})" if f.default is not None else ""
+        groups[f.section].add_argument(
+            f.flag, type=str, metavar=f.metavar, help=f"{f.help}{extra}{default}",
+            choices=f.choices or None,
+        )
+    g = groups["constraints"]
     g.add_argument("--max", action="append", default=[], metavar="COL=V",
                    help="upper limit on any numeric column (repeatable)")
     g.add_argument("--min", action="append", default=[], metavar="COL=V",
                    help="lower limit on any numeric column (repeatable)")
-    s = parser.add_argument_group("scoring and what-if")
+    s = groups["scoring"]
     s.add_argument("--weight", action="append", default=[], metavar="COL=W[:DIR[:SCALE]]",
                    help="criterion weight, e.g. accuracy=0.5 or cost=0.3:min or "
                         "params_m=0.1:min:log10 (repeatable; replaces the defaults)")
-    s.add_argument("--normalization", choices=NORMALIZATIONS)
-    s.add_argument("--baseline", metavar="NAME", help="baseline for the accuracy delta")
-    s.add_argument("--error-cost", type=str, metavar="USD", help="cost of one error in USD")
-    s.add_argument("--volume-multipliers", type=str, metavar="LIST",
-                   help="comma-separated, default 0.1,0.25,0.5,1,2,4,10")
     s.add_argument("--map", action="append", default=[], metavar='COL="Header"',
                    help="say which header holds a column (repeatable)")
+
+
+def _default_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(f"{v:g}" for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def mapping_from(args: argparse.Namespace) -> dict[str, str]:
@@ -93,50 +101,26 @@ def mapping_from(args: argparse.Namespace) -> dict[str, str]:
 
 def apply_overrides(session: Session, args: argparse.Namespace) -> Session:
     """Flags win over what a session file says; unset flags leave it alone."""
-    sc: Scenario = session.scenario
-    w = sc.workload
-    if args.volume_per_day is not None:
-        w = replace(w, volume_per_day=_parse_number(args.volume_per_day, "--volume-per-day"))
-    if args.days_per_month is not None:
-        w = replace(w, days_per_month=_parse_number(args.days_per_month, "--days-per-month"))
-    if args.horizon_months is not None:
-        w = replace(w, horizon_months=_parse_number(args.horizon_months, "--horizon-months"))
-    c: Constraints = sc.constraints
-    if args.budget is not None:
-        c = replace(c, monthly_budget_usd=_parse_number(args.budget, "--budget"))
-    if args.max_latency_ms is not None:
-        c = replace(c, max_latency_ms=_parse_number(args.max_latency_ms, "--max-latency-ms"))
-    if args.min_accuracy is not None:
-        c = replace(c, min_accuracy=_parse_number(args.min_accuracy, "--min-accuracy"))
-    if args.max:
-        extra = dict(c.max)
-        for item in args.max:
-            k, v = parse_assignment(item, "--max")
-            extra[k] = _parse_number(v, f"--max {k}")
-        c = replace(c, max=extra)
-    if args.min:
-        extra = dict(c.min)
-        for item in args.min:
-            k, v = parse_assignment(item, "--min")
-            extra[k] = _parse_number(v, f"--min {k}")
-        c = replace(c, min=extra)
-    scoring = sc.scoring
+    for f in FIELDS:
+        if f.flag is None:
+            continue
+        text = getattr(args, f.dest, None)
+        if text is None:
+            continue
+        try:
+            session = f.set(session, f.parse(text))
+        except InputError as exc:
+            raise InputError(f"{f.flag}: {exc.message}") from None
+    c: Constraints = session.scenario.constraints
+    if args.max or args.min:
+        limits = {"max": dict(c.max), "min": dict(c.min)}
+        for side in ("max", "min"):
+            for item in getattr(args, side):
+                k, v = parse_assignment(item, f"--{side}")
+                limits[side][k] = _parse_number(v, f"--{side} {k}")
+        session = session.with_scenario(
+            constraints=replace(c, max=limits["max"], min=limits["min"]))
     if args.weight:
-        scoring = replace(scoring, criteria=tuple(parse_weight(x) for x in args.weight))
-    if args.normalization is not None:
-        scoring = replace(scoring, normalization=args.normalization)
-    whatif = sc.whatif
-    if args.baseline is not None:
-        whatif = replace(whatif, baseline=args.baseline)
-    if args.error_cost is not None:
-        whatif = replace(whatif, error_cost_usd=_parse_number(args.error_cost, "--error-cost"))
-    if args.volume_multipliers is not None:
-        mults = tuple(
-            _parse_number(x, "--volume-multipliers")
-            for x in args.volume_multipliers.split(",")
-            if x.strip()
-        )
-        whatif = replace(whatif, volume_multipliers=mults)
-    return session.with_(
-        scenario=replace(sc, workload=w, constraints=c, scoring=scoring, whatif=whatif)
-    )
+        session = session.with_scenario(scoring=replace(
+            session.scenario.scoring, criteria=tuple(parse_weight(x) for x in args.weight)))
+    return session

@@ -20,7 +20,8 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -32,21 +33,18 @@ import tomli_w
 from workbench.analysis import DERIVED_NUMERIC, VOLUME_DEPENDENT
 from workbench.atomic import atomic_write_text
 from workbench.columns import CANONICAL, DERIVED, MAX_COLUMNS, REQUIRED
+from workbench import fields
 from workbench.errors import InputError
 from workbench.fileio import read_input_bytes
 from workbench.loading import validate_candidates
 from workbench.parse import MAX_MAGNITUDE
 from workbench.model import (
     COST_ALIAS,
-    NORMALIZATIONS,
-    Constraints,
     Criterion,
-    Decision,
     Scenario,
     Scoring,
     Session,
     Source,
-    WhatIf,
     Workload,
 )
 
@@ -57,34 +55,28 @@ _HEADER = (
     "# checked when the file is opened. Check it with: workbench analyze THIS_FILE.toml\n"
 )
 
-TOP_KEYS: tuple[str, ...] = (
-    "schema_version",
-    "title",
-    "notes",
-    "created",
-    "modified",
-    "workload",
-    "constraints",
-    "scoring",
-    "whatif",
-    "source",
-    "candidates",
-    "decision",
-    "routing",
-)
-WORKLOAD_KEYS: tuple[str, ...] = ("volume_per_day", "days_per_month", "horizon_months")
-CONSTRAINT_KEYS: tuple[str, ...] = (
-    "max_latency_ms",
-    "monthly_budget_usd",
-    "min_accuracy",
-    "max",
-    "min",
-)
-SCORING_KEYS: tuple[str, ...] = ("normalization", "criteria")
+# Keys that are not scalar fields (those come from workbench.fields), per section.
+_COMPOSITE: dict[str, tuple[str, ...]] = {
+    "": ("schema_version", "created", "modified", "workload", "constraints", "scoring",
+         "whatif", "source", "candidates", "decision", "routing"),
+    "workload": (),
+    "constraints": ("max", "min"),
+    "scoring": ("criteria",),
+    "whatif": (),
+    "decision": (),
+}
+# The sections made of fields, in the order the reader checks them.
+FIELD_SECTIONS: tuple[str, ...] = ("", "workload", "constraints", "scoring", "whatif", "decision")
+
+
+def section_keys(name: str) -> tuple[str, ...]:
+    """Every key a section may hold: its fields, then its composite keys."""
+    return tuple(f.key for f in fields.section(name)) + _COMPOSITE[name]
+
+
+TOP_KEYS = section_keys("")
 CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
-WHATIF_KEYS: tuple[str, ...] = ("baseline", "error_cost_usd", "volume_multipliers")
 SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "table_sha256", "mapping")
-DECISION_KEYS: tuple[str, ...] = ("chosen", "rationale", "decided_by", "decided_on")
 
 _NUMERIC_CANONICAL = frozenset(CANONICAL[1:])
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -100,48 +92,23 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     """The TOML text of a session. `base_dir` is the folder the file will live in;
     the source path is written relative to it when possible."""
     sc = session.scenario
-    w, c, wi, d, src = sc.workload, sc.constraints, sc.whatif, session.decision, session.source
-    top: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "title": session.title}
+    c, src = sc.constraints, session.source
+    header = _field_table(session, "")
+    top: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "title": header.pop("title")}
     for key in ("created", "modified"):
         stamp = getattr(session, key)
         if stamp is not None:
             top[key] = _to_datetime(stamp, key)
-    if session.notes:
-        top["notes"] = session.notes
+    top.update(header)
     # Not Decision.is_empty(): an empty string is still a value to keep.
-    decision = _drop_none(
-        {
-            "chosen": d.chosen,
-            "rationale": d.rationale,
-            "decided_by": d.decided_by,
-            "decided_on": d.decided_on,
-        }
-    )
-    workload = _drop_none(
-        {
-            "volume_per_day": _num(w.volume_per_day),
-            "days_per_month": _num(w.days_per_month),
-            "horizon_months": _num(w.horizon_months),
-        }
-    )
-    constraints: dict[str, Any] = _drop_none(
-        {
-            "max_latency_ms": _num(c.max_latency_ms),
-            "monthly_budget_usd": _num(c.monthly_budget_usd),
-            "min_accuracy": _num(c.min_accuracy),
-        }
-    )
+    decision = _field_table(session, "decision")
+    workload = _field_table(session, "workload")
+    constraints = _field_table(session, "constraints")
     if c.max:
         constraints["max"] = {k: _num(v) for k, v in c.max.items()}
     if c.min:
         constraints["min"] = {k: _num(v) for k, v in c.min.items()}
-    whatif = _drop_none(
-        {
-            "baseline": wi.baseline,
-            "error_cost_usd": _num(wi.error_cost_usd),
-            "volume_multipliers": [_num(m) for m in wi.volume_multipliers],
-        }
-    )
+    whatif = _field_table(session, "whatif")
     source: dict[str, Any] = _drop_none(
         {
             "path": None if src.path is None else path_for_file(src.path, base_dir),
@@ -159,7 +126,7 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     chunks.append(_dumps({"workload": workload}))
     if constraints:
         chunks.append(_dumps({"constraints": constraints}))
-    chunks.append(_dumps({"scoring": {"normalization": sc.scoring.normalization}}))
+    chunks.append(_dumps({"scoring": _field_table(session, "scoring")}))
     # None means "the defaults": writing them out would freeze today's defaults into
     # the record, so the array is left out instead.
     for crit in sc.scoring.criteria or ():
@@ -180,6 +147,22 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
         # file show which cell changed. Names keep "\n" escaped: a row never wraps.
         chunks.append("[[candidates]]\n" + tomli_w.dumps(cells))
     return "\n".join(chunks)
+
+
+def _field_table(session: Session, name: str) -> dict[str, Any]:
+    """A section's fields as TOML values, in field-table order; unset ones left out."""
+    out: dict[str, Any] = {}
+    for f in fields.section(name):
+        value = f.get(session)
+        if value is None or (f.omit_default and value == f.default):
+            continue
+        if f.kind == "numbers":
+            out[f.key] = [_num(v) for v in value]
+        elif f.kind == "number":
+            out[f.key] = _num(value)
+        else:
+            out[f.key] = value
+    return out
 
 
 def _dumps(obj: Mapping[str, Any]) -> str:
@@ -575,28 +558,26 @@ class _Reader:
                 "invalid TOML: a number has too many digits", source=self.label
             ) from None
         self.check_version(data)
+        candidates = self.candidates(data.get("candidates")) if "candidates" in data else None
         self.keys(data, TOP_KEYS, ())
-        candidates = self.candidates(data.get("candidates"))
+        if candidates is None:
+            candidates = self.candidates(None)
         names = candidates["name"].tolist()
         numeric = [c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])]
-        workload = self.workload(data.get("workload", {}))
-        constraints = self.constraints(data.get("constraints", {}), numeric)
-        scoring = self.scoring(data.get("scoring", {}), numeric, workload)
-        whatif = self.whatif(data.get("whatif", {}), names)
-        decision = self.decision(data.get("decision", {}), names)
-        source = self.source(data.get("source", {}))
-        routing = self.routing(data["routing"]) if "routing" in data else None
-        title = self.string(data, "title", ())
-        notes = self.string(data, "notes", ())
-        session = Session(
-            scenario=Scenario(candidates, workload, constraints, scoring, whatif),
-            title="Untitled decision" if title is None else title,
-            notes=notes or "",
+        session = Session(Scenario(candidates))
+        for name in FIELD_SECTIONS:
+            session = self.fields(session, data, name, names)
+        sc = session.scenario
+        limits = self.limits(data.get("constraints", {}), numeric)
+        session = session.with_scenario(
+            constraints=replace(sc.constraints, **limits),
+            scoring=self.criteria(data.get("scoring", {}), sc.scoring, numeric, sc.workload),
+        )
+        session = session.with_(
             created=self.stamp(data, "created"),
             modified=self.stamp(data, "modified"),
-            source=source,
-            decision=decision,
-            routing=routing,
+            source=self.source(data.get("source", {})),
+            routing=self.routing(data["routing"]) if "routing" in data else None,
         )
         return session, self.notes
 
@@ -632,23 +613,50 @@ class _Reader:
                 ("schema_version",),
             )
 
-    def workload(self, value: object) -> Workload:
-        path: KeyPath = ("workload",)
-        t = self.table(value, path)
-        self.keys(t, WORKLOAD_KEYS, path)
-        default = Workload()
-        days = self.number(t, "days_per_month", path, low=0, strict_low=True)
-        horizon = self.number(t, "horizon_months", path, low=0, strict_low=True)
-        return Workload(
-            volume_per_day=self.number(t, "volume_per_day", path, low=0),
-            days_per_month=default.days_per_month if days is None else days,
-            horizon_months=default.horizon_months if horizon is None else horizon,
-        )
+    def fields(self, session: Session, data: Mapping[str, Any], name: str,
+               names: list[str]) -> Session:
+        """Read one section's scalar fields (see workbench.fields) into the session."""
+        path: KeyPath = (name,) if name else ()
+        t = self.table(data.get(name, {}), path) if name else data
+        if name:
+            self.keys(t, section_keys(name), path)
+        for f in fields.section(name):
+            if f.key not in t:
+                continue
+            where: KeyPath = (*path, f.key)
+            value = self.field_value(f, t[f.key], where)
+            if f.kind == "name":
+                self.name_ref(value, names, where, f.path)
+            try:
+                session = f.set(session, value)
+            except InputError as exc:
+                self.fail(exc.message, where)
+        return session
 
-    def constraints(self, value: object, numeric: list[str]) -> Constraints:
+    def field_value(self, f: fields.Field, raw: object, where: KeyPath) -> Any:
+        if f.kind == "number":
+            return self.number_value(raw, where, low=f.low, strict_low=f.low_strict, high=f.high)
+        if f.kind == "numbers":
+            if not isinstance(raw, list):
+                self.fail(f"must be an array of numbers, got {_type_name(raw)}", where)
+            if not raw:
+                self.fail("needs at least one number", where)
+            return tuple(self.number_value(v, where, low=f.low, strict_low=f.low_strict,
+                                           high=f.high) for v in raw)
+        if isinstance(raw, (date, datetime)) and f.kind == "text":
+            # Kept as text; an unquoted TOML date is what a person naturally types.
+            return raw.isoformat()
+        if not isinstance(raw, str):
+            self.fail(f"must be a string (in quotes), got {_type_name(raw)}", where)
+        if f.kind == "choice" and raw not in f.choices:
+            hint = did_you_mean(raw, f.choices)
+            hint = f" ({hint[2:]})" if hint else ""
+            self.fail(f"{f.key} must be one of {', '.join(f.choices)}, got {raw!r}{hint}", where)
+        return raw
+
+    def limits(self, value: object, numeric: list[str]) -> dict[str, dict[str, float]]:
         path: KeyPath = ("constraints",)
         t = self.table(value, path)
-        self.keys(t, CONSTRAINT_KEYS, path)
         limits: dict[str, dict[str, float]] = {}
         for side in ("max", "min"):
             sub = self.table(t.get(side, {}), (*path, side))
@@ -665,25 +673,17 @@ class _Reader:
                     )
                 out[column] = self.number_value(limit, where)
             limits[side] = out
-        return Constraints(
-            max_latency_ms=self.number(t, "max_latency_ms", path, low=0),
-            monthly_budget_usd=self.number(t, "monthly_budget_usd", path, low=0),
-            min_accuracy=self.number(t, "min_accuracy", path, low=0, high=100),
-            max=limits["max"],
-            min=limits["min"],
-        )
+        return limits
 
-    def scoring(self, value: object, numeric: list[str], workload: Workload) -> Scoring:
+    def criteria(
+        self, value: object, scoring: Scoring, numeric: list[str], workload: Workload
+    ) -> Scoring:
         from workbench.analysis import default_direction
 
         path: KeyPath = ("scoring",)
         t = self.table(value, path)
-        self.keys(t, SCORING_KEYS, path)
-        normalization = (
-            self.choice(t, "normalization", path, NORMALIZATIONS) or Scoring().normalization
-        )
         if "criteria" not in t:
-            return Scoring(None, normalization)  # type: ignore[arg-type]
+            return scoring  # None: the defaults
         raw = t["criteria"]
         if not isinstance(raw, list) or not raw:
             self.fail(
@@ -727,52 +727,7 @@ class _Reader:
                 "all criterion weights are 0; at least one criterion needs a weight > 0",
                 (*path, "criteria"),
             )
-        return Scoring(tuple(criteria), normalization)  # type: ignore[arg-type]
-
-    def whatif(self, value: object, names: list[str]) -> WhatIf:
-        path: KeyPath = ("whatif",)
-        t = self.table(value, path)
-        self.keys(t, WHATIF_KEYS, path)
-        baseline = self.string(t, "baseline", path)
-        self.name_ref(baseline, names, (*path, "baseline"), "baseline")
-        multipliers = WhatIf().volume_multipliers
-        if "volume_multipliers" in t:
-            raw = t["volume_multipliers"]
-            if not isinstance(raw, list):
-                self.fail(
-                    f"must be an array of numbers, got {_type_name(raw)}",
-                    (*path, "volume_multipliers"),
-                )
-            multipliers = tuple(
-                self.number_value(m, (*path, "volume_multipliers"), low=0, strict_low=True)
-                for m in raw
-            )
-        return WhatIf(
-            baseline=baseline,
-            error_cost_usd=self.number(t, "error_cost_usd", path, low=0),
-            volume_multipliers=multipliers,
-        )
-
-    def decision(self, value: object, names: list[str]) -> Decision:
-        path: KeyPath = ("decision",)
-        t = self.table(value, path)
-        self.keys(t, DECISION_KEYS, path)
-        chosen = self.string(t, "chosen", path)
-        self.name_ref(chosen, names, (*path, "chosen"), "decision.chosen")
-        decided_on: str | None = None
-        if "decided_on" in t:
-            raw = t["decided_on"]
-            # Kept as text; an unquoted TOML date is what a person naturally types.
-            if isinstance(raw, (date, datetime)):
-                decided_on = raw.isoformat()
-            else:
-                decided_on = self.string(t, "decided_on", path)
-        return Decision(
-            chosen=chosen,
-            rationale=self.string(t, "rationale", path),
-            decided_by=self.string(t, "decided_by", path),
-            decided_on=decided_on,
-        )
+        return replace(scoring, criteria=tuple(criteria))
 
     def source(self, value: object) -> Source:
         path: KeyPath = ("source",)
@@ -815,7 +770,7 @@ class _Reader:
             where: KeyPath = ("routing", exc.key) if exc.key else ("routing",)
             message = exc.message
             if exc.key and message.startswith("unknown key"):
-                known = [f.name for f in fields(RoutingSpec)]
+                known = [f.name for f in dataclass_fields(RoutingSpec)]
                 close = difflib.get_close_matches(exc.key, known, n=1, cutoff=0.6)
                 if close:
                     message = f"unknown key {exc.key!r} in [routing]; did you mean {close[0]!r}?"

@@ -256,7 +256,8 @@ def test_baseline_and_cheapest_fallback() -> None:
 
 @pytest.mark.parametrize(
     ("workload", "key"),
-    [(Workload(-1), "volume_per_day"), (Workload(1, 0), "days_per_month"), (Workload(1, 30, 0), "horizon_months")],
+    [(Workload(-1), "workload.volume_per_day"), (Workload(1, 0), "workload.days_per_month"),
+     (Workload(1, 30, 0), "workload.horizon_months")],
 )
 def test_bad_workload(workload: Workload, key: str) -> None:
     with pytest.raises(InputError) as err:
@@ -320,11 +321,11 @@ def test_sweep_rescored_when_log10_shifts_with_volume() -> None:
 @pytest.mark.parametrize(
     ("constraints", "whatif", "key"),
     [
-        (Constraints(min_accuracy=120), WhatIf(), "min_accuracy"),
-        (Constraints(monthly_budget_usd=-5), WhatIf(), "monthly_budget_usd"),
-        (Constraints(max_latency_ms=-1), WhatIf(), "max_latency_ms"),
-        (Constraints(), WhatIf(error_cost_usd=-1), "error_cost_usd"),
-        (Constraints(), WhatIf(volume_multipliers=()), "volume_multipliers"),
+        (Constraints(min_accuracy=120), WhatIf(), "constraints.min_accuracy"),
+        (Constraints(monthly_budget_usd=-5), WhatIf(), "constraints.monthly_budget_usd"),
+        (Constraints(max_latency_ms=-1), WhatIf(), "constraints.max_latency_ms"),
+        (Constraints(), WhatIf(error_cost_usd=-1), "whatif.error_cost_usd"),
+        (Constraints(), WhatIf(volume_multipliers=()), "whatif.volume_multipliers"),
     ],
 )
 def test_out_of_range_settings(constraints: Constraints, whatif: WhatIf, key: str) -> None:
