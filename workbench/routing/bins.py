@@ -2,17 +2,26 @@
 
 Every figure of a routing policy is a sum over items, so a log of any size
 reduces to counts per (confidence bin, label, cheap correct, expensive correct,
-forced) plus the loss-column sum per group. The same portable query runs in
-DuckDB over Parquet here (``--streaming``) or in a team's warehouse
-(``--emit-sql``), and its small output feeds ``--bins``.
+forced) plus the loss-column sum per group. The same query runs in DuckDB over
+Parquet here (``--streaming``) or in a team's warehouse (``--emit-sql``, rendered
+for the ``--dialect`` asked for), and its small output feeds ``--bins``.
 
-duckdb is imported inside functions so importing workbench.routing stays cheap.
+Column names come from users (session files, flags, Parquet headers), so no
+statement here is ever built by pasting text: each one is a sqlglot expression
+tree in which a name can only be an identifier (quoted by the generator for the
+target dialect) and a number only a literal; Parquet paths reach DuckDB as a
+prepared parameter. Comments in the emitted SQL are fixed wording.
+
+duckdb and sqlglot are imported inside functions so importing workbench.routing
+stays cheap.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,11 +33,18 @@ from workbench.routing.log import (
     read_table,
     validate_arrays,
 )
+from workbench.routing.spec import SQL_DIALECTS
 from workbench.routing.sweep import BinCounts
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 TABLE_PLACEHOLDER = "replay_log"
 DUCKDB_MEMORY_LIMIT = "512MB"
 DUCKDB_THREADS = 2
+# Dialects --emit-sql renders for; DuckDB, the default, is also what --streaming runs.
+DIALECTS: tuple[str, ...] = SQL_DIALECTS
+DEFAULT_DIALECT = SQL_DIALECTS[0]
 BIN_COLUMNS: tuple[str, ...] = ("bin", "label", "cheap_correct", "expensive_correct", "forced", "n")
 _BIN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "bin": ("bin", "confidence_bin", "bin_index"),
@@ -39,25 +55,195 @@ _BIN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "n": ("n", "count", "rows", "items", "n_items"),
     "loss_sum": ("loss_sum", "loss"),
 }
+_REQUIRED_INPUTS = ("label", "cheap_score", "expensive_score")
+# Plain ASCII names stay bare: an unquoted name is case-insensitive everywhere, while a
+# quoted one is case-sensitive in Snowflake and PostgreSQL ("amount" would miss AMOUNT).
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Fixed, generic header of the emitted SQL. It holds no user text (no column names, no
+# table name): a name may contain anything, a newline included, and a comment is the
+# one place where quoting cannot protect it. The bin count is an int we format.
+_HEADER = (
+    "-- workbench route: per-confidence-bin counts of a replay log ({bins:d} bins of the",
+    "-- cheap model's confidence max(p, 1 - p) over [0.5, 1]).",
+    "-- Point the FROM clause at your table or view. It needs numeric columns label (0/1),",
+    "-- cheap_score and expensive_score (probabilities of the positive class), plus every",
+    "-- other column the query names (forced-escalation rules, loss); alias yours to these",
+    "-- names and cast scores to double precision first.",
+    "-- Save the result as CSV or Parquet and run: workbench route --bins FILE --bin-count {bins:d}",
+)
 
 
-def quote_ident(name: str) -> str:
-    """Leave plain identifiers bare (most portable); double-quote anything else."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
+@functools.cache
+def _keywords() -> frozenset[str]:
+    """Words any of our dialects reserves or tokenizes as a keyword: never left bare."""
+    from sqlglot.dialects.dialect import Dialect
+
+    words: set[str] = set()
+    for name in DIALECTS:
+        dialect = Dialect.get_or_raise(name)
+        words.update(k.upper() for k in dialect.tokenizer_class.KEYWORDS if " " not in k)
+        words.update(k.upper() for k in dialect.generator_class.RESERVED_KEYWORDS)
+    return frozenset(words)
 
 
-def _lit(value: float) -> str:
-    # repr round-trips the double, so the warehouse compares against the same number.
-    text = repr(float(value))
-    return text
+def ident(name: str) -> exp.Identifier:
+    """A column or table name as an identifier node: bare when it is a plain ASCII name
+    that no dialect reserves, otherwise quoted (the generator escapes the quote
+    character of each dialect inside it)."""
+    from sqlglot import exp
+
+    bare = _PLAIN_NAME.fullmatch(name) is not None and name.upper() not in _keywords()
+    return exp.Identifier(this=name, quoted=not bare)
 
 
-def forced_sql(escalate_when: tuple[str, ...], escalate_above: dict[str, float]) -> str:
-    terms = [f"{quote_ident(c)} <> 0" for c in escalate_when]
-    terms += [f"{quote_ident(c)} > {_lit(v)}" for c, v in escalate_above.items()]
-    return " OR ".join(terms)
+def _col(name: str) -> exp.Column:
+    from sqlglot import exp
+
+    return exp.Column(this=ident(name))
+
+
+def _num(value: float | int) -> exp.Expression:
+    """A number literal. repr round-trips a double, so the warehouse compares against
+    the same number; a sign is a unary minus node, never part of the text."""
+    from sqlglot import exp
+
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        magnitude: exp.Expression = exp.Literal.number(str(abs(int(value))))
+        return exp.Neg(this=magnitude) if value < 0 else magnitude
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"not a finite number: {number!r}")
+    literal = exp.Literal.number(repr(abs(number)))
+    return exp.Neg(this=literal) if np.signbit(number) else literal
+
+
+def _case(*branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Case:
+    from sqlglot import exp
+
+    case = exp.Case()
+    for condition, then in branches:
+        case = case.when(condition, then, copy=False)
+    return case.else_(default, copy=False)
+
+
+def _as_flag(condition: exp.Expression) -> exp.Case:
+    """CASE WHEN condition THEN 1 ELSE 0 END (NULL counts as 0)."""
+    return _case((condition, _num(1)), default=_num(0))
+
+
+def _finite(name: str) -> exp.Expression:
+    from sqlglot import exp
+
+    # BETWEEN on huge bounds rejects NULL and NaN in one portable test.
+    return exp.Between(this=_col(name), low=_num(-1e308), high=_num(1e308))
+
+
+def _valid_condition(extra: list[str]) -> exp.Expression:
+    """label 0/1, both scores in [0, 1] and every extra column finite (not NULL/NaN)."""
+    from sqlglot import exp
+
+    terms: list[exp.Expression] = [
+        exp.In(this=_col("label"), expressions=[_num(0), _num(1)]),
+        exp.Between(this=_col("cheap_score"), low=_num(0), high=_num(1)),
+        exp.Between(this=_col("expensive_score"), low=_num(0), high=_num(1)),
+        *[_finite(c) for c in extra if c not in _REQUIRED_INPUTS],
+    ]
+    return exp.and_(*terms, copy=False)
+
+
+def forced_condition(
+    escalate_when: tuple[str, ...], escalate_above: dict[str, float]
+) -> exp.Expression | None:
+    """The forced-escalation rules as one OR condition; None when there are none."""
+    from sqlglot import exp
+
+    terms: list[exp.Expression] = [exp.NEQ(this=_col(c), expression=_num(0)) for c in escalate_when]
+    terms += [exp.GT(this=_col(c), expression=_num(v)) for c, v in escalate_above.items()]
+    return exp.or_(*terms, copy=False) if terms else None
+
+
+def _aggregation_query(
+    source: exp.Expression,
+    *,
+    decision_threshold: float,
+    escalate_when: tuple[str, ...],
+    escalate_above: dict[str, float],
+    loss_column: str | None,
+    bin_count: int,
+) -> exp.Select:
+    """The aggregation as an expression tree reading from ``source`` (a table or a
+    subquery). Rows that fail validation land in bin -1."""
+    from sqlglot import exp
+
+    if isinstance(bin_count, bool) or not isinstance(bin_count, (int, np.integer)) or bin_count < 2:
+        raise ValueError(f"bin_count must be an integer >= 2, got {bin_count!r}")
+    bins = int(bin_count)
+    extra = list(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
+    cheap, expensive, label = _col("cheap_score"), _col("expensive_score"), _col("label")
+    confidence, valid = _col("confidence"), _col("valid")
+
+    def correct(score: exp.Column) -> exp.Case:
+        predicted = _as_flag(exp.GTE(this=score.copy(), expression=_num(decision_threshold)))
+        return _as_flag(exp.EQ(this=exp.Paren(this=predicted), expression=label.copy()))
+
+    forced = forced_condition(tuple(escalate_when), escalate_above)
+    scored_columns: list[exp.Expression] = [
+        # Out-of-range scores get a harmless confidence so no engine ever casts NaN
+        # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
+        exp.alias_(
+            _case(
+                (exp.and_(exp.GTE(this=cheap.copy(), expression=_num(0.5)),
+                          exp.LTE(this=cheap.copy(), expression=_num(1))), cheap.copy()),
+                (exp.and_(exp.GTE(this=cheap.copy(), expression=_num(0)),
+                          exp.LT(this=cheap.copy(), expression=_num(0.5))),
+                 exp.Sub(this=_num(1), expression=cheap.copy())),
+                default=_num(0.5),
+            ),
+            ident("confidence"),
+        ),
+        label.copy(),
+        exp.alias_(correct(cheap), ident("cheap_correct")),
+        exp.alias_(correct(expensive), ident("expensive_correct")),
+        exp.alias_(_as_flag(forced) if forced is not None else _num(0), ident("forced")),
+    ]
+    if loss_column:
+        scored_columns.append(exp.alias_(_col(loss_column), ident("loss")))
+    scored_columns.append(exp.alias_(_as_flag(_valid_condition(extra)), ident("valid")))
+    scored = exp.select(*scored_columns).from_(source)
+
+    group = [_col(c) for c in ("label", "cheap_correct", "expensive_correct", "forced")]
+    bin_expr = _case(
+        (exp.EQ(this=valid, expression=_num(0)), _num(-1)),
+        (exp.GTE(this=confidence, expression=_num(1)), _num(bins - 1)),
+        default=exp.Cast(
+            this=exp.Floor(
+                this=exp.Mul(
+                    this=exp.Paren(this=exp.Sub(this=confidence.copy(), expression=_num(0.5))),
+                    expression=_num(2 * bins),
+                )
+            ),
+            to=exp.DataType.build("INTEGER"),
+        ),
+    )
+    binned = exp.select(
+        exp.alias_(bin_expr, ident("bin")),
+        *[g.copy() for g in group],
+        *([_col("loss")] if loss_column else []),
+    ).from_(ident("scored"))
+
+    keys = [_col("bin"), *group]
+    outputs: list[exp.Expression] = [k.copy() for k in keys]
+    outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
+    if loss_column:
+        outputs.append(exp.alias_(exp.Sum(this=_col("loss")), ident("loss_sum")))
+    return (
+        exp.select(*outputs)
+        .from_(ident("binned"))
+        .group_by(*[k.copy() for k in keys])
+        .order_by(*[k.copy() for k in keys])
+        .with_(ident("scored"), as_=scored)
+        .with_(ident("binned"), as_=binned)
+    )
 
 
 def aggregation_sql(
@@ -68,69 +254,29 @@ def aggregation_sql(
     loss_column: str | None = None,
     bin_count: int = 10_000,
     table: str = TABLE_PLACEHOLDER,
+    dialect: str = DEFAULT_DIALECT,
 ) -> str:
-    """Portable SQL producing the bins file from a table of the replay log.
+    """The aggregation SQL for a table of the replay log, rendered for ``dialect``
+    (one of ``DIALECTS``): one statement after a fixed comment header.
 
-    Only CASE, FLOOR, CAST, COUNT and SUM: runs on DuckDB, PostgreSQL,
-    Snowflake, BigQuery, Redshift and friends. Rows that fail validation
-    (label not 0/1, score outside 0-1, NULL or NaN) land in bin -1 so a bad log
-    is reported instead of silently counted.
+    Only CASE, FLOOR, CAST, COUNT and SUM. Rows that fail validation (label not
+    0/1, score outside 0-1, NULL or NaN) land in bin -1 so a bad log is reported
+    instead of silently counted. ``table`` is one name, quoted like a column.
     """
-    escalate_above = escalate_above or {}
-    dt = _lit(decision_threshold)
-    extra_cols = list(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
-    valid_terms = [
-        "label IN (0, 1)",
-        "cheap_score BETWEEN 0 AND 1",
-        "expensive_score BETWEEN 0 AND 1",
-        # BETWEEN on huge bounds rejects NULL and NaN in one portable test.
-        *[f"{quote_ident(c)} BETWEEN -1e308 AND 1e308" for c in extra_cols],
-    ]
-    forced = forced_sql(tuple(escalate_when), escalate_above)
-    forced_expr = f"CASE WHEN {forced} THEN 1 ELSE 0 END" if forced else "0"
-    loss_expr = quote_ident(loss_column) if loss_column else None
-    two_b = 2 * bin_count
-    lines = [
-        f"-- workbench route: per-confidence-bin counts ({bin_count} bins of cheap-model",
-        f"-- confidence max(p, 1 - p) over [0.5, 1], width {0.5 / bin_count:g}).",
-        f"-- Replace {table} with your table or view. It needs numeric columns label (0/1),",
-        "-- cheap_score, expensive_score (probabilities of the positive class)"
-        + (f" and {', '.join(extra_cols)}" if extra_cols else "")
-        + ";",
-        "-- alias yours to these names and cast scores to double precision first.",
-        f"-- Decision threshold {dt}; forced escalation: {forced or 'none'}.",
-        "-- Save the result as CSV or Parquet and run: workbench route --bins FILE ...",
-        "WITH scored AS (",
-        "  SELECT",
-        # Out-of-range scores get a harmless confidence so no engine ever casts NaN
-        # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
-        "    CASE WHEN cheap_score >= 0.5 AND cheap_score <= 1 THEN cheap_score",
-        "         WHEN cheap_score >= 0 AND cheap_score < 0.5 THEN 1 - cheap_score ELSE 0.5 END AS confidence,",
-        "    label,",
-        f"    CASE WHEN (CASE WHEN cheap_score >= {dt} THEN 1 ELSE 0 END) = label THEN 1 ELSE 0 END AS cheap_correct,",
-        f"    CASE WHEN (CASE WHEN expensive_score >= {dt} THEN 1 ELSE 0 END) = label THEN 1 ELSE 0 END AS expensive_correct,",
-        f"    {forced_expr} AS forced,",
-    ]
-    if loss_expr:
-        lines.append(f"    {loss_expr} AS loss,")
-    lines += [
-        f"    CASE WHEN {' AND '.join(valid_terms)} THEN 1 ELSE 0 END AS valid",
-        f"  FROM {table}",
-        "), binned AS (",
-        "  SELECT",
-        "    CASE WHEN valid = 0 THEN -1",
-        f"         WHEN confidence >= 1 THEN {bin_count - 1}",
-        f"         ELSE CAST(FLOOR((confidence - 0.5) * {two_b}) AS INTEGER) END AS bin,",
-        "    label, cheap_correct, expensive_correct, forced" + (", loss" if loss_expr else ""),
-        "  FROM scored",
-        ")",
-        "SELECT bin, label, cheap_correct, expensive_correct, forced, COUNT(*) AS n"
-        + (", SUM(loss) AS loss_sum" if loss_expr else ""),
-        "FROM binned",
-        "GROUP BY bin, label, cheap_correct, expensive_correct, forced",
-        "ORDER BY bin, label, cheap_correct, expensive_correct, forced",
-    ]
-    return "\n".join(lines) + ";\n"
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
+    from sqlglot import exp
+
+    query = _aggregation_query(
+        exp.Table(this=ident(table)),
+        decision_threshold=decision_threshold,
+        escalate_when=tuple(escalate_when),
+        escalate_above=escalate_above or {},
+        loss_column=loss_column,
+        bin_count=bin_count,
+    )
+    header = "\n".join(_HEADER).format(bins=int(bin_count))
+    return header + "\n" + query.sql(dialect=dialect, pretty=True) + ";\n"
 
 
 def parquet_files(path: Path, source: str) -> list[Path]:
@@ -148,13 +294,46 @@ def parquet_files(path: Path, source: str) -> list[Path]:
     return [path]
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 _NUMERIC_DUCK = re.compile(
     r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|REAL)$"
 )
+
+
+def _parquet_scan(*, positions: bool) -> exp.ReadParquet:
+    """read_parquet(?, union_by_name = TRUE[, filename = TRUE, file_row_number = TRUE]):
+    the file list is the statement's one prepared parameter, never text in the SQL."""
+    from sqlglot import exp
+
+    options = ("union_by_name", "filename", "file_row_number") if positions else ("union_by_name",)
+    return exp.ReadParquet(
+        expressions=[
+            exp.Placeholder(),
+            *[exp.EQ(this=exp.Column(this=ident(o)), expression=exp.true()) for o in options],
+        ]
+    )
+
+
+def _log_view(mapping: dict[str, str]) -> exp.Subquery:
+    """The log as the aggregation sees it: each input as a DOUBLE under its requested
+    name, plus file and row for error messages, as a subquery named replay_log
+    (DuckDB cannot prepare a CREATE VIEW, so the scan is inlined where it is used)."""
+    from sqlglot import exp
+
+    double = exp.DataType.build("DOUBLE")
+    columns: list[exp.Expression] = []
+    for name, header in mapping.items():
+        value = exp.Cast(this=_col(header), to=double.copy())
+        # NaN becomes NULL here: Parquet min/max statistics leave NaN out, and
+        # DuckDB folds e.g. "score <= 1" to TRUE from them, so a NaN would slip
+        # past validation. NULL is tracked by the statistics and fails honestly.
+        columns.append(
+            exp.alias_(_case((exp.IsNan(this=value), exp.null()), default=value.copy()), ident(name))
+        )
+    columns.append(exp.alias_(_col("filename"), ident("_wb_file")))
+    columns.append(exp.alias_(_col("file_row_number"), ident("_wb_row")))
+    return exp.select(*columns).from_(exp.Table(this=_parquet_scan(positions=True))).subquery(
+        ident(TABLE_PLACEHOLDER)
+    )
 
 
 def aggregate_parquet(
@@ -171,12 +350,13 @@ def aggregate_parquet(
 ) -> BinCounts:
     """Run the aggregation over a Parquet file or folder with DuckDB, out of core."""
     import duckdb
+    from sqlglot import exp
 
     src = source or str(path)
     escalate_above = escalate_above or {}
     files = parquet_files(path, src)
+    params = [[str(f) for f in files]]
     extra = tuple(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
-    scan = "read_parquet([" + ", ".join(_sql_str(str(f)) for f in files) + "], union_by_name = true"
     con = duckdb.connect(
         config={
             "memory_limit": memory_limit,
@@ -185,11 +365,20 @@ def aggregate_parquet(
             "preserve_insertion_order": False,
         }
     )
-    # The progress bar writes to the terminal and would corrupt --format json.
-    con.execute("SET enable_progress_bar = false")
     try:
+        # The progress bar writes to the terminal and would corrupt --format json
+        # (a session setting: DuckDB refuses it in the connect config).
+        no_progress = exp.Set(
+            expressions=[
+                exp.SetItem(this=exp.EQ(this=_col("enable_progress_bar"), expression=exp.false()))
+            ]
+        )
+        con.execute(no_progress.sql(dialect="duckdb"))
+        describe = exp.Describe(
+            this=exp.select(exp.Star()).from_(exp.Table(this=_parquet_scan(positions=False)))
+        )
         try:
-            described = con.execute(f"DESCRIBE SELECT * FROM {scan})").fetchall()
+            described = con.execute(describe.sql(dialect="duckdb"), params).fetchall()
         except duckdb.Error as exc:
             raise InputError(f"cannot read as Parquet: {exc}", source=src) from exc
         types = {row[0]: str(row[1]) for row in described}
@@ -197,20 +386,8 @@ def aggregate_parquet(
         for name, header in mapping.items():
             if not _NUMERIC_DUCK.match(types[header].upper()):
                 raise InputError(f"column has type {types[header]}; expected numbers", source=src, column=header)
-        # NaN becomes NULL here: Parquet min/max statistics leave NaN out, and
-        # DuckDB folds e.g. "score <= 1" to TRUE from them, so a NaN would slip
-        # past validation. NULL is tracked by the statistics and fails honestly.
-        select = ", ".join(
-            f"CASE WHEN isnan(CAST({quote_ident(header)} AS DOUBLE)) THEN NULL "
-            f"ELSE CAST({quote_ident(header)} AS DOUBLE) END AS {quote_ident(name)}"
-            for name, header in mapping.items()
-        )
-        con.execute(
-            f"CREATE TEMP VIEW {TABLE_PLACEHOLDER} AS SELECT {select}, "
-            f"filename AS _wb_file, file_row_number AS _wb_row "
-            f"FROM {scan}, filename = true, file_row_number = true)"
-        )
-        sql = aggregation_sql(
+        query = _aggregation_query(
+            _log_view(mapping),
             decision_threshold=decision_threshold,
             escalate_when=tuple(escalate_when),
             escalate_above=escalate_above,
@@ -218,14 +395,14 @@ def aggregate_parquet(
             bin_count=bin_count,
         )
         try:
-            got = con.execute(sql).fetchnumpy()
+            got = con.execute(query.sql(dialect="duckdb"), params).fetchnumpy()
         except duckdb.Error as exc:
             raise InputError(f"aggregation failed: {exc}", source=src) from exc
         bins = np.asarray(got["bin"], dtype=np.int64)
         if bins.size == 0:
             raise InputError("no data rows", source=src)
         if (bins < 0).any():
-            _raise_first_invalid(con, mapping, src)
+            _raise_first_invalid(con, mapping, params, src)
         loss = np.asarray(got["loss_sum"], dtype=np.float64) if loss_column else None
         return BinCounts(
             bin_count=bin_count,
@@ -242,22 +419,20 @@ def aggregate_parquet(
         con.close()
 
 
-def _raise_first_invalid(con: object, mapping: dict[str, str], src: str) -> None:
+def _raise_first_invalid(con: Any, mapping: dict[str, str], params: list[Any], src: str) -> None:
     """Second pass, only on the error path: find and describe the first bad row."""
+    from sqlglot import exp
+
     names = list(mapping)
-    cols = ", ".join(quote_ident(n) for n in names)
-    valid = " AND ".join(
-        [
-            "label IN (0, 1)",
-            "cheap_score BETWEEN 0 AND 1",
-            "expensive_score BETWEEN 0 AND 1",
-            *[f"{quote_ident(n)} BETWEEN -1e308 AND 1e308" for n in names if n not in ("label", "cheap_score", "expensive_score")],
-        ]
+    position = [_col("_wb_file"), _col("_wb_row")]
+    query = (
+        exp.select(*[p.copy() for p in position], *[_col(n) for n in names])
+        .from_(_log_view(mapping))
+        .where(exp.Not(this=exp.Coalesce(this=_valid_condition(names), expressions=[exp.false()])))
+        .order_by(*position)
+        .limit(1)
     )
-    row = con.execute(  # type: ignore[attr-defined]
-        f"SELECT _wb_file, _wb_row, {cols} FROM {TABLE_PLACEHOLDER} "
-        f"WHERE NOT coalesce({valid}, false) ORDER BY _wb_file, _wb_row LIMIT 1"
-    ).fetchone()
+    row = con.execute(query.sql(dialect="duckdb"), params).fetchone()
     if row is None:  # pragma: no cover - the aggregation said there was one
         raise InputError("some rows are invalid (label not 0/1, score outside 0-1 or missing)", source=src)
     file, offset = str(row[0]), int(row[1])

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.routing.spec import SQL_DIALECTS
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the LOG positional and every ``route`` flag on ``parser``."""
@@ -75,7 +77,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scale.add_argument(
         "--emit-sql",
         action="store_true",
-        help="print the portable aggregation SQL (table replay_log) for a warehouse and exit",
+        help="print the aggregation SQL (table replay_log) for a warehouse and exit",
+    )
+    scale.add_argument(
+        "--dialect",
+        choices=SQL_DIALECTS,
+        help=f"with --emit-sql: the SQL dialect to write it in (default {SQL_DIALECTS[0]})",
     )
     scale.add_argument("--bin-count", type=int, metavar="N", help="confidence bins (default 10000)")
     ses = parser.add_argument_group("session")
@@ -103,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         stored, session, session_path = _spec_from(args)
         spec = resolve_for_session(stored, session) if session is not None else stored
         spec.validate()
+        if args.dialect is not None and not args.emit_sql:
+            raise InputError("--dialect only applies to --emit-sql")
         if args.emit_sql:
             from workbench.routing.bins import aggregation_sql
 
@@ -112,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
                 escalate_above=spec.escalate_above,
                 loss_column=spec.loss_column,
                 bin_count=spec.bin_count,
+                dialect=args.dialect or SQL_DIALECTS[0],
             )
         else:
             if spec.log and spec.bins:

@@ -8,12 +8,17 @@ does not understand: a typo in a session file should fail loudly, not be ignored
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import replace, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import InputError
+from workbench.fmt import printable
 
 POLICIES: tuple[str, ...] = ("cascade", "exclusive")
+# SQL dialects the aggregation query renders for (sqlglot's names), the default first.
+# Here rather than in bins.py so registering the --dialect flag loads no numpy.
+SQL_DIALECTS: tuple[str, ...] = ("duckdb", "spark", "bigquery", "snowflake")
 DEFAULT_BIN_COUNT = 10_000
 
 # Kinds used by from_dict to check types; "float" accepts ints because TOML writes
@@ -105,13 +110,16 @@ class RoutingSpec:
                 key="decision_threshold",
             )
         for column, value in self.escalate_above.items():
-            if not column or not math.isfinite(value):
+            check_column_name(column, "escalate_above")
+            if not math.isfinite(value):
                 raise InputError(
-                    f"escalate_above needs a column name and a finite number, got {column}={value}",
+                    f"escalate_above needs a finite number, got '{printable(column)}' = {value}",
                     key="escalate_above",
                 )
-        if any(not c for c in self.escalate_when):
-            raise InputError("escalate_when has an empty column name", key="escalate_when")
+        for column in self.escalate_when:
+            check_column_name(column, "escalate_when")
+        if self.loss_column is not None:
+            check_column_name(self.loss_column, "loss_column")
         if self.bin_count < 2 or self.bin_count > 10_000_000:
             raise InputError(
                 f"bin_count must be between 2 and 10,000,000, got {self.bin_count}", key="bin_count"
@@ -192,6 +200,28 @@ class RoutingSpec:
         spec = cls(**kwargs)
         spec.validate()
         return spec
+
+
+def check_column_name(name: str, key: str) -> None:
+    """A column name must be non-empty and free of control characters.
+
+    Names reach SQL (as quoted identifiers), terminals and error messages; a newline,
+    tab, ESC or other Unicode control (category Cc: C0, DEL, C1) in one is a typo or an
+    attack, never a real header. Lone surrogates (Cs) are bytes that were not UTF-8,
+    which no Parquet or CSV header can be. Quotes, semicolons, spaces and any other
+    printable text are legal: the SQL builder quotes them.
+    """
+    if not name:
+        raise InputError(f"{key} has an empty column name", key=key)
+    bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cs")), None)
+    if bad is not None:
+        what = "a control character" if unicodedata.category(bad) == "Cc" else "text that is not UTF-8"
+        # printable() shows each control as an escape, so the message stays one line.
+        raise InputError(
+            f"column name '{printable(name)}' holds {what} ({printable(bad)}); "
+            "a column name cannot contain line breaks, tabs or other control characters",
+            key=key,
+        )
 
 
 def _is_number(value: Any) -> bool:
