@@ -3,12 +3,15 @@
 `workbench diff OLD NEW` is for a reviewer: which inputs moved (workload, limits,
 weights, candidate cells), and whether the recommendation and the ranking moved with
 them. Inputs are compared as written; outcomes come from running `analyze` on both.
+The text view shows every name and key from the files through `fmt.printable`, so a
+model name cannot drive the reviewer's terminal; the JSON view keeps them exact.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,7 @@ import pandas as pd
 from workbench.analysis import Analysis, analyze, fmt_num
 from workbench.errors import InputError
 from workbench.export import clean
+from workbench.fmt import printable
 from workbench.model import DEFAULT_CRITERIA, Criterion, Session
 
 Change = tuple[str, Any, Any]  # (key, old, new); None means "not set"
@@ -244,7 +248,13 @@ def diff_sessions(
 # ------------------------------------------------------------------------- views
 
 
+# Line breaks, tabs and spaces fold to one space in a shown value; every other control
+# character stays, for `repr` to show as an escape (str.split would drop \x1c-\x1f).
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
+
+
 def _show(value: Any) -> str:
+    """A value on one line, as written for a reviewer; never a raw control character."""
     if value is None:
         return "(not set)"
     if isinstance(value, bool):
@@ -254,16 +264,22 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     text = str(value)
-    one_line = " ".join(text.split())
+    one_line = _WHITESPACE.sub(" ", text).strip(" ")
     if len(one_line) > 60:
         one_line = one_line[:57] + "..."
-    return repr(one_line) if isinstance(value, str) else one_line
+    # repr escapes what printable escapes (and quotes); printable covers the rest.
+    return repr(one_line) if isinstance(value, str) else printable(one_line)
+
+
+def _name(value: str | None) -> str:
+    """A name or key from a file, as shown: control characters as visible escapes."""
+    return "(none)" if value is None else printable(value)
 
 
 def _change_lines(title: str, changes: tuple[Change, ...]) -> list[str]:
     if not changes:
         return []
-    return [f"{title}:"] + [f"  {k}: {_show(o)} -> {_show(n)}" for k, o, n in changes]
+    return [f"{title}:"] + [f"  {_name(k)}: {_show(o)} -> {_show(n)}" for k, o, n in changes]
 
 
 def diff_to_text(d: SessionDiff) -> str:
@@ -271,11 +287,11 @@ def diff_to_text(d: SessionDiff) -> str:
     lines: list[str] = []
     if d.recommendation_changed:
         lines.append(
-            f"Recommendation changed: {d.recommendation_old or '(none)'} -> "
-            f"{d.recommendation_new or '(none)'}."
+            f"Recommendation changed: {_name(d.recommendation_old)} -> "
+            f"{_name(d.recommendation_new)}."
         )
     else:
-        lines.append(f"Recommendation unchanged: {d.recommendation_new or '(none)'}.")
+        lines.append(f"Recommendation unchanged: {_name(d.recommendation_new)}.")
     if d.is_empty:
         lines.append("No differences in the inputs, the ranking or the decision.")
         return "\n".join(lines) + "\n"
@@ -283,7 +299,7 @@ def diff_to_text(d: SessionDiff) -> str:
         lines.append("Rank moves:")
         for m in d.rank_moves:
             way = f"up {m.places_up}" if m.places_up > 0 else f"down {-m.places_up}"
-            lines.append(f"  {m.name}: {m.old_rank} -> {m.new_rank} ({way})")
+            lines.append(f"  {_name(m.name)}: {m.old_rank} -> {m.new_rank} ({way})")
     lines += _change_lines("Title and notes", d.meta)
     lines += _change_lines("Workload", d.workload)
     lines += _change_lines("Constraints", d.constraints)
@@ -291,10 +307,10 @@ def diff_to_text(d: SessionDiff) -> str:
     lines += _change_lines("What-if", d.whatif)
     if d.candidates_added or d.candidates_removed or d.candidates_changed:
         lines.append("Candidates:")
-        lines += [f"  added: {n}" for n in d.candidates_added]
-        lines += [f"  removed: {n}" for n in d.candidates_removed]
+        lines += [f"  added: {_name(n)}" for n in d.candidates_added]
+        lines += [f"  removed: {_name(n)}" for n in d.candidates_removed]
         lines += [
-            f"  {c.name}, {c.column}: {_show(c.old)} -> {_show(c.new)}"
+            f"  {_name(c.name)}, {_name(c.column)}: {_show(c.old)} -> {_show(c.new)}"
             for c in d.candidates_changed
         ]
     lines += _change_lines("Decision", d.decision)
@@ -373,8 +389,8 @@ def run_diff(old_path: Path, new_path: Path, fmt: str) -> int:
         doc = {"old": str(old_path), "new": str(new_path), **diff_to_dict(d), "notes": notes}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
-        text = f"Comparing {old_path} -> {new_path}\n" + diff_to_text(d)
+        text = f"Comparing {printable(old_path)} -> {printable(new_path)}\n" + diff_to_text(d)
         if notes:
-            text += "Notes:\n" + "".join(f"  {n}\n" for n in notes)
+            text += "Notes:\n" + "".join(f"  {printable(n)}\n" for n in notes)
         sys.stdout.write(text)
     return 0 if d.is_empty else 1

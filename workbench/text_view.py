@@ -1,6 +1,9 @@
 """The analysis as rich tables for a terminal (`--format text`). A view: no maths here.
 
-Imports rich, so the engine modules never import this one.
+Imports rich, so the engine modules never import this one. Every string that came from
+a file (names, criterion columns, reasons, notes) goes through `_literal`: its control
+characters become visible escapes (`fmt.printable`) and, as a `Text`, rich never reads
+it as markup (a name `[link=http://x]a[/]` prints as written).
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ from rich.text import Text
 
 from workbench.analysis import Analysis
 from workbench.export import num, pct, usd
+from workbench.fmt import printable
+
+
+def _literal(value: object, style: str = "") -> Text:
+    return Text(printable(value), style=style)
 
 
 def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
@@ -37,8 +45,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         limits.append(f"latency <= {num(c.max_latency_ms)} ms")
     if c.min_accuracy is not None:
         limits.append(f"accuracy >= {num(c.min_accuracy)}%")
-    limits += [f"{k} <= {num(v)}" for k, v in c.max.items()]
-    limits += [f"{k} >= {num(v)}" for k, v in c.min.items()]
+    limits += [f"{printable(k)} <= {num(v)}" for k, v in c.max.items()]
+    limits += [f"{printable(k)} >= {num(v)}" for k, v in c.min.items()]
     head.append("\nConstraints ", style="bold")
     head.append(", ".join(limits) if limits else "none")
     parts.append(head)
@@ -46,15 +54,15 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     if a.recommendation:
         r = a.row(a.recommendation.name)
         rec.append("Recommendation: ", style="bold green")
-        rec.append(a.recommendation.name, style="bold")
+        rec.append(printable(a.recommendation.name), style="bold")
         rec.append(
             f" ({pct(r['accuracy'])}, {num(r['latency_ms'])} ms, "
             + (f"{usd(r['monthly_cost_usd'])}/month" if w.volume_per_day is not None else f"{usd(r['cost_per_1k'], 4)}/1k")
-            + f"): {a.recommendation.reason}"
+            + f"): {printable(a.recommendation.reason)}"
         )
     else:
         rec.append("No recommendation: ", style="bold red")
-        rec.append(a.no_recommendation_reason or "")
+        rec.append(printable(a.no_recommendation_reason))
     parts.append(rec)
 
     monthly = w.volume_per_day is not None
@@ -78,12 +86,12 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         t.add_row(
             str(int(r["rank"])),
             "*" if r["pareto"] else "",
-            str(r["name"]),
+            _literal(r["name"]),
             f"{r['accuracy']:.2f}",
             num(r["latency_ms"]),
             usd(r["monthly_cost_usd"]) if monthly else usd(r["cost_per_1k"], 4),
             f"{r['score']:.3f}",
-            Text(feas, style="green" if r["feasible"] else "red"),
+            _literal(feas, style="green" if r["feasible"] else "red"),
         )
     parts.append(t)
     if len(a.table) > 50:
@@ -94,12 +102,12 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     m.add_column("#", justify="right")
     m.add_column("Candidate", overflow="fold", max_width=24)
     for cr in a.criteria:
-        m.add_column(f"{cr.column}\n{cr.direction} w{cr.weight:.2f}", justify="right")
+        m.add_column(_literal(cr.column).append(f"\n{cr.direction} w{cr.weight:.2f}"), justify="right")
     m.add_column("Score", justify="right")
     for i in range(min(len(a.table), 15)):
         r = a.table.iloc[i]
         m.add_row(
-            str(int(r["rank"])), str(r["name"]),
+            str(int(r["rank"])), _literal(r["name"]),
             *[f"{a.contributions.iloc[i][cr.column]:.3f}" for cr in a.criteria],
             f"{r['score']:.3f}",
         )
@@ -116,12 +124,13 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         for j, mult in enumerate(s.multipliers):
             pick = s.recommendations[j]
             cost = s.monthly_cost_usd[names.index(pick), j] if pick is not None else None
-            v.add_row(f"{mult:g}", num(s.volumes_per_day[j]), pick or "none feasible", usd(cost))
+            v.add_row(f"{mult:g}", num(s.volumes_per_day[j]), _literal(pick or "none feasible"), usd(cost))
         parts.append(v)
 
     d = a.accuracy_delta
     if d is not None and w.volume_per_day is not None:
-        dt = Table(title=f"What-if: accuracy against {d.baseline}", title_justify="left", pad_edge=False)
+        dt = Table(title=_literal(f"What-if: accuracy against {d.baseline}"), title_justify="left",
+                   pad_edge=False)
         dt.add_column("Candidate", overflow="fold", max_width=28)
         dt.add_column("Δ pp", justify="right")
         dt.add_column("Errors avoided/mo", justify="right")
@@ -131,7 +140,7 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         if has_net:
             dt.add_column("Net $/month", justify="right")
         for rec_ in d.rows.head(15).to_dict(orient="records"):
-            row = [str(rec_["name"]), f"{rec_['delta_accuracy_pp']:+.2f}",
+            row: list[str | Text] = [_literal(rec_["name"]), f"{rec_['delta_accuracy_pp']:+.2f}",
                    num(rec_["errors_avoided_per_month"]), usd(rec_["delta_monthly_cost_usd"]),
                    usd(rec_["cost_per_avoided_error_usd"], 4)]
             if has_net:
@@ -139,14 +148,14 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
             dt.add_row(*row)
         parts.append(dt)
         if d.value_of_one_point_usd is not None:
-            parts.append(Text(f"One more point of accuracy for {d.baseline} is worth "
+            parts.append(Text(f"One more point of accuracy for {printable(d.baseline)} is worth "
                               f"{usd(d.value_of_one_point_usd)}/month at "
                               f"{usd(d.error_cost_usd)} per error."))
     notes = [*(extra_notes or []), *a.notes]
     if notes:
         nt = Text("Notes\n", style="bold")
         for n in notes:
-            nt.append(f"- {n}\n", style="dim")
+            nt.append(f"- {printable(n)}\n", style="dim")
         parts.append(nt)
     return Group(*parts)  # type: ignore[arg-type]
 

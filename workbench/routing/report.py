@@ -1,4 +1,10 @@
-"""Pure renderers of a RoutingResult: markdown section, plain text, JSON text."""
+"""Pure renderers of a RoutingResult: markdown section, plain text, JSON text.
+
+Column names come from the log and the session file, and reach the notes, the rule and
+a table header; the text and markdown views show them through `fmt.printable` (control
+characters as visible escapes) so a column name cannot drive a terminal. JSON keeps
+every string exact.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import json
 import textwrap
 
 from workbench.export import clean
+from workbench.fmt import printable
 
 from workbench.routing.result import PolicyFigures, RoutingResult
 from workbench.routing.sweep import ESCALATE_ALL
@@ -25,8 +32,8 @@ def _threshold_text(t: float) -> str:
 
 def _forced_clauses(result: RoutingResult) -> list[str]:
     spec = result.spec
-    clauses = [f"{c} is set" for c in spec.escalate_when]
-    clauses += [f"{c} is above {v:g}" for c, v in spec.escalate_above.items()]
+    clauses = [f"{printable(c)} is set" for c in spec.escalate_when]
+    clauses += [f"{printable(c)} is above {v:g}" for c, v in spec.escalate_above.items()]
     if not clauses and spec.bins and result.forced:
         clauses = ["a forced rule in the bins file holds"]
     return clauses
@@ -108,7 +115,7 @@ def _table_rows(result: RoutingResult) -> tuple[list[str], list[list[str]]]:
         "Cost / 1k", "Monthly", "Mean latency", "p95 latency",
     ]
     if with_loss:
-        header.append(f"Missed {result.spec.loss_column}")
+        header.append(f"Missed {printable(result.spec.loss_column)}")
     figs: dict[str, PolicyFigures | None] = {
         "recommended": result.recommended,
         "safe": result.safe,
@@ -125,7 +132,9 @@ def routing_markdown(result: RoutingResult) -> str:
     if result.recommended is not None:
         lines.append(f"**Policy ({result.policy}, target {target} accuracy):** {operational_rule(result)}")
     else:
-        lines.append(f"**No {result.policy} policy reaches {target} accuracy.** {result.recommended_reason}.")
+        lines.append(
+            f"**No {result.policy} policy reaches {target} accuracy.** {printable(result.recommended_reason)}."
+        )
     lines.append("")
     if result.safe is not None and result.recommended is not None and result.safe.threshold != result.recommended.threshold:
         lines.append(
@@ -133,7 +142,7 @@ def routing_markdown(result: RoutingResult) -> str:
         )
         lines.append("")
     elif result.safe is None and result.safe_reason:
-        lines.append(f"Safe policy: none; {result.safe_reason}.")
+        lines.append(f"Safe policy: none; {printable(result.safe_reason)}.")
         lines.append("")
     header, rows = _table_rows(result)
     lines.append("| " + " | ".join(header) + " |")
@@ -149,7 +158,7 @@ def routing_markdown(result: RoutingResult) -> str:
         lines.append("")
     lines.append("Notes:")
     lines.append("")
-    lines.extend(f"- {note}" for note in result.notes)
+    lines.extend(f"- {printable(note)}" for note in result.notes)
     return "\n".join(lines) + "\n"
 
 
@@ -166,9 +175,9 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
     if result.recommended is not None:
         out.extend(wrap.wrap(operational_rule(result)))
     else:
-        out.extend(wrap.wrap(f"No policy meets the target: {result.recommended_reason}."))
+        out.extend(wrap.wrap(f"No policy meets the target: {printable(result.recommended_reason)}."))
     if result.safe is None and result.safe_reason:
-        out.extend(wrap.wrap(f"Safe: none; {result.safe_reason}."))
+        out.extend(wrap.wrap(f"Safe: none; {printable(result.safe_reason)}."))
     out.append("")
     header, rows = _table_rows(result)
     short = {"Recommended": "Recommended", "Safe (Wilson 95%)": "Safe", "Cheap model only": "Cheap only",
@@ -192,7 +201,7 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
         out.append(f"Saving vs expensive model only: {result.saving_vs_expensive_pct:.1f}%")
         out.append("")
     for note in result.notes:
-        out.extend(bullet.wrap(note))
+        out.extend(bullet.wrap(printable(note)))
     return "\n".join(out) + "\n"
 
 

@@ -12,19 +12,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
+from workbench.fmt import printable
 from workbench.model import Session
 from workbench.tui import files
 from workbench.tui.messages import (
@@ -35,6 +38,7 @@ from workbench.tui.messages import (
     SessionEdited,
 )
 from workbench.tui.panes.base import Pane
+from workbench.tui.safe import TerminalSafe
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.status import StatusLine, session_label
 
@@ -50,6 +54,7 @@ PANES: list[tuple[str, str, str]] = [
     ("routing", "7 Routing", "workbench.tui.panes.routing:RoutingPane"),
 ]
 HISTORY = 100
+TERMINAL_SAFE = TerminalSafe()
 
 
 def pane_class(pane_id: str) -> type[Pane]:
@@ -123,6 +128,20 @@ class WorkbenchApp(App[int]):
         self._focus_on_switch = False
         self._last_error: str | None = None
         self._last_error_at = 0.0
+
+    # ---- what reaches the terminal ----------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast (panes' `self.notify` lands here too) shows its text literally:
+        messages name models, columns and files, so controls become visible escapes and
+        markup is never read (`[@click=app.quit]` in a name is not a link)."""
+        del markup  # no toast of ours uses markup; a file's text must not
+        super().notify(printable(message), title=printable(title),
+                       severity=severity, timeout=timeout, markup=False)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), TERMINAL_SAFE]
 
     # ---- state -----------------------------------------------------------------
 

@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
 from workbench.export import num, pct, usd
+from workbench.fmt import printable
 from workbench.tui.panes.base import Pane
+from workbench.tui.safe import literal
 from workbench.tui.state import TOP_N, Snapshot
 from workbench.tui.widgets.tables import WorkbenchTable
 
@@ -50,7 +52,7 @@ LEFT = {"name", "pareto", "feasible"}
 def _text_cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    s = str(value)
+    s = printable(value)  # escaped before it is cut, so the column keeps its width
     return s if len(s) <= 40 else s[:39] + "…"
 
 
@@ -126,7 +128,7 @@ class CandidatesPane(Pane):
                 column == "rank" and self.sort_column is None and not self.ascending
             ):
                 label = f"{label} {'▲' if self.ascending else '▼'}"
-            header.append((column, Text(label, justify="left" if column in LEFT else "right")))
+            header.append((column, literal(label, justify="left" if column in LEFT else "right")))
         data = {column: view[column].tolist() for column, _, _ in columns}
         rows: list[tuple[str, list[Any]]] = []
         for i, row_label in enumerate(view.index.tolist()):
@@ -135,13 +137,13 @@ class CandidatesPane(Pane):
             for column, _, fmt in columns:
                 value = data[column][i]
                 if column == "name":
-                    cells.append(Text(str(value), style="bold green" if value == rec else ""))
+                    cells.append(literal(value, style="bold green" if value == rec else ""))
                 elif column == "feasible":
                     cells.append(Text(fmt(value), style="green" if value else "red"))
                 elif column == "pareto":
                     cells.append(Text(fmt(value), style="yellow"))
-                else:
-                    cells.append(Text(fmt(value), justify="left" if column in LEFT else "right"))
+                else:  # extra text columns hold the file's own strings
+                    cells.append(literal(fmt(value), justify="left" if column in LEFT else "right"))
             del name
             rows.append((str(row_label), cells))
         keep_row, keep_column = table_widget.cursor_keys()
@@ -163,7 +165,7 @@ class CandidatesPane(Pane):
             parts.append(f"showing {TOP_N:,} of {n:,} by {order}")
         else:
             parts.append(f"by {order}{'' if self.ascending else ' (reversed)'}")
-        self.query_one("#candidates-note", Static).update(Text(" · ".join(parts), style="dim"))
+        self.query_one("#candidates-note", Static).update(literal(" · ".join(parts), style="dim"))
 
     def _update_detail(self) -> None:
         detail = self.query_one("#candidate-detail", Static)
@@ -185,12 +187,12 @@ class CandidatesPane(Pane):
         name = str(row["name"])
         if bool(row["feasible"]):
             text.append("✓ ", style="bold green")
-            text.append(name, style="bold")
+            text.append(printable(name), style="bold")
             text.append(" meets every constraint")
         else:
             text.append("✗ ", style="bold red")
-            text.append(name, style="bold")
-            text.append(": " + "; ".join(analysis.violations_at(int(position))), style="red")
+            text.append(printable(name), style="bold")
+            text.append(": " + printable("; ".join(analysis.violations_at(int(position)))), style="red")
         extra = []
         if analysis.recommendation and analysis.recommendation.name == name:
             extra.append("recommended")

@@ -24,6 +24,7 @@ from workbench.tui import edits
 from workbench.tui.files import format_limits, parse_limits, parse_number
 from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
+from workbench.tui.safe import literal
 from workbench.tui.screens.prompt import PromptScreen
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar
@@ -227,7 +228,7 @@ class ConstraintsPane(Pane):
             )
             style = "" if c.weight > 0 else "dim"
             out.append((c.column, [
-                Text(name, style=style),
+                literal(name, style=style),
                 Text(c.direction, style=style),
                 Text(c.scale, style=style),
                 Text(f"{c.weight:.2f}", justify="right", style=style),
@@ -248,8 +249,8 @@ class ConstraintsPane(Pane):
             return
         error = self.query_one("#constraints-error", Static)
         if event.validation_result is not None and not event.validation_result.is_valid:
-            error.update(Text(f"{spec[1]}: {'; '.join(event.validation_result.failure_descriptions)}"
-                              " (not applied)", style="red"))
+            error.update(literal(f"{spec[1]}: {'; '.join(event.validation_result.failure_descriptions)}"
+                                 " (not applied)", style="red"))
             return
         error.update("")
         value = spec[2](event.value)
@@ -271,7 +272,7 @@ class ConstraintsPane(Pane):
         label = FIELD_LABELS.get((getattr(target, "id", "") or "").removeprefix("field-"), "")
         prefix = f"{label}: " if label else ""
         self.query_one("#constraints-error", Static).update(
-            Text(f"{prefix}{event.error} (not applied)", style="red")
+            literal(f"{prefix}{event.error} (not applied)", style="red")
         )
 
     @on(Select.Changed, "#field-normalization")

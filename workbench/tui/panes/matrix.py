@@ -9,7 +9,9 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from workbench.fmt import printable
 from workbench.tui.panes.base import Pane
+from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar, criterion_color, stacked_bar
 from workbench.tui.widgets.tables import WorkbenchTable
@@ -44,8 +46,8 @@ class MatrixPane(Pane):
             ("score", Text("Score", justify="left")),
         ]
         for i, c in enumerate(criteria):
-            header.append((f"c:{c.column}", Text(f"{c.given_as} {c.weight:.0%}",
-                                                 style=criterion_color(i), justify="left")))
+            header.append((f"c:{c.column}", literal(f"{c.given_as} {c.weight:.0%}",
+                                                    style=criterion_color(i), justify="left")))
         rec = analysis.recommendation.name if analysis.recommendation else None
         names = top["name"].tolist()
         ranks = top["rank"].tolist()
@@ -58,7 +60,7 @@ class MatrixPane(Pane):
             mark = "" if feasible[i] else " ✗"
             cells: list[Any] = [
                 Text(str(ranks[i]), justify="right"),
-                Text(f"{name}{mark}", style=style),
+                literal(f"{name}{mark}", style=style),
             ]
             parts = [(values[c.column][i], criterion_color(j)) for j, c in enumerate(criteria)]
             score = Text(f"{scores[i]:.3f} ", style="bold" if name == rec else "")
@@ -79,7 +81,7 @@ class MatrixPane(Pane):
             note.append(f"showing {MATRIX_ROWS:,} of {n:,} by rank · ", style="dim")
         for i, c in enumerate(criteria):
             note.append("█ ", style=criterion_color(i))
-            note.append(f"{c.given_as}  ")
+            note.append(f"{printable(c.given_as)}  ")
         note.append("· score = Σ weight × normalized value", style="dim")
         note.no_wrap = True
         note.overflow = "ellipsis"
@@ -92,20 +94,20 @@ class MatrixPane(Pane):
         text = Text()
         if rec is None:
             text.append("No recommendation: ", style="bold red")
-            text.append(analysis.no_recommendation_reason or "")
+            text.append(printable(analysis.no_recommendation_reason))
             return text
         text.append("Recommendation: ", style="bold")
-        text.append(rec.name, style="bold green")
-        text.append(f"\nWhy: {rec.reason}")
+        text.append(printable(rec.name), style="bold green")
+        text.append(f"\nWhy: {printable(rec.reason)}")
         contrib = analysis.contributions.iloc[0]
         ranked = sorted(analysis.criteria, key=lambda c: -float(contrib[c.column]))
-        strongest = [f"{c.given_as} {float(contrib[c.column]):.3f}" for c in ranked[:2]
+        strongest = [f"{printable(c.given_as)} {float(contrib[c.column]):.3f}" for c in ranked[:2]
                      if float(contrib[c.column]) > 0]
         if strongest:
             text.append(f"\nLargest contributions: {', '.join(strongest)}", style="dim")
         if rec.runner_up is not None:
             text.append("\nRunner-up: ", style="bold")
-            text.append(rec.runner_up)
+            text.append(printable(rec.runner_up))
             if rec.score_gap is not None:
                 text.append(f" · score gap {rec.score_gap:+.3f}")
             runner = analysis.row(rec.runner_up)

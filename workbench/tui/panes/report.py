@@ -1,4 +1,9 @@
-"""Pane 6: the decision memo, with the title, notes and the recorded decision."""
+"""Pane 6: the decision memo, with the title, notes and the recorded decision.
+
+The fields show the session's text with control characters as visible escapes
+(`safe.editable`); a field the user does not type in leaves the session's exact text
+alone, and what the user types is stored as shown.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from workbench.fmt import printable
 from workbench.tui.files import render_memo_text
 from workbench.tui.panes.base import Pane
+from workbench.tui.safe import editable, literal
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.memo import MemoView
 
@@ -28,7 +35,7 @@ def _memo(snapshot: Snapshot) -> str:
         return render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
                                 snapshot.analysis)
     except Exception as exc:  # noqa: BLE001 - the memo must never take the pane down
-        return f"The memo could not be rendered: {exc}"
+        return f"The memo could not be rendered: {printable(exc)}"
 
 
 class ReportPane(Pane):
@@ -91,7 +98,7 @@ class ReportPane(Pane):
         with select.prevent(Select.Changed):
             if names != self._choices:
                 self._choices = names
-                select.set_options([(n, n) for n in names])
+                select.set_options([(literal(n), n) for n in names])
             wanted = Select.NULL if chosen is None else chosen
             if select.value != wanted:
                 select.value = wanted
@@ -111,6 +118,7 @@ class ReportPane(Pane):
 
     def _set_input(self, selector: str, value: str) -> None:
         field = self.query_one(selector, Input)
+        value = editable(value)  # the field's text for it; equal to it unless it holds controls
         if self._own_typing(selector, value, field.has_focus) or field.value == value:
             return
         with field.prevent(Input.Changed):
@@ -120,6 +128,7 @@ class ReportPane(Pane):
 
     def _set_area(self, selector: str, value: str) -> None:
         area = self.query_one(selector, TextArea)
+        value = editable(value, newlines=True)
         if self._own_typing(selector, value, area.has_focus) or area.text == value:
             return
         with area.prevent(TextArea.Changed):

@@ -27,6 +27,7 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from workbench.errors import InputError
+from workbench.fmt import printable
 from workbench.model import Session
 from workbench.routing import RoutingResult, RoutingSpec, resolve_for_session
 from workbench.routing.report import _table_rows, operational_rule
@@ -34,6 +35,7 @@ from workbench.routing.spec import POLICIES
 from workbench.tui.files import parse_number
 from workbench.tui.panes.base import Pane
 from workbench.tui.panes.constraints import ParsedBy
+from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.chart import ChartPanel
 
@@ -186,7 +188,7 @@ class RoutingPane(Pane):
     RoutingPane #routing-target { width: 8; }
     RoutingPane #routing-policy { width: 15; }
     RoutingPane Select.-invalid > SelectCurrent { background-tint: $error 35%; }
-    RoutingPane #routing-status { height: 1; padding: 0 1; }
+    RoutingPane #routing-status { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     RoutingPane #routing-body { height: 1fr; border-top: solid $primary; }
     RoutingPane #routing-figures { height: 1fr; scrollbar-size-vertical: 1; }
     RoutingPane #routing-figures > Static { padding: 0 0 1 1; }
@@ -335,7 +337,7 @@ class RoutingPane(Pane):
             options = names + ([name] if name is not None and name not in names else [])
             select: Select[str] = self.query_one(f"#routing-{role}", Select)
             with select.prevent(Select.Changed):
-                select.set_options([(n, n) for n in options])
+                select.set_options([(literal(n), n) for n in options])
                 select.value = Select.NULL if name is None else name
             select.remove_class("-invalid")
         policy: Select[str] = self.query_one("#routing-policy", Select)
@@ -344,7 +346,7 @@ class RoutingPane(Pane):
 
     def _status(self, message: str, style: str = "dim") -> None:
         self.query_one("#routing-status", Static).update(
-            Text(message, style=style, no_wrap=True, overflow="ellipsis"))
+            literal(message, style=style, no_wrap=True, overflow="ellipsis"))
 
     def _clear(self) -> None:
         """Drop the shown result: rule, figures, notes and chart."""
@@ -370,8 +372,8 @@ class RoutingPane(Pane):
         if result.recommended is not None:
             rule = Text(operational_rule(result))
         else:
-            rule = Text(f"No {result.policy} policy reaches {result.target_accuracy:g}% accuracy: "
-                        f"{result.recommended_reason}.", style="yellow")
+            rule = literal(f"No {result.policy} policy reaches {result.target_accuracy:g}% accuracy: "
+                           f"{result.recommended_reason}.", style="yellow")
         self.query_one("#routing-rule", Static).update(rule)
         table = figures_text(result)
         if result.saving_vs_expensive_pct is not None:
@@ -379,7 +381,8 @@ class RoutingPane(Pane):
                          style="bold")
         self.query_one("#routing-table", Static).update(table)
         self.query_one("#routing-notes", Static).update(
-            Text("\n".join([LEGEND, ""] + [f"• {note}" for note in result.notes]), style="dim"))
+            literal("\n".join([LEGEND, ""] + [f"• {printable(note)}" for note in result.notes]),
+                    newlines=True, style="dim"))
 
         def chart(width: int, height: int | None) -> str:
             from workbench.charts import routing_curve_chart  # plotext only once drawn

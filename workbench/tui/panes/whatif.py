@@ -12,10 +12,12 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
 from workbench.export import num, usd
+from workbench.fmt import printable
 from workbench.tui.files import parse_number
 from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
 from workbench.tui.panes.constraints import ParsedBy
+from workbench.tui.safe import literal
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets import charts
 from workbench.tui.widgets.chart import ChartPanel
@@ -97,7 +99,7 @@ class WhatIfPane(Pane):
             ("cost", Text("Its $/month", justify="right")),
         ]
         if per_candidate:
-            header += [(f"n:{n}", Text(n if len(n) <= 14 else n[:13] + "…", justify="right"))
+            header += [(f"n:{n}", literal(n, justify="right", cut=14))
                        for n in names]
         rows = []
         previous = None
@@ -110,7 +112,7 @@ class WhatIfPane(Pane):
             cells: list[Any] = [
                 Text(num(sweep.volumes_per_day[j]), justify="right", style="bold" if now else ""),
                 Text(f"{m:g}" + (" now" if now else ""), justify="right"),
-                Text(("↳ " if changed else "") + (pick or "none feasible"), style=style),
+                literal(("↳ " if changed else "") + (pick or "none feasible"), style=style),
             ]
             if pick is not None:
                 cells.append(Text(usd(sweep.monthly_cost_usd[analysis.position(pick), j]), justify="right"))
@@ -142,7 +144,7 @@ class WhatIfPane(Pane):
         with select.prevent(Select.Changed):
             if names != self._baseline_names:
                 self._baseline_names = names
-                select.set_options([(n, n) for n in names])
+                select.set_options([(literal(n), n) for n in names])
             wanted = Select.NULL if whatif.baseline is None else whatif.baseline
             if select.value != wanted:
                 select.value = wanted
@@ -167,8 +169,8 @@ class WhatIfPane(Pane):
             summary.update("")
             return
         text = Text()
-        text.append(f"Baseline {delta.baseline}", style="bold")
-        text.append(f" ({delta.baseline_reason})")
+        text.append(f"Baseline {printable(delta.baseline)}", style="bold")
+        text.append(f" ({printable(delta.baseline_reason)})")
         if delta.value_of_one_point_usd is not None:
             text.append("\nOne more accuracy point is worth ")
             text.append(f"{usd(delta.value_of_one_point_usd)}/month", style="bold green")
@@ -193,7 +195,7 @@ class WhatIfPane(Pane):
         records = rows_frame.to_dict(orient="records")
         for rec in records:
             cells: list[Any] = [
-                Text(str(rec["name"]), style="bold" if rec["name"] == delta.baseline else ""),
+                literal(rec["name"], style="bold" if rec["name"] == delta.baseline else ""),
                 Text(f"{rec['delta_accuracy_pp']:+.2f}", justify="right"),
                 Text(num(rec["errors_avoided_per_month"]), justify="right"),
                 Text(usd(rec["delta_monthly_cost_usd"]), justify="right"),

@@ -1,11 +1,14 @@
-"""Ctrl+O: pick a saved session from the sessions folder, or type any path."""
+"""Ctrl+O: pick a saved session from the sessions folder, or type any path.
+
+Everything listed (titles, picks, decisions, file names, folder, errors, headers) comes
+from files, so it is drawn with `safe.literal`: controls as visible escapes, no markup.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,10 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from workbench.columns import REQUIRED
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+from workbench.tui.safe import literal
 
 
 def _when(value: Any) -> str:
@@ -60,12 +60,12 @@ class OpenScreen(ModalScreen["str | None"]):
         with Vertical(classes="dialog open-dialog"):
             yield Static("Open a session or a candidate table", classes="dialog-title")
             if self._sessions:
-                yield Label(f"Saved sessions in {self._display}")
+                yield Label(literal(f"Saved sessions in {self._display}"))
                 table: DataTable[Any] = DataTable(id="open-sessions", cursor_type="row",
                                                   zebra_stripes=True)
                 yield table
             else:
-                yield Label(f"No saved sessions in {self._display}")
+                yield Label(literal(f"No saved sessions in {self._display}"))
             yield Label("Path to a table (.csv .tsv .json .parquet) or a session (.toml)")
             yield Input(placeholder="path…", id="open-path", select_on_focus=False)
             yield Static("", id="open-error", classes="dialog-hint")
@@ -77,15 +77,15 @@ class OpenScreen(ModalScreen["str | None"]):
             table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
             for path, summary in self._sessions:
                 if summary.get("error"):
-                    title = Text(_cut(f"unreadable: {summary['error']}", 30), style="red")
+                    title = literal(f"unreadable: {summary['error']}", cut=30, style="red")
                 else:
-                    title = Text(_cut(str(summary.get("title") or ""), 30))
+                    title = literal(summary.get("title") or "", cut=30)
                 table.add_row(
                     title,
-                    _when(summary.get("modified")),
-                    _cut(_recommendation(summary), 22),
-                    _cut(_chosen(summary), 22),
-                    path.name,
+                    literal(_when(summary.get("modified"))),
+                    literal(_recommendation(summary), cut=22),
+                    literal(_chosen(summary), cut=22),
+                    literal(path.name),
                     key=str(path),
                 )
             table.focus()
@@ -137,10 +137,10 @@ class MappingScreen(ModalScreen["dict[str, str] | None"]):
         self._error = error
 
     def compose(self) -> ComposeResult:
-        options = [(h, h) for h in self._headers]
+        options = [(literal(h), h) for h in self._headers]
         with Vertical(classes="dialog mapping-dialog"):
-            yield Static(f"Map the columns of {Path(self._path).name}", classes="dialog-title")
-            yield Static(self._error, classes="dialog-hint")
+            yield Static(literal(f"Map the columns of {Path(self._path).name}"), classes="dialog-title")
+            yield Static(literal(self._error), classes="dialog-hint")
             for column in REQUIRED:
                 yield Label(column)
                 guess = self._guess.get(column)

@@ -1,11 +1,15 @@
-"""Small modal dialogs: one value, a form of values, a yes/no/cancel question."""
+"""Small modal dialogs: one value, a form of values, a yes/no/cancel question.
+
+Titles, labels and messages name models, columns and files, so they are drawn with
+`safe.literal` (never as markup, controls as visible escapes). A value to edit is shown
+escaped too (`safe.editable`); given back unchanged, it is the exact original value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from workbench.tui.safe import editable, literal, unedited
 Check = Callable[[str], "str | None"]  # returns an error message, or None when fine
 
 
@@ -41,11 +46,11 @@ class PromptScreen(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Label(self._label)
-            yield Input(self._value, placeholder=self._placeholder, id="prompt-input",
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Label(literal(self._label))
+            yield Input(editable(self._value), placeholder=self._placeholder, id="prompt-input",
                         select_on_focus=True)
-            yield Static(self._hint, id="prompt-error", classes="dialog-hint")
+            yield Static(literal(self._hint), id="prompt-error", classes="dialog-hint")
             yield Static("enter accept · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -54,11 +59,11 @@ class PromptScreen(ModalScreen["str | None"]):
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        value = event.value
+        value = self._value if unedited(event.value, self._value) else event.value
         if self._check is not None:
             error = self._check(value)
             if error:
-                self.query_one("#prompt-error", Static).update(error)
+                self.query_one("#prompt-error", Static).update(literal(error))
                 self.query_one(Input).add_class("-invalid")
                 return
         self.dismiss(value)
@@ -86,11 +91,11 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form-dialog"):
-            yield Static(self._title, classes="dialog-title")
+            yield Static(literal(self._title), classes="dialog-title")
             for key, label, value in self._fields:
                 with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
-                    yield Input(value, id=f"field-{key}", compact=True, select_on_focus=True)
+                    yield Label(literal(label), classes="form-label")
+                    yield Input(editable(value), id=f"field-{key}", compact=True, select_on_focus=True)
             yield Static("", id="form-error", classes="dialog-hint")
             yield Static("tab next field · enter accept · esc cancel", classes="dialog-keys")
 
@@ -98,7 +103,11 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
         self.query(Input).first().focus()
 
     def values(self) -> dict[str, str]:
-        return {key: self.query_one(f"#field-{key}", Input).value for key, _, _ in self._fields}
+        out: dict[str, str] = {}
+        for key, _, value in self._fields:
+            text = self.query_one(f"#field-{key}", Input).value
+            out[key] = value if unedited(text, value) else text
+        return out
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -107,7 +116,7 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
         if self._check is not None:
             error = self._check(values)
             if error:
-                self.query_one("#form-error", Static).update(error)
+                self.query_one("#form-error", Static).update(literal(error))
                 return
         self.dismiss(values)
 
@@ -129,12 +138,12 @@ class ConfirmScreen(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm-dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._message, classes="dialog-message")
+            yield Static(literal(self._title), classes="dialog-title")
+            yield Static(literal(self._message), classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 for i, (result, key, label) in enumerate(self._choices):
                     shown = "esc" if key == "escape" else key
-                    yield Button(Text(f"{label} ({shown})"), id=f"choice-{result}", compact=True,
+                    yield Button(literal(f"{label} ({shown})"), id=f"choice-{result}", compact=True,
                                  variant="primary" if i == 0 else "default")
 
     def on_mount(self) -> None:

@@ -17,11 +17,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from workbench.fmt import printable
+
 Draw = Callable[[int, "int | None"], str]
 MIN_PLOT = 8
 
 
 def to_text(chart: str) -> Text:
+    """The chart's own colours (ANSI SGR from `workbench.charts`, whose labels are
+    already one printable line each, see `charts.clean_label`) as a Text."""
     return Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop")
 
 
@@ -86,7 +90,8 @@ class ChartPanel(VerticalScroll):
                     chart = draw(width, smaller)
             return chart
         except Exception as exc:  # noqa: BLE001 - a chart must never take the app down
-            return f"chart unavailable: {exc}"
+            # The message may quote a name; escaped, from_ansi finds no sequence in it.
+            return f"chart unavailable: {printable(exc)}"
 
     def _show(self, chart: str) -> None:
         self.query_one(".chart-text", Static).update(to_text(chart))
@@ -100,7 +105,7 @@ class ChartPanel(VerticalScroll):
             if key == self._drawn:
                 self._show(chart)
         elif event.state == WorkerState.ERROR:
-            self._show(f"chart unavailable: {event.worker.error}")
+            self._show(f"chart unavailable: {printable(event.worker.error)}")
 
     def on_resize(self, event: events.Resize) -> None:
         self.redraw()

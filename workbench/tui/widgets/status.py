@@ -8,12 +8,18 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workbench.export import usd
+from workbench.fmt import printable
 from workbench.tui.state import Snapshot
 
 MODIFIED = "●"
 
 
 def session_label(snapshot: Snapshot) -> str:
+    """The session's file as shown (a file name is text from outside: controls escaped)."""
+    return printable(_label(snapshot))
+
+
+def _label(snapshot: Snapshot) -> str:
     if snapshot.path is not None:
         return _short(snapshot.path)
     source = snapshot.session.source.path
@@ -33,7 +39,8 @@ class StatusLine(Static):
     """One line, always visible, drawn from the current snapshot."""
 
     DEFAULT_CSS = """
-    StatusLine { height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $foreground;
+                 text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show_status(self, snapshot: Snapshot, modified: bool, busy: bool) -> None:
@@ -48,7 +55,7 @@ class StatusLine(Static):
             text.append("no recommendation", style="bold red")
         else:
             text.append("pick: ", style="dim")
-            text.append(rec.name, style="bold green")
+            text.append(printable(rec.name), style="bold green")
             row = analysis.table.iloc[0] if str(analysis.table.iloc[0]["name"]) == rec.name else analysis.row(rec.name)
             if snapshot.has_volume:
                 text.append(f" {usd(row['monthly_cost_usd'])}/mo")

@@ -1,4 +1,9 @@
-"""DataTable with vim keys (hidden from the footer) and a helper to fill it."""
+"""DataTable with vim keys (hidden from the footer) and a helper to fill it.
+
+A DataTable reads a str cell or label as markup; `replace_rows` shows every str through
+`safe.literal` instead, so a name like `[b]x` is drawn as written. Cells built as Text
+by the panes are escaped where they are built (`literal`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
+
+from workbench.tui.safe import literal
+
+
+def _shown(value: Any) -> Any:
+    return literal(value) if isinstance(value, str) else value
 
 
 class WorkbenchTable(DataTable[Any]):
@@ -42,11 +53,11 @@ class WorkbenchTable(DataTable[Any]):
             self._column_spec = spec
             self.clear(columns=True)
             for key, label in columns:
-                self.add_column(label, key=key)
+                self.add_column(_shown(label), key=key)
         else:
             self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*[_shown(cell) for cell in cells], key=key)
         row = old.row
         column = old.column
         if keep_row is not None and keep_row in self.rows:
