@@ -44,8 +44,11 @@ LINK = "[link=http://evil]l[/link]"
 OTHER = "slow\u202e\x1b[5m" + CONTROLS  # breaks the latency and the column limit
 LIMIT_COL = "gpu\x1b[31m" + CONTROLS  # numeric: a limit and a criterion
 TEXT_COL = "licence\x1b[7m" + CONTROLS  # text
-FLAG_COL = "flag\x1b]0;pwn\x07" + CONTROLS  # replay-log columns of the routing settings
-LOSS_COL = "amount\x1b[2J" + CONTROLS
+# Replay-log columns of the routing settings: a column name with a control character is
+# an input error (it would reach SQL), so these hold only what a name may: invisible
+# format characters and markup.
+FLAG_COL = "flag" + INVISIBLE + "[b]f[/b]"
+LOSS_COL = "amount" + INVISIBLE + "[@click=app.quit]a[/]"
 TITLE = "T\x1b]0;title\x07" + CONTROLS + MARKUP
 NOTES = "N\x1b[2J" + CONTROLS + "\nsecond line"
 RATIONALE = "R\x1b[2J" + CONTROLS

@@ -27,14 +27,17 @@ async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, m
         await _to_field(pilot, "field-budget")
         await type_text(pilot, "100000")
         assert app.query_one("#field-budget", Input).value == "100000"
+        assert app.session.scenario.constraints.monthly_budget_usd == 15_000  # typed only
+        await pilot.press("1")  # in a field, digits are text ...
+        assert app.query_one("#field-budget", Input).value == "1000001"
+        await pilot.press("backspace", "enter")  # ... enter applies and leaves the field
         assert app.session.scenario.constraints.monthly_budget_usd == 100_000
         assert recommendation(app) == CNN
         assert CNN in status(app)
         assert "$75,000/mo" in status(app)
         assert "●" in status(app)
-        await pilot.press("1")  # in a field, digits are text ...
-        assert app.session.scenario.constraints.monthly_budget_usd == 1_000_001
-        await pilot.press("backspace", "escape", "4")  # ... esc leaves it; then 4 = pane 4
+        assert app.focused is not None and app.focused.id == "criteria-table"
+        await pilot.press("4")  # a pane key again
         assert app.query_one("TabbedContent").active == "matrix"
         assert f"Recommendation: {CNN}" in str(app.query_one("#recommendation").render())
 
@@ -52,11 +55,17 @@ async def test_invalid_value_is_marked_and_changes_nothing(retail, make_app):
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
         assert app.query_one("#field-latency", Input).value == "200"  # others untouched
         assert "not applied" in str(app.query_one("#constraints-error").render())
-        # Fixing the text applies it.
+        await pilot.press("enter")  # refused: the field keeps the text and the focus
+        assert field.has_focus and field.value == "lots"  # focusing selected the old text
+        assert app.session is before
+        # Fixing the text and pressing enter applies it, as the session writes it.
         await pilot.press("ctrl+u")
         await type_text(pilot, "$20k")
         assert not field.has_class("-invalid")
+        assert app.session is before
+        await pilot.press("enter")
         assert app.session.scenario.constraints.monthly_budget_usd == 20_000
+        assert field.value == "20000" and not field.has_focus
 
 
 async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
@@ -66,11 +75,13 @@ async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
         await _to_field(pilot, "field-limits")
         await type_text(pilot, "gflops<5")
         field = app.query_one("#field-limits", Input)
-        assert field.has_class("-invalid")
+        assert not field.has_class("-invalid")  # it parses; the engine has not seen it
+        await pilot.press("enter")
+        assert field.has_class("-invalid") and field.has_focus  # the engine refused it
         assert app.session.scenario.constraints.max == {}
         assert "not a numeric column" in str(app.query_one("#constraints-error").render())
         field.value = "maintainability>=3"  # as if pasted
-        await pilot.pause()
+        await pilot.press("enter")
         assert app.session.scenario.constraints.min == {"maintainability": 3.0}
         assert not field.has_class("-invalid")
 

@@ -1,4 +1,7 @@
-"""Regressions in pane 2: fast typing, undo granularity, ↑ out of the criteria table."""
+"""Regressions in pane 2: fast typing, undo granularity, ↑ out of the criteria table.
+
+Fields commit on enter (see workbench/tui/widgets/field.py); these check that typing
+fast never loses text and that a change from elsewhere still reaches a focused field."""
 
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ async def test_fast_typing_in_a_field_is_not_overwritten(retail, make_app):
         await _burst(pilot, "9")
         await pilot.pause()
         assert field.value == "1000009"
+        assert app.session.scenario.constraints.monthly_budget_usd == 15_000  # not yet
+        await pilot.press("enter")
         assert app.session.scenario.constraints.monthly_budget_usd == 1_000_009
 
 
@@ -55,8 +60,9 @@ async def test_fast_typing_keeps_the_cursor_where_the_user_types(retail, make_ap
         await _burst(pilot, "x")
         await pilot.pause()
         assert field.value == "25000x"
+        assert field.cursor_position == len("25000x")
         assert field.has_class("-invalid")
-        assert app.session.scenario.constraints.monthly_budget_usd == 25_000
+        assert app.session.scenario.constraints.monthly_budget_usd == 15_000
 
 
 async def test_a_change_from_elsewhere_still_reaches_a_focused_field(retail, make_app):
@@ -67,7 +73,10 @@ async def test_a_change_from_elsewhere_still_reaches_a_focused_field(retail, mak
         field = app.query_one("#field-budget", Input)
         await pilot.press("ctrl+u")
         await _burst(pilot, "500")
+        await pilot.press("enter")
         assert app.session.scenario.constraints.monthly_budget_usd == 500
+        field.focus()
+        await pilot.pause()
         app.action_undo()  # as from the palette: not the user's typing
         await pilot.pause()
         assert field.has_focus
@@ -75,7 +84,16 @@ async def test_a_change_from_elsewhere_still_reaches_a_focused_field(retail, mak
         assert field.cursor_position == len("15000")
         await _burst(pilot, "1")
         assert field.value == "150001"
+        await pilot.press("enter")
         assert app.session.scenario.constraints.monthly_budget_usd == 150_001
+        # Typing under way survives a change that leaves this field's value alone.
+        field.focus()
+        await pilot.press("ctrl+u")
+        await _burst(pilot, "7")
+        app.apply_edit(lambda s: s.with_(title="Renamed elsewhere"), "title")
+        await pilot.pause()
+        assert app.session.title == "Renamed elsewhere"
+        assert field.value == "7" and field.has_focus
 
 
 async def test_one_undo_reverts_one_kind_of_criterion_edit(retail, make_app):

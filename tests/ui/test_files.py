@@ -19,7 +19,7 @@ async def _set_budget(pilot, value: str) -> None:  # type: ignore[no-untyped-def
     pilot.app.query_one("#field-budget", Input).focus()
     await pilot.press("ctrl+u")
     await type_text(pilot, value)
-    await pilot.press("escape")
+    await pilot.press("enter")  # applies (esc would put the old value back)
 
 
 async def test_save_then_reopen_gives_the_same_state(retail, make_app, tmp_path: Path):

@@ -58,6 +58,8 @@ async def test_whatif_sweep_and_accuracy_delta(retail, make_app):
         field = app.query_one("#error-cost", Input)
         field.focus()
         await type_text(pilot, "0.2")
+        assert app.session.scenario.whatif.error_cost_usd is None  # typed, not applied
+        await pilot.press("enter")
         assert app.session.scenario.whatif.error_cost_usd == pytest.approx(0.2)
         summary = static_text(app, "#delta-summary")
         assert "One more accuracy point is worth $30,000/month" in summary

@@ -238,7 +238,7 @@ async def test_an_engine_error_is_notified_and_the_result_stays():
         await settle(pilot)
         rule = text(app, "#routing-rule")
         await set_field(pilot, "#routing-log", "missing.parquet")
-        assert any("missing.parquet: file not found" in e for e in errors(app))
+        assert any("missing.parquet: no such file" in e for e in errors(app))
         assert app.query_one("#routing-log", Input).has_class("-invalid")
         assert "Not applied" in text(app, "#routing-status")
         assert not app.modified and text(app, "#routing-rule") == rule

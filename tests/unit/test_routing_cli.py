@@ -104,7 +104,7 @@ def test_bad_flags_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert route([str(log), *COSTS, "--target-accuracy", "150"]) == 2
     assert route([*COSTS]) == 2
     assert route([str(tmp_path / "missing.parquet"), *COSTS]) == 2
-    assert "not found" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_emit_sql_needs_no_log(capsys: pytest.CaptureFixture[str]) -> None:

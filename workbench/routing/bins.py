@@ -19,6 +19,7 @@ stays cheap.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -280,16 +281,24 @@ def aggregation_sql(
 
 
 def parquet_files(path: Path, source: str) -> list[Path]:
-    if not path.exists():
-        raise InputError("file or folder not found", source=source)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".parquet", ".pq"))
+    """The Parquet files of a log: the file itself, or every .parquet file in a folder
+    (regular files only: a FIFO or device among them would block DuckDB's reader)."""
+    from workbench.fileio import check_input
+
+    if os.path.isdir(path):
+        files = sorted(
+            p for p in path.rglob("*")
+            if p.suffix.lower() in (".parquet", ".pq") and (p.is_file() or p.is_symlink())
+        )
         if not files:
             raise InputError("the folder holds no .parquet files", source=source)
+        for file in files:
+            check_input(file, str(file), what="log file")
         return files
+    st = check_input(path, source, what="log file")
     if path.suffix.lower() not in (".parquet", ".pq"):
         raise InputError("out-of-core (--streaming) reading needs Parquet; convert the CSV first", source=source)
-    if path.stat().st_size == 0:
+    if st.st_size == 0:
         raise InputError("the file is empty", source=source)
     return [path]
 

@@ -7,6 +7,7 @@ subparser and ``run`` with the parsed namespace.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         spec.validate()
         if args.dialect is not None and not args.emit_sql:
             raise InputError("--dialect only applies to --emit-sql")
+        _guard_outputs(args, spec, session, session_path)
         if args.emit_sql:
             from workbench.routing.bins import aggregation_sql
 
@@ -171,10 +173,11 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     changes = {f: getattr(args, f) for f in _FLAG_FIELDS if getattr(args, f, None) is not None}
     # Paths typed on the command line are relative to the working directory; a
     # session's own paths are relative to its folder. Absolute paths avoid the mix-up.
+    # abspath, not resolve(): a symlink loop must reach the reader, which names it.
     if args.log:
-        changes["log"], changes["bins"] = str(Path(args.log).resolve()), None
+        changes["log"], changes["bins"] = os.path.abspath(args.log), None
     if args.bins:
-        changes["bins"], changes["log"] = str(Path(args.bins).resolve()), None
+        changes["bins"], changes["log"] = os.path.abspath(args.bins), None
     if args.streaming:
         changes["streaming"] = True
     if args.escalate_when:
@@ -182,6 +185,24 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.escalate_above:
         changes["escalate_above"] = parse_escalate_above(args.escalate_above)
     return replace(spec, **changes), session, session_path
+
+
+def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """-o never overwrites the log, the bins file, the session or its source table;
+    --save writes the session itself, never one of the others."""
+    from workbench.cli import guard_outputs
+    from workbench.inputs import session_inputs
+
+    base = session_path.parent if session_path is not None else Path(".")
+    read: list[tuple[str, str | None]] = [
+        ("the replay log", os.path.join(base, spec.log) if spec.log else None),
+        ("the bins file", os.path.join(base, spec.bins) if spec.bins else None),
+    ]
+    if session is not None:
+        read += session_inputs(session, session_path)
+    guard_outputs(read, [("--save", str(session_path) if args.save else None)])
+    guard_outputs([*read, ("the session", str(session_path) if session_path else None)],
+                  [("-o", args.output)])
 
 
 def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]

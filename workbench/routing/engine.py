@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
 from workbench.errors import InputError
+from workbench.fileio import check_input
 from workbench.routing.result import CurvePoint, PolicyFigures, RoutingResult
 from workbench.routing.spec import RoutingSpec
 from workbench.routing.sweep import (
@@ -65,10 +67,11 @@ def load_curve(spec: RoutingSpec, base_dir: Path | None = None) -> Curve:
     if not spec.log:
         raise InputError("give a replay log (LOG) or a bins file (--bins FILE)", key="log")
     path = _resolve(spec.log, base_dir)
-    if not path.exists():
-        raise InputError("file not found", source=spec.log)
-    big = path.is_file() and _is_parquet(path) and path.stat().st_size > STREAMING_BYTES
-    if spec.streaming or path.is_dir() or big:
+    is_dir = os.path.isdir(path)
+    # A file is checked (missing, loop, FIFO, device...) before anything opens it.
+    size = 0 if is_dir else check_input(path, spec.log, what="log file").st_size
+    big = _is_parquet(path) and size > STREAMING_BYTES
+    if spec.streaming or is_dir or big:
         from workbench.routing.bins import aggregate_parquet
 
         counts = aggregate_parquet(

@@ -248,6 +248,18 @@ class WorkbenchApp(App[int]):
             return self._in_field()
         return True
 
+    def _settle_field(self, title: str) -> None:
+        """Commit the typing in the focused value field before the session is saved,
+        exported, replaced or closed; a text that cannot be applied stays out of it (and
+        in the field), and a notification titled `title` says so."""
+        from workbench.tui.widgets.field import CommitField
+
+        focused = self.screen_stack[0].focused
+        if isinstance(focused, CommitField):
+            problem = focused.settle()
+            if problem is not None:
+                self.notify(f"{problem}.", severity="warning", title=title)
+
     def action_leave_field(self) -> None:
         pane = self.active_pane()
         if pane is not None and self._in_field():
@@ -422,6 +434,7 @@ class WorkbenchApp(App[int]):
     def action_open(self) -> None:
         from workbench.tui.screens.open_file import OpenScreen
 
+        self._settle_field("Not applied")
         folder = files.sessions_folder(self.path)
         try:
             shown = str(folder.resolve().relative_to(Path.cwd())) + "/"
@@ -499,9 +512,11 @@ class WorkbenchApp(App[int]):
         self._set_state(session, analysis)
 
     def action_save(self) -> None:
+        self._settle_field("Not saved")
         self._save_then(None)
 
     def action_save_as(self) -> None:
+        self._settle_field("Not saved")
         self._ask_save_path(None)
 
     def _save_then(self, after) -> None:  # type: ignore[no-untyped-def]
@@ -566,6 +581,7 @@ class WorkbenchApp(App[int]):
     def action_export_memo(self) -> None:
         from workbench.tui.screens.prompt import PromptScreen
 
+        self._settle_field("Not in the memo")
         default = files.default_memo_path(self.session, self.path)
 
         def chosen(text: str | None) -> None:
@@ -597,6 +613,7 @@ class WorkbenchApp(App[int]):
 
         if isinstance(self.screen, ConfirmScreen):
             return
+        self._settle_field("Not applied")
         if not self.modified:
             self.exit(0)
             return
@@ -618,7 +635,7 @@ class WorkbenchApp(App[int]):
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, by pane, read from the bindings themselves."""
-        from workbench.tui.screens.help import binding_rows
+        from workbench.tui.screens.help import binding_rows, field_rows
 
         app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         everywhere = {f"app.{b.action}" for b in app_bindings}
@@ -629,8 +646,9 @@ class WorkbenchApp(App[int]):
              + binding_rows([b for b in app_bindings if not b.action.startswith("show_pane")])),
             ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
                         ("pgup pgdn", "page")]),
-            ("Text fields", [("tab shift+tab", "next, previous field"),
-                             ("enter", "open a list (Select)"), ("f7", "select all (text area)")]),
+            ("Value fields (panes 2, 5, 7)", field_rows()),
+            ("Other fields", [("tab shift+tab", "next, previous field"),
+                              ("enter", "open a list (Select)"), ("f7", "select all (text area)")]),
         ]
         for pane_id, label, _ in PANES:
             cls = pane_class(pane_id)
@@ -641,7 +659,8 @@ class WorkbenchApp(App[int]):
                 from workbench.tui.panes.constraints import CriteriaTable
 
                 rows = binding_rows(list(CriteriaTable.BINDINGS)) + [
-                    ("↑ ↓", "next, previous field")]
+                    ("↑ ↓", "between fields, applying the one you leave; ↑ on the "
+                            "table's top row: to the fields")]
             if rows:
                 sections.append((f"{label} ({cls.TITLE})", rows))
         return sections

@@ -1,8 +1,10 @@
 """Pane 2: workload, constraints, criteria weights and normalization.
 
-Every field applies as you type. A value that does not parse is marked in place and
-changes nothing; a value the engine refuses (e.g. a limit on an unknown column) is
-marked too, with the engine's message, and the last valid value stays in force.
+The fields are `CommitField`s: a value reaches the session when it is committed (enter,
+or leaving the field) and only if it parses and the engine accepts it; until then the
+session, the analysis and a save hold the last applied value. A value that does not
+parse, or that the engine refuses (e.g. a limit on an unknown column), is marked in
+place with the reason below the form.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from workbench.analysis import fmt_num
 from workbench.model import NORMALIZATIONS, Criterion, Session
@@ -28,22 +29,8 @@ from workbench.tui.safe import literal
 from workbench.tui.screens.prompt import PromptScreen
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar
+from workbench.tui.widgets.field import CommitField, Outcome, apply_now
 from workbench.tui.widgets.tables import WorkbenchTable
-
-
-class ParsedBy(Validator):
-    """Valid when `parse(text)` does not raise ValueError; its message is shown."""
-
-    def __init__(self, parse: Callable[[str], Any]) -> None:
-        super().__init__()
-        self._parse = parse
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self._parse(value)
-        except ValueError as exc:
-            return self.failure(str(exc))
-        return self.success()
 
 
 def _number(blank_ok: bool = True, positive: bool = False, minimum: float | None = 0.0):  # type: ignore[no-untyped-def]
@@ -97,7 +84,6 @@ FIELDS: list[tuple[str, str, Callable[[str], Any], Getter, Setter, str]] = [
      lambda s: format_limits(s.scenario.constraints.max, s.scenario.constraints.min),
      _set_limits, "e.g. params_m<=50, gflops>=2"),
 ]
-FIELD_LABELS = {key: label for key, label, *_ in FIELDS}
 WIDE = 110
 
 
@@ -139,17 +125,11 @@ class CriteriaTable(WorkbenchTable):
 class ConstraintsPane(Pane):
     PRIMARY = "#criteria-table"
     TITLE = "Constraints & weights"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "focus_next_field", "Next field", show=False),
-        Binding("up", "focus_previous_field", "Previous field", show=False),
-    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Criterion] = []
         self._local: dict[str, Criterion] = {}  # unused criteria flipped before weighing
-        # Per field, the values typed into it that the session may not show yet.
-        self._typed: dict[str, list[Any]] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         with Horizontal(id="constraints-body"):
@@ -157,8 +137,8 @@ class ConstraintsPane(Pane):
                 for key, label, parse, _, _, placeholder in FIELDS:
                     with Horizontal(classes="form-row"):
                         yield Label(label, classes="form-label")
-                        yield Input(id=f"field-{key}", placeholder=placeholder, compact=True,
-                                    validators=[ParsedBy(parse)], validate_on=["changed"])
+                        yield CommitField(parse, self._apply_field, label=label,
+                                          id=f"field-{key}", placeholder=placeholder)
                 with Horizontal(classes="form-row"):
                     yield Label("Normalization", classes="form-label")
                     yield Select([(m, m) for m in NORMALIZATIONS], allow_blank=False,
@@ -175,32 +155,8 @@ class ConstraintsPane(Pane):
 
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         session = snapshot.session
-        for key, _, parse, getter, _, _ in FIELDS:
-            field = self.query_one(f"#field-{key}", Input)
-            wanted = getter(session)
-            # Values typed into this field that the session shows now or has passed:
-            # the analysis catching up with the user's own typing, not a change to show.
-            typed = self._typed.get(key, [])
-            mine = wanted in typed
-            if mine:
-                self._typed[key] = typed[typed.index(wanted) + 1:]  # later ones: in flight
-            if not field.has_focus:
-                self._typed.pop(key, None)
-            if field.value == wanted:
-                continue
-            if field.has_focus:
-                if mine:
-                    continue  # the text in the field is newer: keep it, and the cursor
-                try:
-                    same = parse(field.value) == parse(wanted)
-                except ValueError:
-                    same = True  # keep what the user is typing; it is marked invalid
-                if same:
-                    continue
-            with field.prevent(Input.Changed):
-                field.value = wanted
-            field.cursor_position = len(wanted)  # undo/redo or an outside change
-            field.remove_class("-invalid")
+        for key, _, _, getter, _, _ in FIELDS:
+            self.query_one(f"#field-{key}", CommitField).show(getter(session))
         select = self.query_one("#field-normalization", Select)
         if select.value != session.scenario.scoring.normalization:
             with select.prevent(Select.Changed):
@@ -240,39 +196,22 @@ class ConstraintsPane(Pane):
 
     # ---- fields --------------------------------------------------------------
 
-    @on(Input.Changed, "#constraints-form Input")
-    def _field_changed(self, event: Input.Changed) -> None:
+    def _apply_field(self, field: CommitField, value: Any) -> Outcome:
+        key = (field.id or "").removeprefix("field-")
+        setter = next(f[4] for f in FIELDS if f[0] == key)
+        return apply_now(field, lambda s: setter(s, value), f"set {field.label.lower()}")
+
+    @on(CommitField.Noted)
+    def _field_noted(self, event: CommitField.Noted) -> None:
         event.stop()
-        key = (event.input.id or "").removeprefix("field-")
-        spec = next((f for f in FIELDS if f[0] == key), None)
-        if spec is None:
-            return
-        error = self.query_one("#constraints-error", Static)
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            error.update(literal(f"{spec[1]}: {'; '.join(event.validation_result.failure_descriptions)}"
-                                 " (not applied)", style="red"))
-            return
-        error.update("")
-        value = spec[2](event.value)
-        setter = spec[4]
-        if event.input.has_focus and self.snapshot is not None:
-            # What the field will be redrawn with once this edit lands (see `draw`).
-            shown = spec[3](setter(self.snapshot.session, value))
-            self._typed.setdefault(key, []).append(shown)
-        self.edit(lambda s: setter(s, value), f"set {spec[1].lower()}", coalesce=f"field:{key}",
-                  origin=event.input)
+        self.query_one("#constraints-error", Static).update(event.rich())
 
     @on(EditRejected)
     def _rejected(self, event: EditRejected) -> None:
+        """A criterion edit the engine refused (fields take their own)."""
         event.stop()
-        target = event.origin
-        if isinstance(target, Input):
-            target.remove_class("-valid")
-            target.add_class("-invalid")
-        label = FIELD_LABELS.get((getattr(target, "id", "") or "").removeprefix("field-"), "")
-        prefix = f"{label}: " if label else ""
         self.query_one("#constraints-error", Static).update(
-            literal(f"{prefix}{event.error} (not applied)", style="red")
+            literal(f"{event.error} (not applied)", style="red")
         )
 
     @on(Select.Changed, "#field-normalization")
@@ -287,14 +226,6 @@ class ConstraintsPane(Pane):
             lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, normalization=value)),
             f"normalization {value}",
         )
-
-    def action_focus_next_field(self) -> None:
-        if isinstance(self.screen.focused, Input):
-            self.screen.focus_next()
-
-    def action_focus_previous_field(self) -> None:
-        if isinstance(self.screen.focused, Input):
-            self.screen.focus_previous()
 
     # ---- criteria ------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Pane 7: route between a cheap and an expensive model by the cheap one's confidence.
 
-The form edits the session's `[routing]` table. Applying (enter in a field, a new
-choice in a list, or `r`) first simulates the settings in a thread worker and stores
-them only when the engine accepts them, so the session never records settings that
-do not run; an engine error is a notification and the last result stays on screen.
+The form edits the session's `[routing]` table. Applying (committing a field: enter, or
+leaving it with a valid value; a new choice in a list; or `r`) first simulates the
+settings in a thread worker and stores them only when the engine accepts them, so the
+session never records settings that do not run; an engine error is a notification, the
+field it is about is marked and the last result stays on screen. The text fields are
+`CommitField`s: typing alone changes nothing (see workbench/tui/widgets/field.py).
 Results are cached by the resolved spec (the table with the candidates' prices and
 the workload's volume filled in) plus the log's folder, so a redraw after an
 unrelated edit never replays the log again.
@@ -34,10 +36,10 @@ from workbench.routing.report import _table_rows, operational_rule
 from workbench.routing.spec import POLICIES
 from workbench.tui.files import parse_number
 from workbench.tui.panes.base import Pane
-from workbench.tui.panes.constraints import ParsedBy
 from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.chart import ChartPanel
+from workbench.tui.widgets.field import CommitField, Outcome
 
 WIDE, TALL = 150, 44  # from here figures and chart are both shown (side by side, stacked)
 MODEL_OPTIONS = 200  # candidate names offered in the model lists (large tables)
@@ -100,6 +102,9 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "routing-when": ("escalate_when", _columns), "routing-above": ("escalate_above", _rules),
     "routing-loss": ("loss_column", lambda text: text.strip() or None),
 }
+# How notes and messages name each field.
+LABELS = {"routing-log": "Log", "routing-target": "Target %", "routing-when": "Escalate if",
+          "routing-above": "Escalate above", "routing-loss": "Loss column"}
 
 
 class RoutingSimulated(Message):
@@ -212,11 +217,12 @@ class RoutingPane(Pane):
         self._ticket = 0
         self._shown: RoutingResult | None = None  # the result on screen, if any
         self._complained = False  # the status shows a typed field's error
+        self._committing: CommitField | None = None  # the field whose commit is applying
 
     def compose(self):  # type: ignore[no-untyped-def]
-        def field(fid: str, placeholder: str = "") -> Input:
-            return Input(id=fid, placeholder=placeholder, compact=True,
-                         validators=[ParsedBy(FIELDS[fid][1])], validate_on=["changed"])
+        def field(fid: str, placeholder: str = "") -> CommitField:
+            return CommitField(FIELDS[fid][1], self._apply_field, label=LABELS[fid], id=fid,
+                               placeholder=placeholder)
 
         with Vertical(id="routing-form"):
             with Horizontal(classes="routing-row"):
@@ -274,6 +280,7 @@ class RoutingPane(Pane):
                 target.focus()
 
     def action_run(self) -> None:
+        self._committing = None
         self.apply(rerun=True)
 
     # ---- drawing -----------------------------------------------------------------
@@ -327,11 +334,9 @@ class RoutingPane(Pane):
                   "routing-when": ", ".join(spec.escalate_when),
                   "routing-above": ", ".join(f"{c}={v:g}" for c, v in spec.escalate_above.items()),
                   "routing-loss": spec.loss_column or ""}
+        self.query_one("#routing-log", CommitField).label = self._path_key.capitalize()
         for fid, text in values.items():
-            field = self.query_one(f"#{fid}", Input)
-            with field.prevent(Input.Changed):
-                field.value = text
-            field.remove_class("-invalid")
+            self.query_one(f"#{fid}", CommitField).show(text)
         for role in ("cheap", "expensive"):
             name = getattr(spec, f"{role}_model")
             options = names + ([name] if name is not None and name not in names else [])
@@ -365,7 +370,7 @@ class RoutingPane(Pane):
                          "dim" if self._run_key is None else "bold yellow")
             return
         self._status(f"{result.policy}, target {result.target_accuracy:g}%, "
-                     f"{result.rows:,} rows replayed · enter or r: apply")
+                     f"{result.rows:,} rows replayed · r: run again")
 
     def _show(self, result: RoutingResult) -> None:
         self._shown = result
@@ -422,20 +427,21 @@ class RoutingPane(Pane):
             select.remove_class("-invalid")
         return replace(base, **changes)
 
-    def apply(self, *, rerun: bool = False) -> None:
-        """Simulate the form; store it in the session once the engine accepts it."""
+    def apply(self, *, rerun: bool = False) -> bool:
+        """Simulate the form; store it in the session once the engine accepts it. False
+        when it is refused at once (the reason shown); True when stored or simulating."""
         if self.snapshot is None:
-            return
+            return False
         session = self.snapshot.session
         spec = self._form_spec(session)
         if spec is None:
-            return
+            return False
         try:
             resolved = resolve_for_session(spec, session)
             resolved.validate()
         except InputError as exc:
             self._reject(str(exc), error_field(exc, spec))
-            return
+            return False
         key = self._key(resolved)
         table = to_table(spec, session.routing)
         cached = self._cache.get(key)
@@ -444,10 +450,20 @@ class RoutingPane(Pane):
             self._show(cached)
         else:
             self._start(resolved, key, table)
+        return True
+
+    def _apply_field(self, field: CommitField, value: Any) -> Outcome:
+        """A committed field applies the whole form (the other fields hold their applied
+        values: leaving a field commits or restores it)."""
+        self._committing = field
+        return "pending" if self.apply() else "refused"
 
     def _store(self, table: dict[str, Any]) -> None:
+        committing, self._committing = self._committing, None
         if self.snapshot is not None and table != self.snapshot.session.routing:
             self.edit(lambda s: s.with_(routing=table), "routing settings")
+        elif committing is not None:
+            committing.show(committing.applied)  # nothing to store: the field as stored
 
     def _start(self, spec: RoutingSpec, key: str, stored: dict[str, Any] | None) -> None:
         self._ticket += 1
@@ -495,11 +511,19 @@ class RoutingPane(Pane):
         self._reject(message.error, message.field, applied)
 
     def _reject(self, error: str, field: str | None, applied: bool = True) -> None:
-        """Mark the field the error is about, say so, and keep what is shown."""
+        """Mark the field the error is about, say so, and keep what is shown. A field
+        whose commit this was keeps or gives back its text (see `CommitField.refused`)."""
+        committing = self._committing if applied else None
+        if applied:
+            self._committing = None
         if field is not None and applied:
-            self.query_one(field).add_class("-invalid")
+            target = self.query_one(field)
+            if target is not committing:
+                target.add_class("-invalid")
         self._status(f"{'Not applied' if applied else 'Not simulated'}: {error}", "red")
         self.app.notify(error, severity="error", title="Routing not simulated")
+        if committing is not None:
+            committing.refused(error)
 
     def _remember(self, key: str, value: RoutingResult | str) -> None:
         self._cache.pop(key, None)
@@ -507,33 +531,21 @@ class RoutingPane(Pane):
         while len(self._cache) > CACHE:
             self._cache.pop(next(iter(self._cache)))
 
-    @on(Input.Submitted, "#routing-form Input")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(CommitField.Noted)
+    def _field_noted(self, event: CommitField.Noted) -> None:
+        """A field's text does not parse, or went back to the stored value: say so in
+        the status line until the text is fine again. (A refused commit is reported by
+        `_reject` already.)"""
         event.stop()
-        self.apply()
-
-    @on(Input.Changed, "#routing-form Input")
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        check = event.validation_result
-        if check is not None and not check.is_valid:
-            self._status(f"{check.failure_descriptions[0]} (not applied)", "red")
+        if event.kind in ("invalid", "restored"):
+            self._status(event.text, "red" if event.kind == "invalid" else "yellow")
             self._complained = True
-            return
-        if not self._complained:
-            return
-        self._complained = False
-        # Valid (or empty) now: drop a stale complaint, unless another field still has one.
-        for fid in FIELDS:
-            field = self.query_one(f"#{fid}", Input)
-            other = field.validate(field.value) if field is not event.input else None
-            if other is not None and not other.is_valid:
-                self._status(f"{other.failure_descriptions[0]} (not applied)", "red")
-                self._complained = True
-                return
-        self._result_status()
+        elif event.kind == "clear" and self._complained:
+            self._complained = False
+            self._result_status()
 
     @on(Select.Changed, "#routing-form Select")
     def _chosen(self, event: Select.Changed) -> None:
         event.stop()
+        self._committing = None
         self.apply()

@@ -9,18 +9,17 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from workbench.export import num, usd
 from workbench.fmt import printable
 from workbench.tui.files import parse_number
-from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
-from workbench.tui.panes.constraints import ParsedBy
 from workbench.tui.safe import literal
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets import charts
 from workbench.tui.widgets.chart import ChartPanel
+from workbench.tui.widgets.field import CommitField, Outcome, apply_now
 from workbench.tui.widgets.tables import WorkbenchTable
 
 WIDE = 110
@@ -28,9 +27,6 @@ SWEEP_COLUMNS_MAX = 6  # per-candidate cost columns in the sweep table, small ta
 BASELINE_OPTIONS = 100
 DELTA_ROWS = 100
 VOLUME_PLOT = 14  # lines of the volume plot; its key follows below
-
-
-_NONE = object()
 
 
 def _error_cost(text: str) -> float | None:
@@ -44,9 +40,6 @@ class WhatIfPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._baseline_names: list[str] = []
-        # The error cost the field's own last edit produced (`_NONE`: none yet). A redraw
-        # to that value is the user's typing; any other (undo, redo) overwrites the field.
-        self._produced_cost: object = _NONE
 
     def compose(self):  # type: ignore[no-untyped-def]
         with VerticalScroll(id="whatif-scroll"):
@@ -64,8 +57,10 @@ class WhatIfPane(Pane):
                                      compact=True)
                     with Horizontal(classes="form-row"):
                         yield Label("Error cost $", classes="form-label")
-                        yield Input(id="error-cost", placeholder="none", compact=True,
-                                    validators=[ParsedBy(_error_cost)], validate_on=["changed"])
+                        yield CommitField(_error_cost, self._apply_error_cost,
+                                          label="Error cost $", id="error-cost",
+                                          placeholder="none")
+                    yield Static("", id="error-cost-note", classes="field-note")
                     yield Static("", id="delta-summary")
                     yield WorkbenchTable(id="delta-table", cursor_type="row", zebra_stripes=True)
 
@@ -148,16 +143,8 @@ class WhatIfPane(Pane):
             wanted = Select.NULL if whatif.baseline is None else whatif.baseline
             if select.value != wanted:
                 select.value = wanted
-        field = self.query_one("#error-cost", Input)
-        wanted_text = "" if whatif.error_cost_usd is None else f"{whatif.error_cost_usd:g}"
-        produced, self._produced_cost = self._produced_cost, _NONE
-        if field.has_focus and produced == whatif.error_cost_usd:
-            self._produced_cost = produced  # the user's own typing: leave the text alone
-        elif field.value != wanted_text:
-            with field.prevent(Input.Changed):
-                field.value = wanted_text
-            if field.has_focus:
-                field.cursor_position = len(wanted_text)
+        cost = whatif.error_cost_usd
+        self.query_one("#error-cost", CommitField).show("" if cost is None else f"{cost:g}")
 
     def _draw_delta(self, snapshot: Snapshot) -> None:
         analysis = snapshot.analysis
@@ -216,21 +203,13 @@ class WhatIfPane(Pane):
         self.edit(lambda s: s.with_scenario(whatif=replace(s.scenario.whatif, baseline=value)),
                   "baseline", origin=event.select)
 
-    @on(Input.Changed, "#error-cost")
-    def _error_cost_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            return
-        value = _error_cost(event.value)
-        self._produced_cost = value
-        self.edit(lambda s: s.with_scenario(whatif=replace(s.scenario.whatif, error_cost_usd=value)),
-                  "cost of one error", coalesce="field:error_cost", origin=event.input)
+    def _apply_error_cost(self, field: CommitField, value: float | None) -> Outcome:
+        return apply_now(field, lambda s: s.with_scenario(
+            whatif=replace(s.scenario.whatif, error_cost_usd=value)), "cost of one error")
 
-    @on(EditRejected)
-    def _rejected(self, event: EditRejected) -> None:
+    @on(CommitField.Noted)
+    def _field_noted(self, event: CommitField.Noted) -> None:
         event.stop()
-        if self.snapshot is not None:  # refused: the session keeps its value, the text stays
-            self._produced_cost = self.snapshot.session.scenario.whatif.error_cost_usd
-        if isinstance(event.origin, Input):
-            event.origin.remove_class("-valid")
-            event.origin.add_class("-invalid")
+        note = self.query_one("#error-cost-note", Static)
+        note.update(event.rich())
+        note.set_class(bool(event.text), "-shown")

@@ -28,18 +28,32 @@ def key_name(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
 
-def binding_rows(bindings: list[Binding], skip: set[str] | None = None) -> list[tuple[str, str]]:
-    """(keys, description) rows, merging bindings that share an action."""
+def binding_rows(bindings: list[Binding], skip: set[str] | None = None,
+                 long: bool = False) -> list[tuple[str, str]]:
+    """(keys, description) rows, merging bindings that share an action; `long`: the
+    binding's tooltip (a sentence) where it has one, not its footer label."""
     rows: dict[str, tuple[list[str], str]] = {}
     for b in bindings:
         if not b.description or (skip and b.action in skip):
             continue
-        keys, _ = rows.setdefault(b.action, ([], b.description))
+        keys, _ = rows.setdefault(b.action, ([], (long and b.tooltip) or b.description))
         for key in b.key.split(","):
             shown = key_name(key)
             if shown not in keys:
                 keys.append(shown)
     return [(" ".join(keys), desc) for keys, desc in rows.values()]
+
+
+def field_rows() -> list[tuple[str, str]]:
+    """How a value field takes a value (every validated field: panes 2, 5 and 7), read
+    from the field's own bindings, plus what its bindings cannot say."""
+    from workbench.tui.widgets.field import CommitField
+
+    return [("1-7 u q ? s …", "typed as text: a field changes nothing until applied")] + (
+        binding_rows(list(CommitField.BINDINGS), long=True)  # type: ignore[arg-type]
+    ) + [("leaving", "a valid value is applied; an invalid one goes back to the "
+                     "applied value, and the pane says so"),
+         ("ctrl+s", "applies the field first; a value that cannot be applied is not saved")]
 
 
 class HelpScreen(ModalScreen[None]):
