@@ -3,7 +3,7 @@ from pathlib import Path
 
 from workbench.inputs import session_from_table
 from workbench.model import Constraints, Criterion, Decision, Scoring, Source, WhatIf, Workload
-from workbench.session_io import save_session
+from workbench.session import save_session
 
 RETAIL_CRITERIA = (
     Criterion("accuracy", "max", 0.4),

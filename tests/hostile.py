@@ -28,7 +28,7 @@ from workbench.model import (
     WhatIf,
     Workload,
 )
-from workbench.session_io import save_session
+from workbench.session import save_session
 
 C0 = "".join(map(chr, range(0x20)))
 DEL = "\x7f"

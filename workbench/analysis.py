@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.columns import OPTIONAL, REQUIRED
-from workbench.costs import VOLUME_DEPENDENT, derive_costs
+from workbench.columns import (
+    DERIVED_NUMERIC,
+    OPTIONAL,
+    REQUIRED,
+    VOLUME_DEPENDENT,
+)
+from workbench.costs import derive_costs
 from workbench.errors import InputError
+from workbench.fmt import fmt_num
 from workbench.fields import validate as validate_fields
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
     DEFAULT_CRITERIA,
-    NORMALIZATIONS,
     Criterion,
     Scenario,
 )
@@ -42,26 +47,6 @@ from workbench.whatif import (
 
 __all__ = ["VOLUME_DEPENDENT", "AccuracyDelta", "Analysis", "VolumeSweep", "analyze"]
 
-DERIVED_NUMERIC = (
-    "monthly_cost_usd",
-    "inference_monthly_usd",
-    "cost_per_accuracy_point",
-    "cost_per_1k_correct",
-    "max_volume_per_day_in_budget",
-)
-MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "params", "flops",
-             "error", "loss", "energy", "co2", "watts", "risk")
-
-
-def fmt_num(x: float) -> str:
-    """Plain number for messages: 500, 0.098, 300000 (no float noise)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e12 or abs(x) < 1e-6:
-        return f"{x:.4g}"
-    return f"{x:.10g}"
 
 
 @dataclass(frozen=True)
@@ -151,14 +136,6 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
         for c in frame.columns
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     ]
-
-
-def default_direction(column: str) -> str:
-    """min for things you pay or wait for, max otherwise."""
-    lowered = column.lower()
-    if lowered == "accuracy" or "accuracy" in lowered:
-        return "max"
-    return "min" if any(w in lowered for w in MIN_WORDS) else "max"
 
 
 def resolve_criteria(

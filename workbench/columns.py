@@ -20,6 +20,27 @@ CANONICAL: tuple[str, ...] = REQUIRED + OPTIONAL
 # with more columns than this is refused with a message rather than crawled through.
 MAX_COLUMNS = 1000
 
+# Derived numeric columns of the analysis table, and which of them scale with volume.
+DERIVED_NUMERIC: tuple[str, ...] = (
+    "monthly_cost_usd",
+    "inference_monthly_usd",
+    "cost_per_accuracy_point",
+    "cost_per_1k_correct",
+    "max_volume_per_day_in_budget",
+)
+VOLUME_DEPENDENT: tuple[str, ...] = ("monthly_cost_usd", "inference_monthly_usd")
+MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "params", "flops",
+             "error", "loss", "energy", "co2", "watts", "risk")
+
+
+def default_direction(column: str) -> str:
+    """min for things you pay or wait for, max otherwise."""
+    lowered = column.lower()
+    if lowered == "accuracy" or "accuracy" in lowered:
+        return "max"
+    return "min" if any(w in lowered for w in MIN_WORDS) else "max"
+
+
 # Columns the analysis adds; a loaded column must not collide with them.
 DERIVED: tuple[str, ...] = (
     "monthly_cost_usd",

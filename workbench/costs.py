@@ -16,10 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.columns import VOLUME_DEPENDENT  # noqa: F401 - re-exported for whatif
 from workbench.model import Constraints, Workload
 
-# Columns whose value depends on the volume: a volume sweep recomputes them.
-VOLUME_DEPENDENT = ("monthly_cost_usd", "inference_monthly_usd")
 
 
 def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:

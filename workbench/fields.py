@@ -6,9 +6,9 @@ how people reach it (CLI flag, TUI label, one line of help). Everything else is
 derived from this table:
 
 - the TOML reader's type and range checks and the writer's key order
-  (`workbench.session_io`), with the key (and line) named on a bad value;
+  (`workbench.session`), with the key (and line) named on a bad value;
 - the range checks the analysis runs on any scenario (`validate`);
-- the CLI flags and their overrides (`workbench.options`);
+- the CLI flags and their overrides (`workbench.cli.options`);
 - the TUI's input fields (pane 2 and friends);
 - `workbench diff` lines and the JSON/markdown "inputs" blocks (`inputs_dict`).
 

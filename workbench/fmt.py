@@ -13,6 +13,7 @@ No textual and no rich here: the engine, the CLI and the TUI all share it.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -71,3 +72,14 @@ def clip(text: str, limit: int = 80) -> str:
     """`text` cut to at most `limit` characters with "…" (for values echoed in errors:
     a 5,000-digit number is not a message)."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def fmt_num(x: float) -> str:
+    """Plain number for messages: 500, 0.098, 300000 (no float noise)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e12 or abs(x) < 1e-6:
+        return f"{x:.4g}"
+    return f"{x:.10g}"

@@ -1,9 +1,15 @@
-"""Open whatever the user points at: a candidate table or a saved session."""
+"""Open whatever the user points at: a candidate table or a saved session.
+
+Also what a file browser needs: the sessions in a folder with their summaries, and the
+headers of a table for the column-mapping dialog. Plain functions over the loaders
+(no textual, no rich), shared by the CLI, the TUI and tests.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError
 from workbench.loading import load_table
@@ -32,7 +38,7 @@ def open_path(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[
     if p.suffix.lower() in SESSION_SUFFIXES:
         if mapping:
             raise InputError("--map applies to table files, not sessions", source=str(p))
-        from workbench.session_io import load_session
+        from workbench.session.store import load_session
 
         return load_session(p)
     return session_from_table(p, mapping)
@@ -58,3 +64,82 @@ def session_inputs(session: Session, session_path: str | Path | None) -> list[tu
 def builtin_sample_path() -> Path:
     """The retail checkout session shipped inside the package."""
     return Path(str(resources.files("workbench") / "data" / "retail_checkout.toml"))
+
+
+def builtin_session() -> tuple[Session, list[str]]:
+    """The retail checkout sample session shipped inside the package."""
+    return open_path(builtin_sample_path())
+
+
+def open_file(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[Session, list[str], Path | None]:
+    """(session, notes, session path) for a table or a session file.
+
+    The session path is None for a table: saving it asks for a `.toml` name.
+    """
+    from workbench.session.store import is_session_path as store_is_session
+
+    p = Path(path).expanduser()
+    session, notes = open_path(p, mapping or None)
+    return session, notes, (p if store_is_session(p) else None)
+
+
+def needs_mapping(exc: InputError) -> bool:
+    """True when a table loaded but lacks required headers (a mapping can fix it)."""
+    return "missing required column" in str(exc)
+
+
+def read_headers(path: str | Path) -> list[str]:
+    """The header row of a table file, for the column-mapping dialog (read by the
+    loader itself, so the dialog offers exactly the columns a load would see)."""
+    from workbench.loading import read_raw
+
+    raw, _ = read_raw(Path(path).expanduser())
+    return [str(h) for h in raw.columns]
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """{canonical: header} for the headers the loader can already place."""
+    from workbench.columns import match_headers
+
+    matches, _ = match_headers(headers)
+    return {column: m.header for column, m in matches.items()}
+
+
+def list_sessions(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Saved sessions in a folder with their summaries, newest first by name order."""
+    if not folder.is_dir():
+        return []
+    out: list[tuple[Path, dict[str, Any]]] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            summary = dict(session_summary(path))
+        except Exception as exc:  # noqa: BLE001 - a broken file must not break the list
+            summary = {"title": None, "error": str(exc)}
+        out.append((path, summary))
+    return out
+
+
+def session_summary(path: Path) -> dict[str, Any]:
+    """Title, modified, recommendation and decision of a session, for a file list.
+
+    A broken file gives {"title": None, "error": message} instead of raising.
+    """
+    from workbench.analysis import analyze
+    from workbench.session.store import read_text
+    from workbench.session.toml_v1 import session_from_toml
+
+    path = Path(path)
+    try:
+        session, _ = session_from_toml(read_text(path), str(path), path.parent)
+        analysis = analyze(session.scenario)
+    except InputError as exc:
+        if exc.source is None:
+            exc.source = str(path)
+        return {"title": None, "error": str(exc)}
+    rec = analysis.recommendation
+    return {
+        "title": session.title,
+        "modified": session.modified,
+        "recommendation": None if rec is None else rec.name,
+        "chosen": session.decision.chosen,
+    }

@@ -297,7 +297,7 @@ def _parse_column(
     """
     if pd.api.types.is_bool_dtype(series):
         raise InputError(
-            f"holds true/false values; expected numbers", source=label, row=1, column=header
+            "holds true/false values; expected numbers", source=label, row=1, column=header
         )
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=float)

@@ -179,6 +179,27 @@ def parse_number(
     return value
 
 
+def parse_optional(
+    text: str,
+    *,
+    blank_ok: bool = True,
+    minimum: float | None = None,
+    positive: bool = False,
+    percent: bool = False,
+) -> float | None:
+    """`parse_number` for a field that may be left blank (None) and has a floor."""
+    if not text.strip():
+        if blank_ok:
+            return None
+        raise NumberError("a number is required")
+    value = parse_number(text, percent=percent)
+    if positive and not value > 0:
+        raise NumberError("must be greater than 0")
+    if minimum is not None and value < minimum:
+        raise NumberError(f"must be at least {minimum:g}")
+    return value
+
+
 def check_magnitude(value: float, raw: str, limit: float = MAX_MAGNITUDE) -> None:
     if not abs(value) <= limit:  # also catches inf and NaN
         raise NumberError(out_of_range(raw, limit))
@@ -226,7 +247,6 @@ def parse_column(
     """
     import pandas as pd
 
-    n = len(text)
     blank = (text == "").to_numpy()
     fast = pd.to_numeric(text.where(~blank, "0"), errors="coerce").to_numpy(dtype=float)
     # pandas accepts "inf", "nan" and the like, which the grammar does not.
@@ -313,3 +333,42 @@ def parse_column(
             row = int(np.flatnonzero(out)[0])
             error = (row, out_of_range(text.iat[row], limit))
     return ParsedColumn(values, error, percent_any, reading, ambiguous)
+
+
+# ------------------------------------------------------------ limits on columns
+
+_LIMIT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|=<|=>|<|>|=)\s*(.+?)\s*$")
+
+
+def parse_limits(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """`params_m<=50, gflops>=2` -> ({"params_m": 50}, {"gflops": 2}).
+
+    Limits are inclusive, so only `<=` and `>=` are accepted: `<` and `>` would be
+    read as something the user did not write, and are refused with the spelling to use.
+    Raises NumberError (a ValueError) naming the item.
+    """
+    upper: dict[str, float] = {}
+    lower: dict[str, float] = {}
+    for item in re.split(r"[,;]", text):
+        if not item.strip():
+            continue
+        m = _LIMIT.match(item)
+        if not m:
+            raise NumberError(f"{_show(item.strip())}: write COLUMN<=VALUE or COLUMN>=VALUE")
+        column, op, value = m.groups()
+        if op in ("<", ">", "="):
+            meant = {"<": "<=", ">": ">=", "=": "<= or >="}[op]
+            raise NumberError(
+                f"{_show(item.strip())}: limits are inclusive; write {column}{meant}{value}"
+            )
+        number = parse_number(value)
+        (upper if op in ("<=", "=<") else lower)[column] = number
+    return upper, lower
+
+
+def format_limits(upper: dict[str, float], lower: dict[str, float]) -> str:
+    from workbench.fmt import fmt_num
+
+    parts = [f"{k}<={fmt_num(v)}" for k, v in upper.items()]
+    parts += [f"{k}>={fmt_num(v)}" for k, v in lower.items()]
+    return ", ".join(parts)

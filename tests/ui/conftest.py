@@ -14,7 +14,7 @@ from textual.widgets import Input, TextArea
 
 from workbench.model import Session
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.files import builtin_session
+from workbench.inputs import builtin_session
 
 ROOT = Path(__file__).resolve().parents[2]
 RETAIL_CSV = ROOT / "sample_data" / "retail_checkout.csv"

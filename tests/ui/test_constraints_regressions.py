@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
-from workbench.tui import edits
+from workbench import edits
 
 from tests.ui.test_constraints import _to_field
 

@@ -19,7 +19,7 @@ from tests.ui.helpers import static_text, type_text
 from tests.ui.test_constraints import _to_field
 from tests.ui.test_routing_pane import fraud, settle, text
 from workbench.model import Session
-from workbench.session_io import load_session, save_session
+from workbench.session import load_session, save_session
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.prompt import ConfirmScreen

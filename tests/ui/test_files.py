@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Select
 
 from tests.ui.conftest import CNN, EDGE, RETAIL_CSV
 from tests.ui.helpers import recommendation, status, type_text
-from workbench.session_io import load_session
+from workbench.session import load_session
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.open_file import MappingScreen, OpenScreen
 from workbench.tui.screens.prompt import ConfirmScreen, PromptScreen
@@ -54,7 +54,7 @@ async def test_save_then_reopen_gives_the_same_state(retail, make_app, tmp_path:
 
 
 async def test_open_dialog_lists_sessions_and_opens_one(retail, make_app, tmp_path: Path):
-    from workbench.session_io import save_session
+    from workbench.session import save_session
 
     folder = tmp_path / "sessions"
     folder.mkdir()

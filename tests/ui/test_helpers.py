@@ -10,8 +10,9 @@ import pytest
 from tests.ui.conftest import CNN, EDGE
 from workbench.analysis import analyze
 from workbench.errors import InputError
-from workbench.tui import edits
-from workbench.tui.files import format_limits, parse_limits, parse_number
+from workbench import edits
+from workbench.parse import format_limits, parse_limits
+from workbench.parse import parse_optional as parse_number
 
 
 @pytest.mark.parametrize(
@@ -66,9 +67,9 @@ def test_zero_weight_keeps_its_place(retail) -> None:
     ("module", "absent"),
     [
         ("workbench.tui.files", ("textual", "rich")),
-        ("workbench.tui.edits", ("textual", "rich")),
+        ("workbench.edits", ("textual", "rich")),
         # The first frame needs neither plotext nor the memo nor Textual's Markdown.
-        ("workbench.tui.app", ("plotext", "workbench.charts", "workbench.memo",
+        ("workbench.tui.app", ("plotext", "workbench.views.charts", "workbench.views.memo",
                                "textual.widgets._markdown")),
     ],
 )

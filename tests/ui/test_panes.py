@@ -119,7 +119,7 @@ async def test_command_palette_switches_panes(retail, make_app):
 
 async def test_no_volume_session_shows_costs_per_1k(make_app):
     from tests.ui.conftest import RETAIL_CSV
-    from workbench.tui.files import open_file
+    from workbench.inputs import open_file
 
     session, notes, _ = open_file(RETAIL_CSV)
     app = make_app(session, None, notes)

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input
 from tests.ui.helpers import type_text
 from tests.ui.test_routing_pane import Host, errors, fraud, settle, text
 from workbench.analysis import analyze
-from workbench.session_io import save_session
+from workbench.session import save_session
 from workbench.tui.panes.routing import RoutingPane
 from workbench.tui.screens.open_file import OpenScreen
 from workbench.tui.widgets.chart import ChartPanel

@@ -26,7 +26,7 @@ from workbench.analysis import analyze
 from workbench.model import Session
 from workbench.routing import simulate, simulate_session
 from workbench.routing.report import operational_rule
-from workbench.tui.files import open_file
+from workbench.inputs import open_file
 from workbench.tui.messages import SessionEdited
 from workbench.tui.panes.routing import RoutingPane
 from workbench.tui.state import Snapshot

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.files import builtin_session
+from workbench.inputs import builtin_session
 
 PANES = ["1", "2", "3", "4", "5", "6"]
 SIZES = [(80, 24), (120, 40)]

@@ -37,7 +37,7 @@ from tests.hostile import (
 from tests.ui.helpers import static_text, status, table_column
 from workbench.fmt import printable
 from workbench.model import Decision
-from workbench.session_io import load_session
+from workbench.session import load_session
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.safe import TerminalSafe, editable, literal, unedited
 from workbench.tui.screens.open_file import MappingScreen, OpenScreen

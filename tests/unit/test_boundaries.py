@@ -9,9 +9,9 @@ import sys
 ENGINE_MODULES = [
     "workbench.errors", "workbench.model", "workbench.columns", "workbench.loading",
     "workbench.costs", "workbench.frontier", "workbench.scoring", "workbench.analysis",
-    "workbench.export", "workbench.inputs", "workbench.options", "workbench.atomic",
-    "workbench.session_io", "workbench.diff", "workbench.tco", "workbench.charts",
-    "workbench.memo", "workbench.routing", "workbench.routing.spec", "workbench.routing.sweep",
+    "workbench.views.export", "workbench.inputs", "workbench.cli.options", "workbench.atomic",
+    "workbench.session", "workbench.views.diff", "workbench.tco", "workbench.views.charts",
+    "workbench.views.memo", "workbench.routing", "workbench.routing.spec", "workbench.routing.sweep",
     "workbench.routing.report",
 ]
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import charts
+from workbench.views import canvas, charts
 from workbench.analysis import Analysis, analyze
 from workbench.inputs import session_from_table
 from workbench.model import Constraints, Scenario, Workload
@@ -256,7 +256,7 @@ def test_sample_function_keeps_must_and_one_per_cell() -> None:
     yp = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 0.5])
     feasible = np.array([True, True, False, True, True, True])
     must = np.array([False, False, False, False, False, True])
-    axis = charts._Axis(False, 0.0, 1.0, [], [])
+    axis = canvas.Axis(False, 0.0, 1.0, [], [])
     drawn = charts._sample(xp, yp, feasible, must, 10, (10, 10), axis, axis).tolist()
     # Rank 0 stands for rank 1 in its cell, 2 is the infeasible one there, 3 for 4.
     assert drawn == [0, 2, 3, 5]
@@ -270,7 +270,7 @@ def test_bars_rank_order_values_and_top_20(imagenet: Analysis) -> None:
     rows = [line for line in bars.split("\n") if "┤" in line and "$" in line.split("┤")[0]]
     assert [r.split()[0] for r in rows] == [str(i) for i in range(1, 6)]
     for r, value in zip(rows, imagenet.table["cost_per_accuracy_point"]):
-        from workbench.export import usd
+        from workbench.views.export import usd
         assert usd(value, 4) in r
     frame = synthetic(40)
     many = charts.cost_per_point_bars(run(frame))
@@ -354,7 +354,7 @@ def test_same_output_under_another_hash_seed(imagenet: Analysis) -> None:
         "from workbench.inputs import session_from_table\n"
         "from workbench.analysis import analyze\n"
         "from workbench.model import Constraints, Workload\n"
-        "from workbench import charts\n"
+        "from workbench.views import charts\n"
         f"s, _ = session_from_table(Path({str(ROOT / 'sample_data' / 'imagenet_5.csv')!r}))\n"
         "a = analyze(s.with_scenario(workload=Workload(volume_per_day=8_000_000),"
         " constraints=Constraints(monthly_budget_usd=100, min_accuracy=76)).scenario)\n"
@@ -373,7 +373,7 @@ def test_importing_charts_does_not_import_plotext() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, workbench.charts, workbench.memo\n"
+    code = ("import sys, workbench.views.charts, workbench.views.memo\n"
             "print('plotext' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

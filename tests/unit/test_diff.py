@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench import cli
-from workbench.diff import (
+from workbench.views.diff import (
     CellChange,
     RankMove,
     diff_sessions,
@@ -28,7 +28,7 @@ from workbench.model import (
     Session,
     Workload,
 )
-from workbench.session_io import save_session
+from workbench.session import save_session
 
 WEIGHTS = (Criterion("accuracy", "max", 0.4), Criterion("cost", "min", 0.6))
 

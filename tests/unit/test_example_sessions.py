@@ -11,7 +11,7 @@ import pytest
 from workbench import cli
 from workbench.analysis import Analysis, analyze
 from workbench.inputs import builtin_sample_path
-from workbench.session_io import load_session, session_to_toml
+from workbench.session import load_session, session_to_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = sorted((ROOT / "sessions").glob("*.toml"))

@@ -9,7 +9,6 @@ file. Cases that need a real process (FIFOs, timeouts) run one; the rest call
 from __future__ import annotations
 
 import errno
-import json
 import os
 import subprocess
 import sys
@@ -24,8 +23,8 @@ from workbench.cli import main
 from workbench.errors import InputError
 from workbench.inputs import session_from_table
 from workbench.loading import load_table
-from workbench.memo import render_memo
-from workbench.session_io import load_session, save_session, session_to_toml
+from workbench.views.memo import render_memo
+from workbench.session import load_session, save_session, session_to_toml
 
 HEADER = "name,accuracy,latency_ms,cost_per_1k\n"
 GOOD = HEADER + "a,90,10,1\nb,95,20,2\n"

@@ -20,9 +20,9 @@ import pytest
 
 from workbench import tco
 from workbench.analysis import Analysis, analyze
-from workbench.export import to_dict
+from workbench.views.export import to_dict
 from workbench.inputs import session_from_table
-from workbench.memo import SECTIONS, fence, render_memo
+from workbench.views.memo import SECTIONS, fence, render_memo
 from workbench.model import (
     Constraints,
     Criterion,
@@ -43,7 +43,7 @@ HOSTILE = "a|b`c<script>alert(1)</script>"
 
 
 def load(path: Path) -> tuple[Session, list[str]]:
-    from workbench.session_io import load_session
+    from workbench.session import load_session
 
     return load_session(path)
 
@@ -207,7 +207,7 @@ def test_example_memo_numbers_match_the_engine(path: Path) -> None:
     doc = to_dict(a, notes)
     memo = render_memo(session, notes=notes, session_path=path)
     assert_numbers_from_engine(section(memo, "Recommendation"), doc, a)
-    from workbench.export import num, pct, usd
+    from workbench.views.export import num, pct, usd
 
     rows = table_rows(section(memo, "Candidates"))
     header, body = rows[0], rows[1:]

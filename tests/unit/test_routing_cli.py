@@ -11,7 +11,7 @@ import pytest
 
 from workbench.errors import InputError
 from workbench.routing import RoutingSpec, simulate
-from workbench.routing import cli as route_cli
+from workbench.cli import route as route_cli
 from workbench.routing.report import operational_rule, routing_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def test_package_import_is_light() -> None:
     import sys
 
     code = (
-        "import sys, workbench.routing, workbench.routing.cli; "
+        "import sys, workbench.routing, workbench.cli.route; "
         "print(*(m in sys.modules for m in ('duckdb', 'rich', 'textual', 'pandas')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -335,7 +335,7 @@ def test_sqlglot_loads_only_when_sql_is_built() -> None:
     import sys
 
     code = (
-        "import sys, workbench.routing, workbench.routing.bins, workbench.routing.cli; "
+        "import sys, workbench.routing, workbench.routing.bins, workbench.cli.route; "
         "assert 'sqlglot' not in sys.modules and 'duckdb' not in sys.modules, sorted(sys.modules); "
         "workbench.routing.bins.aggregation_sql(); assert 'sqlglot' in sys.modules"
     )

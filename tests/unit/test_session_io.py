@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench import cli, export
+from workbench import cli
+from workbench.views import export
 from workbench.analysis import analyze
 from workbench.errors import InputError
 from workbench.loading import file_sha256
@@ -33,14 +34,14 @@ from workbench.model import (
     Workload,
     frames_equal,
 )
-from workbench.session_io import (
+from workbench.inputs import session_summary
+from workbench.session import (
     SCHEMA_VERSION,
     load_session,
     path_for_file,
     path_from_file,
     save_session,
     session_from_toml,
-    session_summary,
     session_to_toml,
 )
 

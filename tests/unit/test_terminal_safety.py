@@ -34,10 +34,10 @@ from tests.hostile import (
 )
 from workbench.analysis import analyze
 from workbench.cli import main
-from workbench.diff import diff_sessions, diff_to_text
+from workbench.views.diff import diff_sessions, diff_to_text
 from workbench.fmt import printable
 from workbench.model import Criterion
-from workbench.text_view import to_text
+from workbench.cli.text import to_text
 
 NEW = "new\x1b[1m" + CONTROLS  # a candidate only the newer record has
 

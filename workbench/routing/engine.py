@@ -285,9 +285,9 @@ def _notes(spec: RoutingSpec, curve: Curve, shown: int) -> list[str]:
                 "query that produced it; flags for them here only label the report."
             )
     notes.append(
-        f"Units: accuracy, accuracy_wilson_low, recall and precision are percentages (0-100); "
-        f"escalated_share is a fraction (0-1) of rows sent to the expensive model; costs are USD per "
-        f"1,000 items."
+        "Units: accuracy, accuracy_wilson_low, recall and precision are percentages (0-100); "
+        "escalated_share is a fraction (0-1) of rows sent to the expensive model; costs are USD per "
+        "1,000 items."
     )
     notes.append(
         f"Decision: a model predicts positive when its score >= {spec.decision_threshold:g}; accuracy is the "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from workbench.export import clean
+from workbench.views.export import clean
 from workbench.fmt import printable
 
 from workbench.routing.result import PolicyFigures, RoutingResult

@@ -29,7 +29,8 @@ from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.fmt import printable
 from workbench.model import Session
-from workbench.tui import files
+from workbench import inputs
+from workbench.session import store
 from workbench.tui.messages import (
     AnalysisFailed,
     AnalysisFinished,
@@ -435,12 +436,12 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.open_file import OpenScreen
 
         self._settle_field("Not applied")
-        folder = files.sessions_folder(self.path)
+        folder = store.sessions_folder(self.path)
         try:
             shown = str(folder.resolve().relative_to(Path.cwd())) + "/"
         except ValueError:
             shown = str(folder) + "/"
-        self.push_screen(OpenScreen(folder, files.list_sessions(folder), shown), self._open_chosen)
+        self.push_screen(OpenScreen(folder, inputs.list_sessions(folder), shown), self._open_chosen)
 
     def _open_chosen(self, path: str | None) -> None:
         from workbench.tui.screens.prompt import ConfirmScreen
@@ -468,10 +469,10 @@ class WorkbenchApp(App[int]):
     def open_file(self, path: str | Path, mapping: dict[str, str] | None = None) -> bool:
         """Open a table or session; on failure the current session stays as it was."""
         try:
-            session, notes, session_path = files.open_file(path, mapping)
+            session, notes, session_path = inputs.open_file(path, mapping)
             analysis = analyze(session.scenario)
         except InputError as exc:
-            if mapping is None and files.needs_mapping(exc) and not files.is_session_path(path):
+            if mapping is None and inputs.needs_mapping(exc) and not store.is_session_path(path):
                 self._ask_mapping(str(path), str(exc))
                 return False
             self.notify(str(exc), severity="error", title="Cannot open")
@@ -487,7 +488,7 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.open_file import MappingScreen
 
         try:
-            headers = files.read_headers(path)
+            headers = inputs.read_headers(path)
         except InputError as exc:
             self.notify(str(exc), severity="error", title="Cannot open")
             return
@@ -496,7 +497,7 @@ class WorkbenchApp(App[int]):
             if mapping:
                 self.open_file(path, mapping)
 
-        self.push_screen(MappingScreen(path, headers, files.guess_mapping(headers), error), mapped)
+        self.push_screen(MappingScreen(path, headers, inputs.guess_mapping(headers), error), mapped)
 
     def replace_session(
         self, session: Session, analysis: Analysis, notes: Iterable[str], path: Path | None
@@ -528,13 +529,13 @@ class WorkbenchApp(App[int]):
     def _ask_save_path(self, after) -> None:  # type: ignore[no-untyped-def]
         from workbench.tui.screens.prompt import PromptScreen
 
-        default = files.default_session_path(self.session, self.path)
+        default = store.default_session_path(self.session, self.path)
 
         def check(text: str) -> str | None:
             if not text.strip():
                 return "type a file name"
-            if not text.strip().endswith(files.SESSION_SUFFIX):
-                return f"a session file ends in {files.SESSION_SUFFIX}"
+            if not text.strip().endswith(store.SESSION_SUFFIX):
+                return f"a session file ends in {store.SESSION_SUFFIX}"
             return None
 
         def chosen(text: str | None) -> None:
@@ -563,7 +564,7 @@ class WorkbenchApp(App[int]):
             self.notify("Wait for the analysis to finish, then save", severity="warning")
             return False
         try:
-            saved = files.save(self.session, path)
+            saved = store.save_session(self.session, path)
         except InputError as exc:
             self.notify(str(exc), severity="error", title="Not saved")
             return False
@@ -582,16 +583,26 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.prompt import PromptScreen
 
         self._settle_field("Not in the memo")
-        default = files.default_memo_path(self.session, self.path)
+        default = store.default_memo_path(self.session, self.path)
 
         def chosen(text: str | None) -> None:
             if not text:
                 return
             path = Path(text.strip()).expanduser()
             try:
-                memo = files.render_memo_text(self.session, list(self.notes), self.path,
-                                              self.analysis)
-                files.write_memo(memo, path)
+                from workbench.atomic import atomic_write_text
+                from workbench.fileio import guard_outputs
+                from workbench.views.memo import render_memo
+
+                # The memo never replaces the session, its source table or routing log.
+                guard_outputs(
+                    [("the session", str(self.path) if self.path else None),
+                     *inputs.session_inputs(self.session, self.path)],
+                    [("the memo", str(path))],
+                )
+                memo = render_memo(self.session, notes=list(self.notes),
+                                   session_path=self.path, analysis=self.analysis)
+                atomic_write_text(path, memo)
             except InputError as exc:
                 self.notify(str(exc), severity="error", title="Not exported")
                 return
@@ -707,13 +718,13 @@ def _same(a: Session, b: Session) -> bool:
 
 def run_app(args: argparse.Namespace) -> int:
     """Open `args.path` (or the built-in sample) with the flags applied, then run."""
-    from workbench.options import apply_overrides, mapping_from
+    from workbench.cli.options import apply_overrides, mapping_from
 
     try:
         if getattr(args, "path", None):
-            session, notes, session_path = files.open_file(args.path, mapping_from(args))
+            session, notes, session_path = inputs.open_file(args.path, mapping_from(args))
         else:
-            session, notes = files.builtin_session()
+            session, notes = inputs.builtin_session()
             session_path = None
         opened = session
         session = apply_overrides(session, args)

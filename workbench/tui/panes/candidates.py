@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
-from workbench.export import num, pct, usd
+from workbench.views.export import num, pct, usd
 from workbench.fmt import printable
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
@@ -218,7 +218,7 @@ class CandidatesPane(Pane):
         self.action_edit_cell()
 
     def action_edit_cell(self) -> None:
-        from workbench.tui import edits
+        from workbench import edits
         from workbench.tui.screens.prompt import PromptScreen
 
         row, column = self._cursor()
@@ -260,7 +260,7 @@ class CandidatesPane(Pane):
         )
 
     def action_add(self) -> None:
-        from workbench.tui import edits
+        from workbench import edits
         from workbench.tui.screens.prompt import FormScreen
 
         if self.snapshot is None:
@@ -285,7 +285,7 @@ class CandidatesPane(Pane):
         self.app.push_screen(FormScreen("Add a candidate", fields, check=check), done)
 
     def action_duplicate(self) -> None:
-        from workbench.tui import edits
+        from workbench import edits
 
         row, _ = self._cursor()
         if row is None or self.snapshot is None:
@@ -295,7 +295,7 @@ class CandidatesPane(Pane):
         self.edit(lambda s: edits.duplicate_candidate(s, row)[0], f"duplicate as {name}")
 
     def action_delete(self) -> None:
-        from workbench.tui import edits
+        from workbench import edits
 
         row, _ = self._cursor()
         if row is None or self.snapshot is None:
@@ -320,7 +320,7 @@ class CandidatesPane(Pane):
         self._redraw()
 
     def action_add_column(self) -> None:
-        from workbench.tui import edits
+        from workbench import edits
         from workbench.tui.screens.prompt import PromptScreen
 
         def check(text: str) -> str | None:

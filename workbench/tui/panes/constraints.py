@@ -19,10 +19,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
-from workbench.analysis import fmt_num
+from workbench.fmt import fmt_num
 from workbench.model import NORMALIZATIONS, Criterion, Session
-from workbench.tui import edits
-from workbench.tui.files import format_limits, parse_limits, parse_number
+from workbench import edits
+from workbench.parse import format_limits, parse_limits
+from workbench.parse import parse_optional as parse_number
 from workbench.tui.messages import EditRejected
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal

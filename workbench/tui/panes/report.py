@@ -18,7 +18,6 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from workbench.fmt import printable
-from workbench.tui.files import render_memo_text
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import editable, literal
 from workbench.tui.state import LARGE_TABLE, Snapshot
@@ -32,8 +31,10 @@ _NONE = object()  # no own edit recorded for a field
 
 def _memo(snapshot: Snapshot) -> str:
     try:
-        return render_memo_text(snapshot.session, list(snapshot.notes), snapshot.path,
-                                snapshot.analysis)
+        from workbench.views.memo import render_memo
+
+        return render_memo(snapshot.session, notes=list(snapshot.notes),
+                           session_path=snapshot.path, analysis=snapshot.analysis)
     except Exception as exc:  # noqa: BLE001 - the memo must never take the pane down
         return f"The memo could not be rendered: {printable(exc)}"
 

@@ -34,7 +34,7 @@ from workbench.model import Session
 from workbench.routing import RoutingResult, RoutingSpec, resolve_for_session
 from workbench.routing.report import _table_rows, operational_rule
 from workbench.routing.spec import POLICIES
-from workbench.tui.files import parse_number
+from workbench.parse import parse_optional as parse_number
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
@@ -390,7 +390,7 @@ class RoutingPane(Pane):
                     newlines=True, style="dim"))
 
         def chart(width: int, height: int | None) -> str:
-            from workbench.charts import routing_curve_chart  # plotext only once drawn
+            from workbench.views.charts import routing_curve_chart  # plotext only once drawn
 
             return routing_curve_chart(result, width, height or 16, color=True)
 

@@ -11,9 +11,9 @@ from textual import events, on
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Select, Static
 
-from workbench.export import num, usd
+from workbench.views.export import num, usd
 from workbench.fmt import printable
-from workbench.tui.files import parse_number
+from workbench.parse import parse_optional as parse_number
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import LARGE_TABLE, Snapshot

@@ -1,7 +1,7 @@
 """A scrollable panel that draws a text chart at its own size.
 
 The plot is drawn to fill the visible height (or at a fixed height); the chart's
-legend and key, which `workbench.charts` prints below the plot, scroll into view.
+legend and key, which `workbench.views.charts` prints below the plot, scroll into view.
 Resizing redraws. For large analyses the drawing runs in a thread worker (the charts
 module serialises plotext with a lock) and the previous picture stays until the new
 one is ready.
@@ -24,7 +24,7 @@ MIN_PLOT = 8
 
 
 def to_text(chart: str) -> Text:
-    """The chart's own colours (ANSI SGR from `workbench.charts`, whose labels are
+    """The chart's own colours (ANSI SGR from `workbench.views.charts`, whose labels are
     already one printable line each, see `charts.clean_label`) as a Text."""
     return Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop")
 

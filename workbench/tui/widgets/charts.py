@@ -1,7 +1,7 @@
-"""Draw functions for ChartPanel from `workbench.charts` (imported on first use).
+"""Draw functions for ChartPanel from `workbench.views.charts` (imported on first use).
 
 plotext is only needed once a chart pane is opened, so nothing here imports it (or
-`workbench.charts`) at module level.
+`workbench.views.charts`) at module level.
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from workbench.tui.widgets.chart import Draw
 
 
 def frontier(analysis: Any) -> Draw:
-    from workbench.charts import frontier_chart
+    from workbench.views.charts import frontier_chart
 
     return lambda w, h: frontier_chart(analysis, w, h or 20, color=True)
 
 
 def cost_bars(analysis: Any) -> Draw:
-    from workbench.charts import cost_per_point_bars
+    from workbench.views.charts import cost_per_point_bars
 
     return lambda w, h: cost_per_point_bars(analysis, w, h, color=True)
 
 
 def volume(analysis: Any) -> Draw:
-    from workbench.charts import volume_chart
+    from workbench.views.charts import volume_chart
 
     def draw(w: int, h: int | None) -> str:
         chart = volume_chart(analysis, w, h or 14, color=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 
-from workbench.export import usd
+from workbench.views.export import usd
 from workbench.fmt import printable
 from workbench.tui.state import Snapshot
 

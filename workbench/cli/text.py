@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.analysis import Analysis
-from workbench.export import num, pct, usd
+from workbench.views.export import num, pct, usd
 from workbench.fmt import printable
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,13 +29,28 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from workbench.analysis import DERIVED_NUMERIC, VOLUME_DEPENDENT
-from workbench.atomic import atomic_write_text
-from workbench.columns import CANONICAL, DERIVED, MAX_COLUMNS, REQUIRED
+from workbench.columns import (
+    CANONICAL,
+    DERIVED,
+    DERIVED_NUMERIC,
+    MAX_COLUMNS,
+    REQUIRED,
+    VOLUME_DEPENDENT,
+    default_direction,
+)
 from workbench import fields
 from workbench.errors import InputError
-from workbench.fileio import read_input_bytes
 from workbench.loading import validate_candidates
+from workbench.session.lines import KeyPath, key_lines
+from workbench.session.paths import path_for_file, path_from_file
+from workbench.session.schema import (
+    CRITERION_KEYS,
+    FIELD_SECTIONS,
+    SCHEMA_VERSION,
+    SOURCE_KEYS,
+    TOP_KEYS,
+    section_keys,
+)
 from workbench.parse import MAX_MAGNITUDE
 from workbench.model import (
     COST_ALIAS,
@@ -48,35 +62,16 @@ from workbench.model import (
     Workload,
 )
 
-SCHEMA_VERSION = 1
 
 _HEADER = (
     "# workbench session (a decision record). Safe to edit by hand: every key is\n"
     "# checked when the file is opened. Check it with: workbench analyze THIS_FILE.toml\n"
 )
 
-# Keys that are not scalar fields (those come from workbench.fields), per section.
-_COMPOSITE: dict[str, tuple[str, ...]] = {
-    "": ("schema_version", "created", "modified", "workload", "constraints", "scoring",
-         "whatif", "source", "candidates", "decision", "routing"),
-    "workload": (),
-    "constraints": ("max", "min"),
-    "scoring": ("criteria",),
-    "whatif": (),
-    "decision": (),
-}
-# The sections made of fields, in the order the reader checks them.
-FIELD_SECTIONS: tuple[str, ...] = ("", "workload", "constraints", "scoring", "whatif", "decision")
 
 
-def section_keys(name: str) -> tuple[str, ...]:
-    """Every key a section may hold: its fields, then its composite keys."""
-    return tuple(f.key for f in fields.section(name)) + _COMPOSITE[name]
 
 
-TOP_KEYS = section_keys("")
-CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
-SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "table_sha256", "mapping")
 
 _NUMERIC_CANONICAL = frozenset(CANONICAL[1:])
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -225,26 +220,8 @@ def did_you_mean(value: str, options: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def path_for_file(path: str, base_dir: Path | None) -> str:
-    """The source path as written: relative to the session's folder when the two share
-    a folder below the root (a project moved elsewhere keeps working), else absolute."""
-    if base_dir is None:
-        return path
-    source, folder = os.path.abspath(path), os.path.abspath(base_dir)
-    try:
-        common = os.path.commonpath([source, folder])
-    except ValueError:  # another drive on Windows: no relative path exists
-        return Path(source).as_posix()
-    if os.path.dirname(common) == common:  # only the root in common: ../../.. is noise
-        return Path(source).as_posix()
-    return Path(os.path.relpath(source, folder)).as_posix()
 
 
-def path_from_file(written: str, base_dir: Path | None) -> str:
-    """The source path as loaded: relative to the working folder, like a fresh load."""
-    if base_dir is None or os.path.isabs(written):
-        return written
-    return os.path.normpath(os.path.join(base_dir, written))
 
 
 def candidate_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -296,85 +273,18 @@ def session_from_toml(
     return _Reader(text, label, base_dir).read()
 
 
-def load_session(path: Path) -> tuple[Session, list[str]]:
-    """(session, notes) from a session file; a changed source file adds a note."""
-    path = Path(path)
-    label = str(path)
-    text = _read_text(path)
-    session, notes = session_from_toml(text, label, path.parent)
-    from workbench.provenance import check_source
-
-    note = check_source(session).note
-    if note:
-        notes.append(note)
-    return session, notes
 
 
-# A session is a hand-editable text; even 100k candidates fit in far less than this.
-MAX_SESSION_BYTES = 256 * 2**20
 
 
-def _read_text(path: Path) -> str:
-    label = str(path)
-    data = read_input_bytes(path, label, what="session file", limit=MAX_SESSION_BYTES)
-    try:
-        # Bytes, not read_text: universal newlines would rewrite "\r" inside strings.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"bytes are not valid UTF-8 at byte {exc.start}; save the file as UTF-8",
-            source=label,
-            line=data[: exc.start].count(b"\n") + 1,
-        ) from None
 
 
-def save_session(session: Session, path: Path) -> Session:
-    """Write atomically (previous version kept as NAME.toml.bak); return the session
-    as written, i.e. exactly what `load_session(path)` will give back."""
-    path = Path(path)
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    stamped = session.with_(created=session.created or now, modified=now)
-    text = session_to_toml(stamped, path.parent)
-    # Read the text back before touching the disk: a record that could not be opened
-    # again is worse than no save, and the error names what to fix.
-    try:
-        written, _ = session_from_toml(text, str(path), path.parent)
-    except InputError as exc:
-        exc.message = f"not saved: {exc.message}"
-        exc.args = (exc.message,)
-        exc.line = None  # a line of text that was never written would mislead
-        raise
-    atomic_write_text(path, text, keep_backup=True, create_folder=True)
-    return written
 
 
-def session_summary(path: Path) -> dict[str, Any]:
-    """Title, modified, recommendation and decision of a session, for a file list.
-
-    A broken file gives {"title": None, "error": message} instead of raising.
-    """
-    from workbench.analysis import analyze
-
-    path = Path(path)
-    try:
-        session, _ = session_from_toml(_read_text(path), str(path), path.parent)
-        analysis = analyze(session.scenario)
-    except InputError as exc:
-        if exc.source is None:
-            exc.source = str(path)
-        return {"title": None, "error": str(exc)}
-    rec = analysis.recommendation
-    return {
-        "title": session.title,
-        "modified": session.modified,
-        "recommendation": None if rec is None else rec.name,
-        "chosen": session.decision.chosen,
-    }
 
 
 # ------------------------------------------------------------------ the checking reader
 
-KeyPath = tuple[str | int, ...]
 
 
 def _dotted(path: KeyPath) -> str:
@@ -425,7 +335,7 @@ class _Reader:
     # ---- failing with a location
     def line_of(self, path: KeyPath) -> int | None:
         if self._lines is None:
-            self._lines = _key_lines(self.text)
+            self._lines = key_lines(self.text)
         for end in range(len(path), 0, -1):  # the key, else its table
             hit = self._lines.get(path[:end])
             if hit is not None:
@@ -678,8 +588,6 @@ class _Reader:
     def criteria(
         self, value: object, scoring: Scoring, numeric: list[str], workload: Workload
     ) -> Scoring:
-        from workbench.analysis import default_direction
-
         path: KeyPath = ("scoring",)
         t = self.table(value, path)
         if "criteria" not in t:
@@ -950,70 +858,9 @@ def _column_order(rows: list[dict[str, Any]]) -> list[str]:
 
 # ------------------------------------------------------------------- line numbers
 
-_HEADER_LINE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_PART_RE = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
-_KEY_PART = re.compile(_KEY_PART_RE)
-_KEY_LINE = re.compile(rf"^\s*((?:{_KEY_PART_RE})(?:\s*\.\s*(?:{_KEY_PART_RE}))*)\s*=")
 
 
-def _key_parts(text: str) -> list[str]:
-    parts = []
-    for raw in _KEY_PART.findall(text):
-        if raw.startswith('"'):
-            try:
-                parts.append(tomllib.loads(f"k = {raw}")["k"])
-            except tomllib.TOMLDecodeError:
-                parts.append(raw[1:-1])
-        elif raw.startswith("'"):
-            parts.append(raw[1:-1])
-        else:
-            parts.append(raw)
-    return parts
 
 
-def _key_lines(text: str) -> dict[KeyPath, int]:
-    """Best-effort map from key path to 1-based line, for error messages only.
-
-    Array tables are numbered from 1 ("candidates", 3, "accuracy"), matching the
-    row numbers in messages. Lines inside multi-line strings are skipped.
-    """
-    lines: dict[KeyPath, int] = {}
-    counts: dict[tuple[str, ...], int] = {}
-    table: KeyPath = ()
-    in_string: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if in_string is not None:
-            if line.count(in_string) % 2 == 1:
-                in_string = None
-            continue
-        header = _HEADER_LINE.match(line)
-        if header:
-            names = tuple(_key_parts(header.group(2)))
-            if header.group(1) == "[[":
-                counts[names] = counts.get(names, 0) + 1
-                table = (*_numbered(names[:-1], counts), names[-1], counts[names])
-            else:
-                table = _numbered(names, counts)
-            lines.setdefault(table, number)
-            continue
-        key = _KEY_LINE.match(line)
-        if key:
-            path = (*table, *_key_parts(key.group(1)))
-            lines.setdefault(path, number)
-            rest = line[key.end() :]
-            for quote in ('"""', "'''"):
-                if rest.count(quote) % 2 == 1:
-                    in_string = quote
-                    break
-    return lines
 
 
-def _numbered(names: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> KeyPath:
-    # [scoring] inside [[scoring.criteria]] numbering: a sub-table of the latest
-    # array element gets that element's index.
-    out: list[str | int] = []
-    for end in range(1, len(names) + 1):
-        out.append(names[end - 1])
-        if names[:end] in counts:
-            out.append(counts[names[:end]])
-    return tuple(out)

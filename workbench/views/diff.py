@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.analysis import Analysis, analyze, fmt_num
+from workbench.analysis import Analysis, analyze
+from workbench.fmt import fmt_num
 from workbench.errors import InputError
-from workbench.export import clean
+from workbench.views.export import clean
 from workbench.fmt import printable
 from workbench.model import DEFAULT_CRITERIA, Criterion, Session
 

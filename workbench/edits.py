@@ -14,12 +14,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from workbench.analysis import DERIVED_NUMERIC, default_direction
+from workbench.columns import DERIVED_NUMERIC, default_direction
 from workbench.columns import OPTIONAL, REQUIRED
 from workbench.errors import InputError
 from workbench.loading import validate_candidates
 from workbench.model import COST_ALIAS, Criterion, Session
-from workbench.tui.files import parse_number
+from workbench.parse import parse_optional as parse_number
 
 COMPUTED = (*DERIVED_NUMERIC, "feasible", "pareto", "score", "rank")
 LABEL = "candidates"

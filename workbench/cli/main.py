@@ -22,7 +22,7 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled
 
 
 def _parser() -> argparse.ArgumentParser:
-    from workbench.options import add_scenario_arguments
+    from workbench.cli.options import add_scenario_arguments
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -52,14 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--format", choices=("text", "json"), default="text")
 
     rt = sub.add_parser("route", help="simulate routing between a cheap and an expensive model")
-    from workbench.routing import cli as routing_cli
+    from workbench.cli import route as routing_cli
 
     routing_cli.add_arguments(rt)
     return parser
 
 
 def _tui_parser() -> argparse.ArgumentParser:
-    from workbench.options import add_scenario_arguments
+    from workbench.cli.options import add_scenario_arguments
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -95,14 +95,14 @@ def guard_outputs(
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from workbench.inputs import open_path
-    from workbench.options import apply_overrides, mapping_from
+    from workbench.cli.options import apply_overrides, mapping_from
 
     session, notes = open_path(args.path, mapping_from(args))
     return apply_overrides(session, args), notes
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from workbench import export
+    from workbench.views import export
     from workbench.analysis import analyze
     from workbench.inputs import SESSION_SUFFIXES, session_inputs
 
@@ -118,7 +118,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     guard_outputs([("--save", args.save)], [("-o", args.output)])
     analysis = analyze(session.scenario)
     if args.save:
-        from workbench.session_io import save_session
+        from workbench.session import save_session
 
         if args.title:
             session = session.with_(title=args.title)
@@ -134,7 +134,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         text = export.to_markdown(analysis, notes)
     else:
-        from workbench.text_view import to_text
+        from workbench.cli.text import to_text
 
         text = to_text(analysis, notes, width=_terminal_width())
     write_output(text, args.output)
@@ -143,7 +143,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench.inputs import session_inputs
-    from workbench.memo import render_memo
+    from workbench.views.memo import render_memo
 
     session, notes = _open(args)
     guard_outputs([("the input", args.path), *session_inputs(session, args.path)],
@@ -153,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from workbench.diff import run_diff
+    from workbench.views.diff import run_diff
 
     return run_diff(Path(args.old), Path(args.new), args.format)
 
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return cmd_diff(args)
         if args.command == "route":
-            from workbench.routing import cli as routing_cli
+            from workbench.cli import route as routing_cli
 
             return routing_cli.run(args)
         _parser().print_help()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from workbench.analysis import default_direction
+from workbench.columns import default_direction
 from workbench.errors import InputError
 from workbench.parse import NumberError, parse_number
 from workbench.fields import FIELDS

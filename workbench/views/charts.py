@@ -17,501 +17,46 @@ Conventions shared by every chart here:
 - no number is computed here: values come from the analysis and are only placed and
   formatted (a log axis is a drawing transform, not a figure).
 
-plotext keeps one global figure, so every build runs under a lock: the TUI draws from
-worker threads.
+The drawing itself (axes, ticks, grid, labels, colour) is `workbench.views.canvas`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.export import num, one_line, pct, usd
+from workbench.views.export import num, pct, usd
+from workbench.views.canvas import (
+    FEASIBLE,
+    INFEASIBLE,
+    KEYED_MAX,
+    KEY_ALL_UP_TO,
+    LINE,
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    PICK,
+    TOP_KEYED,
+    Axis,
+    make_axis,
+    build,
+    finish,
+    fit,
+    limit_line,
+    money_tick,
+    place_labels,
+    plain_tick,
+    plot_height,
+    set_axes,
+    thin,
+    wrap,
+    clean_label,
+)
 
 if TYPE_CHECKING:
     from workbench.analysis import Analysis
 
 __all__ = ["cost_per_point_bars", "frontier_chart", "series_chart", "volume_chart"]
-
-_PLOTEXT_LOCK = threading.Lock()
-
-FEASIBLE = "o"
-INFEASIBLE = "x"
-PICK = "@"
-LINE = "·"
-# How many top-ranked candidates get a key on a chart too big to key every point.
-TOP_KEYED = 10
-# Above this many drawn points only the pick, the top ranks and part of the frontier are
-# keyed, at most KEYED_MAX: more labels than that on 78x22 cells are unreadable.
-KEY_ALL_UP_TO = 60
-KEYED_MAX = 24
-MIN_WIDTH = 32
-MIN_HEIGHT = 8
-
-_RESET = "\x1b[0m"
-_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-# ----------------------------------------------------------------------------- text
-
-
-def clean_label(text: Any, limit: int | None = None) -> str:
-    """One printable line (see `export.one_line`), cut to `limit` characters with "…".
-
-    Model names go to terminals and into a memo's code block, so an escape sequence or
-    a newline in a name must reach neither.
-    """
-    s = one_line(text)
-    if limit is not None and len(s) > limit:
-        s = s[: max(limit - 1, 0)] + "…"
-    return s
-
-
-def _money_tick(value: float) -> str:
-    """Short axis label for a USD amount: $0.000005, $0.25, $15, $1.5k, $300k, $2M."""
-    if value == 0:
-        return "$0"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= scale:
-            return f"{sign}${v / scale:.3g}{suffix}"
-    if v < 0.01:
-        return sign + usd(v)  # fixed notation: $0.000005, never $5e-06
-    return f"{sign}${v:.3g}"
-
-
-def _plain_tick(value: float) -> str:
-    if value == 0:
-        return "0"
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.4g}"
-
-
-def _wrap(items: list[str], width: int) -> list[str]:
-    """Join legend items with two spaces, wrapping at `width`."""
-    lines: list[str] = []
-    current = ""
-    for item in items:
-        if current and len(current) + 2 + len(item) > width:
-            lines.append(current)
-            current = ""
-        current = f"{current}  {item}" if current else item
-    if current:
-        lines.append(current)
-    return lines
-
-
-# ------------------------------------------------------------------------------ axes
-
-
-@dataclass(frozen=True)
-class _Axis:
-    """One axis: drawing range in plotted units (log10 when `log`), ticks in data units."""
-
-    log: bool
-    lo: float
-    hi: float
-    ticks: list[float]
-    labels: list[str]
-    clip: float | None = None  # on a log axis, where values <= 0 are drawn
-
-    def to_plot(self, values: np.ndarray) -> np.ndarray:
-        """Data -> plotted units (what plotext puts on the canvas)."""
-        v = np.asarray(values, dtype=float)
-        if not self.log:
-            return v
-        assert self.clip is not None
-        out: np.ndarray = np.log10(np.maximum(v, self.clip))
-        return out
-
-    def data(self, values: np.ndarray) -> np.ndarray:
-        """Values as handed to plotext (it applies the log itself)."""
-        v = np.asarray(values, dtype=float)
-        if not self.log:
-            return v
-        assert self.clip is not None
-        out: np.ndarray = np.maximum(v, self.clip)
-        return out
-
-
-def _linear_ticks(lo: float, hi: float, target: int) -> list[float]:
-    """Ticks at a 1-2-2.5-5 step, the step whose tick count is nearest `target`."""
-    span = hi - lo
-    power = 10 ** math.floor(math.log10(span / max(target, 1)))
-    best: list[float] = []
-    for step in sorted(m * power * f for m in (1.0, 2.0, 2.5, 5.0) for f in (0.1, 1.0, 10.0)):
-        first = math.ceil(lo / step - 1e-9)
-        last = math.floor(hi / step + 1e-9)
-        # round() trims float noise such as 0.30000000000000004 from the labels
-        ticks = [round(k * step, 12) for k in range(first, last + 1)]
-        if not best or abs(len(ticks) - target) < abs(len(best) - target):
-            best = ticks
-    return best
-
-
-def _log_ticks(lo_exp: float, hi_exp: float) -> list[float]:
-    """Powers of ten inside [lo_exp, hi_exp] (log10 units), with 2 and 5 on short spans."""
-    decades = list(range(math.ceil(lo_exp - 1e-9), math.floor(hi_exp + 1e-9) + 1))
-    mantissas = (1.0,) if len(decades) >= 3 else (1.0, 2.0, 5.0)
-    ticks = [
-        m * 10.0**d
-        for d in range(math.floor(lo_exp), math.ceil(hi_exp) + 1)
-        for m in mantissas
-        if lo_exp - 1e-9 <= math.log10(m * 10.0**d) <= hi_exp + 1e-9
-    ]
-    return ticks
-
-
-def _axis(
-    values: np.ndarray,
-    *,
-    want_log: bool,
-    label: Callable[[float], str],
-    limits: list[float],
-    ticks_target: int,
-    floor_zero: bool,
-) -> tuple[_Axis, list[float]]:
-    """Fit an axis to finite `values`; returns it and the limits that fit on it.
-
-    A limit line is brought onto the chart when that at most doubles the span, so a
-    budget far away from every candidate does not squash the points into one column.
-    """
-    v = values[np.isfinite(values)]
-    positive = v[v > 0]
-    log = bool(
-        want_log and positive.size > 0 and float(positive.max()) > 10 * float(positive.min())
-    )
-    clip: float | None = None
-    if log:
-        # Zero (or negative) values cannot sit on a log axis: draw them at half the
-        # smallest positive value and say so in the legend.
-        clip = float(positive.min()) / 2
-        plotted = np.log10(np.maximum(v, clip))
-    else:
-        plotted = v
-    lo = float(plotted.min()) if plotted.size else 0.0
-    hi = float(plotted.max()) if plotted.size else 1.0
-    fitted: list[float] = []
-    for limit in limits:
-        if log and limit <= 0:
-            continue
-        p = math.log10(limit) if log else limit
-        new_lo, new_hi = min(lo, p), max(hi, p)
-        if hi - lo > 0 and new_hi - new_lo > 2 * (hi - lo):
-            continue
-        if hi - lo == 0 and abs(p - lo) > max(abs(lo), 1.0):
-            continue
-        lo, hi = new_lo, new_hi
-        fitted.append(limit)
-    span = hi - lo
-    if span > 0:
-        pad = 0.04 * span
-    elif log:
-        pad = 0.5  # half a decade either side of a single value
-    else:
-        pad = abs(lo) * 0.1 if lo != 0 else 1.0  # one value: +-10% shows it in context
-    lo, hi = lo - pad, hi + pad
-    if floor_zero and not log and v.size and float(v.min()) >= 0:
-        lo = max(lo, 0.0)
-    if log:
-        ticks = _log_ticks(lo, hi)
-    else:
-        ticks = _linear_ticks(lo, hi, ticks_target)
-    labels = [label(t) for t in ticks]
-    return _Axis(log, lo, hi, ticks, labels, clip), fitted
-
-
-# --------------------------------------------------------------------------- canvas
-
-
-@dataclass
-class _Canvas:
-    """The built chart as a character grid, plus where plotext put the data area."""
-
-    grid: list[list[str]]
-    top: int  # line of the top frame (┌)
-    bottom: int  # line of the bottom frame (└)
-    left: int  # column of the left frame
-    right: int  # column of the right frame
-
-    @property
-    def width(self) -> int:
-        return self.right - self.left - 1
-
-    @property
-    def height(self) -> int:
-        return self.bottom - self.top - 1
-
-    def inside(self, line: int, col: int) -> bool:
-        return self.top < line < self.bottom and self.left < col < self.right
-
-    def cells(
-        self, x: np.ndarray, y: np.ndarray, xaxis: _Axis, yaxis: _Axis
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(lines, columns) of points given in plotted units, rounded as plotext does.
-
-        plotext maps v to floor(0.5 + (bins - 1) * (v - lo) / (hi - lo)), rounded to 8
-        decimals first (its `get_matrix_data`); row 0 is the bottom of the data area.
-        """
-
-        cols = _bins(x, xaxis.lo, xaxis.hi, self.width)
-        rows = _bins(y, yaxis.lo, yaxis.hi, self.height)
-        return self.bottom - 1 - rows, self.left + 1 + cols
-
-    def text(self) -> str:
-        return "\n".join("".join(row).rstrip() for row in self.grid)
-
-
-def _canvas(built: str) -> _Canvas:
-    lines = [_ESCAPES.sub("", line) for line in built.rstrip("\n").split("\n")]
-    width = max((len(line) for line in lines), default=0)
-    grid = [list(line.ljust(width)) for line in lines]
-    # Find the frame from the bottom up: tick labels (bar charts put names there) sit
-    # beside the frame, never on the bottom edge, so a "┌" in a name cannot fool this.
-    bottom = max(i for i, line in enumerate(lines) if "┘" in line)
-    left = lines[bottom].index("└")
-    right = lines[bottom].rindex("┘")
-    top = max(i for i in range(bottom) if grid[i][left] == "┌")
-    return _Canvas(grid, top, bottom, left, right)
-
-
-def _plot_height(height: int, xlabel: str | None) -> int:
-    # Our title line, then plotext's figure, then our axis-label line.
-    return height - 1 - (1 if xlabel else 0)
-
-
-def _bins(values: Any, lo: float, hi: float, bins: int) -> np.ndarray:
-    """plotext's own data -> cell mapping (its `get_matrix_data`), vectorised."""
-    scaled = 0.5 + (bins - 1) * (np.asarray(values, dtype=float) - lo) / (hi - lo)
-    return np.floor(np.round(scaled, 8)).astype(np.int64)
-
-
-def _bin(value: float, lo: float, hi: float, bins: int) -> int:
-    return int(_bins(np.array([value]), lo, hi, bins)[0])
-
-
-def _fit(xaxis: _Axis, yaxis: _Axis, width: int, plot_height: int) -> tuple[_Axis, _Axis]:
-    """Drop ticks whose labels would collide, before plotext sees them.
-
-    plotext shuffles ticks through a set (string hashes vary per process) and, when two
-    labels collide, keeps whichever it happens to draw first: the output would change
-    from run to run. With no collisions left there is nothing for it to choose.
-    The data area is `width` minus the y labels and two axis lines, by `plot_height`
-    minus the two frame lines and the x tick labels.
-    """
-    data_w = width - 2 - max((len(label) for label in yaxis.labels), default=0)
-    data_h = plot_height - 3
-    return _thin(xaxis, data_w, horizontal=True), _thin(yaxis, data_h, horizontal=False)
-
-
-def _thin(axis: _Axis, cells: int, horizontal: bool) -> _Axis:
-    if cells < 2 or not axis.ticks:
-        return axis
-    plotted = axis.to_plot(np.asarray(axis.ticks, dtype=float)) if axis.log else axis.ticks
-    keep: list[int] = []
-    last = -(10**9)
-    for k, t in enumerate(plotted):
-        cell = _bin(float(t), axis.lo, axis.hi, cells)
-        if not 0 <= cell < cells:
-            continue
-        # Centred labels need half of each label plus two blanks between them; rows
-        # need one blank row between two labels.
-        gap = (len(axis.labels[keep[-1]]) + len(axis.labels[k])) // 2 + 2 if (
-            horizontal and keep) else 2
-        if cell - last >= gap:
-            keep.append(k)
-            last = cell
-    return replace(axis, ticks=[axis.ticks[k] for k in keep],
-                   labels=[axis.labels[k] for k in keep])
-
-
-def _build(
-    draw: Callable[[Any], None],
-    width: int,
-    height: int,
-    title: str,
-    xlabel: str | None,
-    xaxis: _Axis,
-) -> _Canvas:
-    """Run `draw(plt)` on a fresh colourless plotext figure and return its grid.
-
-    The title, the x tick labels and the x-axis label are written by us, not plotext:
-    plotext silently drops a title wider than the data area, places colliding tick
-    labels in a per-process random order, and "log scale" must never go missing.
-    """
-    import plotext as plt  # type: ignore[import-untyped]  # lazily: the import costs ~50 ms
-
-    with _PLOTEXT_LOCK:
-        plt.clear_figure()
-        plt.theme("clear")
-        plt.plotsize(width, _plot_height(height, xlabel))
-        draw(plt)
-        built = plt.build()
-        plt.clear_figure()
-    canvas = _canvas(built)
-    _write_xticks(canvas, xaxis)
-    blank = [" "] * len(canvas.grid[0])
-    head = list(clean_label(title, width).center(width).ljust(len(blank)))
-    canvas.grid.insert(0, head)
-    canvas.top += 1
-    canvas.bottom += 1
-    if xlabel:
-        # Centred under the data area, where plotext would have put it.
-        middle = (canvas.left + canvas.right) // 2
-        text = clean_label(xlabel, width)
-        start = max(0, min(middle - len(text) // 2, width - len(text)))
-        canvas.grid.append(list((" " * start + text).ljust(len(blank))))
-    return canvas
-
-
-def _write_xticks(canvas: _Canvas, axis: _Axis) -> None:
-    """x tick labels centred under their tick marks; one that would touch its left
-    neighbour is skipped (in tick order, so the result never varies)."""
-    row_index = canvas.bottom + 1
-    if row_index >= len(canvas.grid):
-        return
-    row = canvas.grid[row_index]
-    plotted = axis.to_plot(np.asarray(axis.ticks, dtype=float)) if axis.log else axis.ticks
-    end = -1
-    for t, label in zip(plotted, axis.labels):
-        col = canvas.left + 1 + _bin(float(t), axis.lo, axis.hi, canvas.width)
-        start = max(0, min(col - (len(label) - 1) // 2, len(row) - len(label)))
-        if start <= end + 1:
-            continue
-        row[start:start + len(label)] = list(label)
-        end = start + len(label) - 1
-
-
-def _set_axes(plt: Any, xaxis: _Axis, yaxis: _Axis) -> None:
-    if xaxis.log:
-        plt.xscale("log")
-    if yaxis.log:
-        plt.yscale("log")
-    # plotext compares user limits with the log10 of the data, so limits go in plotted
-    # units while ticks go in data units (plotext takes their log itself).
-    plt.xlim(xaxis.lo, xaxis.hi)
-    plt.ylim(yaxis.lo, yaxis.hi)
-    # Blank x labels: plotext draws the tick marks, `_write_xticks` the labels.
-    plt.xticks(xaxis.ticks, [""] * len(xaxis.ticks))
-    plt.yticks(yaxis.ticks, yaxis.labels)
-
-
-def _limit_line(plt: Any, axis: _Axis, value: float, vertical: bool) -> None:
-    # Like points, limit lines go in data units (clipped on a log axis): plotext takes
-    # their log itself, unlike xlim/ylim.
-    if vertical:
-        plt.vline(float(axis.data(np.array([value]))[0]))
-    else:
-        plt.hline(float(axis.data(np.array([value]))[0]))
-
-
-def _place_labels(
-    canvas: _Canvas,
-    spots: list[tuple[int, int, str]],
-    protected: set[tuple[int, int]],
-    markers: set[tuple[int, int]],
-) -> list[bool]:
-    """Write each label next to its (line, col) cell without hiding what matters.
-
-    Tries right, left, then the lines above and below. A label never covers a keyed or
-    frontier point (`protected`) or another label, first tries to cover nothing at
-    all, and keeps one blank cell from other labels and from other points' markers
-    (`markers`) on its own line, so "12" next to "3" cannot read as "123" and "x4"
-    points at one point only. Returns, per label, whether it was placed.
-    """
-    taken: set[tuple[int, int]] = set()  # cells holding a label
-    placed: list[bool] = []
-    for line, col, label in spots:
-        n = len(label)
-        options = [
-            (line, col + 1), (line, col - n),
-            (line - 1, col + 1), (line + 1, col + 1),
-            (line - 1, col - n), (line + 1, col - n),
-            (line - 1, col - n // 2), (line + 1, col - n // 2),
-        ]
-        own = (line, col)
-        where = None
-        for crowded in (False, True):
-            where = next(
-                (
-                    (ln, start)
-                    for ln, start in options
-                    if _fits(canvas, ln, start, n, crowded, own, taken, protected, markers)
-                ),
-                None,
-            )
-            if where is not None:
-                break
-        if where is not None:
-            ln, start = where
-            for k in range(n):
-                canvas.grid[ln][start + k] = label[k]
-                taken.add((ln, start + k))
-        placed.append(where is not None)
-    return placed
-
-
-def _fits(
-    canvas: _Canvas,
-    line: int,
-    start: int,
-    n: int,
-    crowded: bool,
-    own: tuple[int, int],
-    taken: set[tuple[int, int]],
-    protected: set[tuple[int, int]],
-    markers: set[tuple[int, int]],
-) -> bool:
-    if not (canvas.inside(line, start) and canvas.inside(line, start + n - 1)):
-        return False
-    row = canvas.grid[line]
-    for c in range(start, start + n):
-        if (line, c) in taken or (line, c) in protected:
-            return False
-        if row[c] != " " and not crowded:
-            return False
-    for c in (start - 1, start + n):
-        if (line, c) in taken or ((line, c) in markers and (line, c) != own):
-            return False
-    return True
-
-
-_FRONTIER_PALETTE = {
-    FEASIBLE: "\x1b[32m",  # green
-    INFEASIBLE: "\x1b[31m",  # red
-    PICK: "\x1b[1;33m",  # bold yellow
-    LINE: "\x1b[36m",  # cyan
-    **{ch: "\x1b[35m" for ch in "─│┼"},  # limits: magenta
-}
-
-
-def _colorize(canvas: _Canvas, palette: dict[str, str]) -> str:
-    """ANSI colours for characters inside the data area; frame, ticks and keys stay plain."""
-    out: list[str] = []
-    for i, row in enumerate(canvas.grid):
-        parts: list[str] = []
-        for j, ch in enumerate(row):
-            code = palette.get(ch) if canvas.inside(i, j) else None
-            parts.append(f"{code}{ch}{_RESET}" if code else ch)
-        out.append("".join(parts).rstrip())
-    return "\n".join(out)
-
-
-def _finish(
-    canvas: _Canvas, color: bool, below: list[str], palette: dict[str, str] | None = None
-) -> str:
-    chart = _colorize(canvas, palette or _FRONTIER_PALETTE) if color else canvas.text()
-    return chart + ("\n" + "\n".join(below) if below else "") + "\n"
-
 
 def _cost_words(analysis: Analysis) -> tuple[str, str]:
     """(axis title, unit suffix) for the analysis' cost column."""
@@ -536,8 +81,8 @@ def _sample(
     must: np.ndarray,
     max_points: int,
     resolution: tuple[int, int],
-    xaxis: _Axis,
-    yaxis: _Axis,
+    xaxis: Axis,
+    yaxis: Axis,
 ) -> np.ndarray:
     """Rank positions to draw when there are too many: deterministic, no randomness.
 
@@ -619,12 +164,12 @@ def frontier_chart(
 
     drawable = np.isfinite(cost) & np.isfinite(accuracy)
     # Axes fit every candidate, drawn or not, so sampling never moves them.
-    xaxis, x_fitted = _axis(
-        cost[drawable], want_log=True, label=_money_tick,
+    xaxis, x_fitted = make_axis(
+        cost[drawable], want_log=True, label=money_tick,
         limits=[budget] if budget is not None else [], ticks_target=5, floor_zero=True,
     )
-    yaxis, y_fitted = _axis(
-        accuracy[drawable], want_log=False, label=_plain_tick,
+    yaxis, y_fitted = make_axis(
+        accuracy[drawable], want_log=False, label=plain_tick,
         limits=[c.min_accuracy] if c.min_accuracy is not None else [], ticks_target=4,
         floor_zero=True,
     )
@@ -652,7 +197,7 @@ def frontier_chart(
     if drawn.size < m:
         title += f" (showing {num(drawn.size)} of {num(m)})"
     xlabel = axis_title + (", log scale" if xaxis.log else "")
-    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
+    xaxis, yaxis = fit(xaxis, yaxis, width, plot_height(height, xlabel))
 
     def scatter(plt: Any, idx: list[int]) -> None:
         # Infeasible first, so a feasible point sharing its cell stays visible.
@@ -663,11 +208,11 @@ def frontier_chart(
                             marker=FEASIBLE if ok else INFEASIBLE)
 
     def draw(plt: Any) -> None:
-        _set_axes(plt, xaxis, yaxis)
+        set_axes(plt, xaxis, yaxis)
         if budget is not None and budget in x_fitted:
-            _limit_line(plt, xaxis, budget, vertical=True)
+            limit_line(plt, xaxis, budget, vertical=True)
         if c.min_accuracy is not None and c.min_accuracy in y_fitted:
-            _limit_line(plt, yaxis, c.min_accuracy, vertical=False)
+            limit_line(plt, yaxis, c.min_accuracy, vertical=False)
         # Drawing order is stacking order: the frontier line under every point, then
         # the rest, then the frontier's own points, then the pick on top.
         if len(front_line) > 1:
@@ -678,7 +223,7 @@ def frontier_chart(
         if pick >= 0 and drawable[pick]:
             plt.scatter(xaxis.data(cost[[pick]]).tolist(), [float(accuracy[pick])], marker=PICK)
 
-    canvas = _build(draw, width, height, title, xlabel, xaxis)
+    canvas = build(draw, width, height, title, xlabel, xaxis)
 
     keyed = _keyed(drawn, front_line, top, pick)
     lines, cols = canvas.cells(xp[drawn], accuracy[drawn], xaxis, yaxis)
@@ -692,19 +237,19 @@ def frontier_chart(
         groups.setdefault(at[i], []).append(i)
     spots = [(*cell, ",".join(str(i + 1) for i in sorted(members)))
              for cell, members in groups.items()]
-    fits = _place_labels(canvas, spots, protected, markers)
+    fits = place_labels(canvas, spots, protected, markers)
     placed = {i: ok for members, ok in zip(groups.values(), fits) for i in members}
 
     below = _frontier_legend(a, width, xaxis, budget, x_fitted, y_fitted, drawn, m,
                              front_line, pick, cost)
     below += _frontier_key(a, width, keyed, placed, pick, front, feasible, cost, accuracy, m)
-    return _finish(canvas, color, below)
+    return finish(canvas, color, below)
 
 
 def _frontier_legend(
     a: Analysis,
     width: int,
-    xaxis: _Axis,
+    xaxis: Axis,
     budget: float | None,
     x_fitted: list[float],
     y_fitted: list[float],
@@ -743,7 +288,7 @@ def _frontier_legend(
             f"showing {num(drawn.size)} of {num(m)}: the frontier, the top {TOP_KEYED}, "
             "the pick and the best-ranked candidate in each screen cell"
         )
-    return [""] + _wrap(items, width) + _wrap(notes, width)
+    return [""] + wrap(items, width) + wrap(notes, width)
 
 
 def _frontier_key(
@@ -820,9 +365,9 @@ def cost_per_point_bars(
     positions = list(range(n, 0, -1))  # rank 1 on top
     lo, hi = (1.0, float(n)) if n > 1 else (0.5, 1.5)
     top = float(values[idx].max())
-    xaxis, _ = _axis(np.array([0.0, top]), want_log=False, label=_money_tick, limits=[],
+    xaxis, _ = make_axis(np.array([0.0, top]), want_log=False, label=money_tick, limits=[],
                      ticks_target=4, floor_zero=True)
-    xaxis = _thin(xaxis, width - 2 - max(len(label) for label in labels), horizontal=True)
+    xaxis = thin(xaxis, width - 2 - max(len(label) for label in labels), horizontal=True)
 
     def draw(plt: Any) -> None:
         plt.bar(positions, values[idx].tolist(), orientation="horizontal", width=0.4,
@@ -833,13 +378,13 @@ def cost_per_point_bars(
         plt.yticks(positions, labels)
 
     title = "Cost per 1% accuracy, USD per 1k inferences (rank order)"
-    canvas = _build(draw, width, total_height, title, None, xaxis)
+    canvas = build(draw, width, total_height, title, None, xaxis)
     below: list[str] = []
     if len(a.table) > 20:
         below.append(f"top 20 of {num(len(a.table))} by rank")
     if n < len(shown):
         below.append(f"{len(shown) - n} without a value (accuracy 0) not drawn")
-    return _finish(canvas, color, below, {"█": "\x1b[36m"})
+    return finish(canvas, color, below, {"█": "\x1b[36m"})
 
 
 # ---------------------------------------------------------------------------- volume
@@ -876,29 +421,29 @@ def volume_chart(
     costs = np.asarray(sweep.monthly_cost_usd, dtype=float)[rows, :]
     budget = a.scenario.constraints.monthly_budget_usd
     current = a.scenario.workload.volume_per_day
-    xaxis, x_fitted = _axis(volumes, want_log=True, label=_plain_tick,
+    xaxis, x_fitted = make_axis(volumes, want_log=True, label=plain_tick,
                             limits=[current] if current else [], ticks_target=5,
                             floor_zero=True)
-    yaxis, y_fitted = _axis(costs.ravel(), want_log=True, label=_money_tick,
+    yaxis, y_fitted = make_axis(costs.ravel(), want_log=True, label=money_tick,
                             limits=[budget] if budget is not None else [], ticks_target=4,
                             floor_zero=True)
     order = np.argsort(volumes, kind="stable")
     title = "Monthly cost (USD" + (", log scale" if yaxis.log else "") + ") vs volume per day"
     xlabel = "volume per day" + (", log scale" if xaxis.log else "")
-    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
+    xaxis, yaxis = fit(xaxis, yaxis, width, plot_height(height, xlabel))
 
     def draw(plt: Any) -> None:
-        _set_axes(plt, xaxis, yaxis)
+        set_axes(plt, xaxis, yaxis)
         if budget is not None and budget in y_fitted:
-            _limit_line(plt, yaxis, budget, vertical=False)
+            limit_line(plt, yaxis, budget, vertical=False)
         if current and current in x_fitted:
-            _limit_line(plt, xaxis, current, vertical=True)
+            limit_line(plt, xaxis, current, vertical=True)
         # Worst rank first, so the best-ranked line is drawn on top.
         for k in reversed(range(len(rows))):
             plt.plot(xaxis.data(volumes[order]).tolist(),
                      yaxis.data(costs[k, order]).tolist(), marker=marks[rows[k]])
 
-    canvas = _build(draw, width, height, title, xlabel, xaxis)
+    canvas = build(draw, width, height, title, xlabel, xaxis)
     items: list[str] = []
     if budget is not None:
         items.append(f"─ budget {usd(budget)}/month" if budget in y_fitted
@@ -907,7 +452,7 @@ def volume_chart(
         items.append(f"│ current volume {num(current)}/day")
     if yaxis.log and bool((costs <= 0).any()) and yaxis.clip is not None:
         items.append(f"cost $0 drawn at {usd(yaxis.clip, 4)} (log axis)")
-    below = [""] + _wrap(items, width) if items else []
+    below = [""] + wrap(items, width) if items else []
     below += ["", "Key: line marker, rank, name"]
     digits = len(str(max(rows) + 1))
     names = dict(zip(rows, a.table["name"].iloc[rows].tolist()))
@@ -916,7 +461,7 @@ def volume_chart(
     colours = ["\x1b[32m", "\x1b[34m", "\x1b[33m", "\x1b[35m", "\x1b[36m", "\x1b[31m"]
     palette = {marks[r]: colours[k % len(colours)] for k, r in enumerate(rows)}
     palette.update({ch: "\x1b[2m" for ch in "─│┼"})  # limits: dim
-    return _finish(canvas, color, below, palette)
+    return finish(canvas, color, below, palette)
 
 
 # ---------------------------------------------------------------------------- series
@@ -952,17 +497,17 @@ def series_chart(
     width = max(int(width), MIN_WIDTH)
     height = max(int(height), MIN_HEIGHT)
     # A log x axis only when asked for and every x is positive.
-    xaxis, x_fitted = _axis(xs, want_log=xlog and bool((xs > 0).all()), label=_plain_tick,
+    xaxis, x_fitted = make_axis(xs, want_log=xlog and bool((xs > 0).all()), label=plain_tick,
                             limits=[marker_x] if marker_x is not None else [],
                             ticks_target=5, floor_zero=False)
-    yaxis, y_fitted = _axis(ys, want_log=False, label=_plain_tick,
+    yaxis, y_fitted = make_axis(ys, want_log=False, label=plain_tick,
                             limits=[hline] if hline is not None else [], ticks_target=4,
                             floor_zero=False)
     chosen = int(np.argmin(np.abs(xs - marker_x))) if marker_x is not None else None
-    xaxis, yaxis = _fit(xaxis, yaxis, width, _plot_height(height, xlabel))
+    xaxis, yaxis = fit(xaxis, yaxis, width, plot_height(height, xlabel))
 
     def draw(plt: Any) -> None:
-        _set_axes(plt, xaxis, yaxis)
+        set_axes(plt, xaxis, yaxis)
         if hline is not None and hline in y_fitted:
             plt.hline(hline)
         if marker_x is not None and marker_x in x_fitted:
@@ -974,15 +519,15 @@ def series_chart(
         if chosen is not None:
             plt.scatter([float(xs[chosen])], [float(ys[chosen])], marker=PICK)
 
-    canvas = _build(draw, width, height, title, xlabel, xaxis)
+    canvas = build(draw, width, height, title, xlabel, xaxis)
     items = [f"y: {clean_label(ylabel)}"]
     if hline is not None:
-        items.append(f"─ target {_plain_tick(hline)}" if hline in y_fitted
-                     else f"target {_plain_tick(hline)} is off the chart")
+        items.append(f"─ target {plain_tick(hline)}" if hline in y_fitted
+                     else f"target {plain_tick(hline)} is off the chart")
     if chosen is not None:
-        items.append(f"{PICK} chosen: x {_plain_tick(float(xs[chosen]))}, "
-                     f"y {_plain_tick(float(ys[chosen]))}")
-    return _finish(canvas, color, [""] + _wrap(items, width))
+        items.append(f"{PICK} chosen: x {plain_tick(float(xs[chosen]))}, "
+                     f"y {plain_tick(float(ys[chosen]))}")
+    return finish(canvas, color, [""] + wrap(items, width))
 
 
 def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: bool = False) -> str:

@@ -162,7 +162,7 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     session_path: Path | None = None
     spec = RoutingSpec()
     if args.session:
-        from workbench.session_io import load_session
+        from workbench.session import load_session
 
         session_path = Path(args.session)
         session, _ = load_session(session_path)
@@ -208,7 +208,7 @@ def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # t
 def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from workbench.session_io import path_for_file, save_session
+    from workbench.session import path_for_file, save_session
 
     # Store what the user chose, not what the names resolved to, so a price change in
     # the table flows through; explicit numbers stay explicit. Log paths follow the

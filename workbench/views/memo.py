@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench import __version__, charts, costs, frontier, scoring, tco, whatif
+from workbench import __version__, costs, frontier, scoring, tco, whatif
+from workbench.views import charts
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
-from workbench.export import (
+from workbench.views.export import (
     candidates_md,
     delta_md,
     matrix_md,
