@@ -75,6 +75,9 @@ async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
         await _to_field(pilot, "field-limits")
         await type_text(pilot, "gflops<5")
         field = app.query_one("#field-limits", Input)
+        assert field.has_class("-invalid")  # limits are inclusive: "<" is not "<="
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "gflops<=5")
         assert not field.has_class("-invalid")  # it parses; the engine has not seen it
         await pilot.press("enter")
         assert field.has_class("-invalid") and field.has_focus  # the engine refused it

@@ -154,7 +154,7 @@ async def test_export_memo(retail, make_app, tmp_path: Path):
 def test_run_app_reports_a_bad_path_without_starting(capsys, tmp_path: Path):
     import argparse
 
-    from workbench.cli import _tui_parser
+    from workbench.cli.main import _tui_parser
     from workbench.tui.app import run_app
 
     args: argparse.Namespace = _tui_parser().parse_args([str(tmp_path / "missing.csv")])
@@ -164,7 +164,7 @@ def test_run_app_reports_a_bad_path_without_starting(capsys, tmp_path: Path):
 
 
 def test_run_app_flags_apply_to_the_first_screen(monkeypatch):
-    from workbench.cli import _tui_parser
+    from workbench.cli.main import _tui_parser
     from workbench.tui import app as app_module
 
     seen = {}

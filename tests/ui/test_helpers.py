@@ -31,11 +31,16 @@ def test_parse_number_refuses(text: str) -> None:
 
 
 def test_limits_round_trip() -> None:
-    upper, lower = parse_limits("params_m<=50, gflops>=2; latency_ms < 10")
+    upper, lower = parse_limits("params_m<=50, gflops>=2; latency_ms <= 10")
     assert upper == {"params_m": 50, "latency_ms": 10} and lower == {"gflops": 2}
     assert format_limits(upper, lower) == "params_m<=50, latency_ms<=10, gflops>=2"
     with pytest.raises(ValueError, match="COLUMN<=VALUE"):
         parse_limits("params_m 50")
+    # Limits are inclusive: "<" is not silently read as "<=".
+    with pytest.raises(ValueError, match="limits are inclusive; write latency_ms<=10"):
+        parse_limits("latency_ms < 10")
+    with pytest.raises(ValueError, match="write gflops>=2"):
+        parse_limits("gflops>2")
 
 
 def test_rename_carries_to_baseline_and_decision(retail) -> None:
@@ -66,7 +71,7 @@ def test_zero_weight_keeps_its_place(retail) -> None:
 @pytest.mark.parametrize(
     ("module", "absent"),
     [
-        ("workbench.tui.files", ("textual", "rich")),
+        ("workbench.inputs", ("textual", "rich")),
         ("workbench.edits", ("textual", "rich")),
         # The first frame needs neither plotext nor the memo nor Textual's Markdown.
         ("workbench.tui.app", ("plotext", "workbench.views.charts", "workbench.views.memo",
