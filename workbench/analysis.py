@@ -22,8 +22,8 @@ from workbench.columns import (
 )
 from workbench.costs import derive_costs
 from workbench.errors import InputError
-from workbench.fmt import fmt_num
 from workbench.fields import validate as validate_fields
+from workbench.fmt import versus, with_unit
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
@@ -61,11 +61,34 @@ class ConstraintCheck:
     values: np.ndarray  # the column's values, rank order
 
     def message(self, i: int) -> str:
+        """What breaks, with units: "monthly cost $75,000/month > budget $15,000/month".
+
+        Value and limit are formatted so that they never print alike (a $100.40 cost
+        against a $100 budget is never "$100 > $100"; see `fmt.versus`)."""
+        label, limit_word, unit = _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+        limit_word = f"{limit_word} " if limit_word else ""
         value = self.values[i]
         if math.isnan(value):
-            return f"{self.column} missing (limit {self.op} {fmt_num(self.limit)})"
+            op = "≤" if self.op == "<=" else "≥"
+            return f"{label} missing ({limit_word or 'limit '}{op} {with_unit(self.limit, unit)})"
+        shown, limit = versus(float(value), self.limit, unit)
         sign = ">" if self.op == "<=" else "<"
-        return f"{self.column} {fmt_num(value)} {sign} {fmt_num(self.limit)}"
+        return f"{label} {shown} {sign} {limit_word}{limit}"
+
+
+# How a broken built-in constraint reads: (what, the limit's name, unit).
+_CHECK_WORDS: dict[str, tuple[str, str, str]] = {
+    "monthly_budget_usd": ("monthly cost", "budget", "USD"),
+    "max_latency_ms": ("latency", "limit", "ms"),
+    "min_accuracy": ("accuracy", "minimum", "%"),
+}
+# Units of the table's own columns, for limits set on them by name.
+UNIT_OF: dict[str, str] = {
+    "accuracy": "%", "latency_ms": "ms", "cost_per_1k": "USD/1k",
+    "monthly_cost_usd": "USD/month", "inference_monthly_usd": "USD/month",
+    "fixed_monthly_usd": "USD/month", "one_time_usd": "USD",
+    "cost_per_accuracy_point": "USD/1k", "cost_per_1k_correct": "USD/1k",
+}
 
 
 @dataclass(frozen=True)

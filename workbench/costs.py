@@ -20,7 +20,6 @@ from workbench.columns import VOLUME_DEPENDENT  # noqa: F401 - re-exported for w
 from workbench.model import Constraints, Workload
 
 
-
 def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:
     # Missing optional costs count as 0, whether the column or just the cell is absent.
     if column not in frame.columns:

@@ -14,8 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from workbench.columns import DERIVED_NUMERIC, default_direction
-from workbench.columns import OPTIONAL, REQUIRED
+from workbench.columns import DERIVED_NUMERIC, OPTIONAL, REQUIRED, default_direction
 from workbench.errors import InputError
 from workbench.loading import validate_candidates
 from workbench.model import COST_ALIAS, Criterion, Session

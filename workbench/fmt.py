@@ -8,6 +8,11 @@ Before such a string reaches a terminal it goes through `printable`, which shows
 control as a visible escape (``\\x1b``, ``\\u202e``) instead of obeying it. The data
 itself (the session, JSON) keeps the exact string; only views escape.
 
+It is also the one formatter of numbers for people (`usd`, `num`, `pct`, the compact
+`usd_short` for narrow columns, `with_unit`) and for machines (`clean`, JSON-ready
+numbers with float noise trimmed), and of a value against its limit (`versus`), so
+that rounding never hides a breach.
+
 No textual and no rich here: the engine, the CLI and the TUI all share it.
 """
 
@@ -16,6 +21,8 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+
+import numpy as np
 
 # Unicode Cc (C0, DEL, C1), the invisible format characters of Cf that change how
 # text around them is shown (bidi embeddings, overrides and isolates, zero-width
@@ -83,3 +90,149 @@ def fmt_num(x: float) -> str:
     if abs(x) >= 1e12 or abs(x) < 1e-6:
         return f"{x:.4g}"
     return f"{x:.10g}"
+
+
+# ------------------------------------------------------------- numbers for people
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe scalar: NaN/inf -> None, numpy -> Python, float noise trimmed.
+
+    Floats keep 12 significant digits, so 0.1 * 15e6 / 1000 prints as 1500, not
+    1500.0000000000002; that is far below any precision a cost decision needs.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if math.isnan(f) or math.isinf(f):
+            return None
+        if f == 0:
+            return 0.0
+        rounded = float(f"{f:.12g}")
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
+    if _is_pandas_missing(value):
+        return None
+    return value
+
+
+def _small(v: float) -> str:
+    # Three significant digits in fixed notation: 0.00000425, never 4.25e-06, which
+    # reads as a typo to most people who will see a cost memo.
+    decimals = min(-math.floor(math.log10(abs(v))) + 2, 20)
+    return f"{abs(v):.{decimals}f}".rstrip("0")
+
+
+def usd(x: Any, digits: int = 2) -> str:
+    """$1,500 / $12.50 / $0.0050 (with digits=4) / $0.00000425 / -$73,500 / n/a."""
+    v = clean(x)
+    if v is None:
+        return "n/a"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if a >= 100:
+        return f"{sign}${a:,.0f}"
+    if a >= 0.01 or a == 0:
+        return f"{sign}${a:,.{digits}f}"
+    return f"{sign}${_small(a)}"
+
+
+def num(x: Any, digits: int = 2) -> str:
+    v = clean(x)
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
+        return f"{int(v):,}"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 0.01:
+        return f"{v:.{digits}f}"
+    return ("-" if v < 0 else "") + _small(v)
+
+
+def pct(x: Any) -> str:
+    v = clean(x)
+    return "n/a" if v is None else f"{v:.2f}%"
+
+
+def one_line(text: Any) -> str:
+    """Printable single-line text: whitespace runs become one space, control and
+    invisible characters become U+FFFD (shown, not silently dropped)."""
+    s = "" if text is None else str(text)
+    return " ".join(CONTROL_NOT_SPACE.sub("\ufffd", s).split())
+
+
+def usd_short(x: Any) -> str:
+    """Money in at most 6 characters for narrow columns: $950, $1.5k, $75k, $1.2M, $3.4B."""
+    v = clean(x)
+    if v is None:
+        return "n/a"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= scale * 0.9995:
+            shown = a / scale
+            text = f"{shown:.1f}" if shown < 9.95 else f"{shown:.0f}"
+            return f"{sign}${text.removesuffix('.0')}{suffix}"
+    if a >= 10 or a == 0:
+        return f"{sign}${a:.0f}"
+    if a >= 0.01:
+        return f"{sign}${a:.2f}"
+    return f"{sign}${_small(a)}"
+
+
+# What a number means, for messages: (prefix, suffix) around the formatted value.
+UNITS: dict[str, tuple[str, str]] = {
+    "USD": ("$", ""),
+    "USD/month": ("$", "/month"),
+    "USD/1k": ("$", " per 1k"),
+    "ms": ("", " ms"),
+    "%": ("", "%"),
+    "per day": ("", "/day"),
+    "months": ("", " months"),
+    "days": ("", " days"),
+}
+
+
+def with_unit(x: Any, unit: str, *, digits: int = 2) -> str:
+    """`x` in its unit: $15,000/month, 200 ms, 95.00%, 500,000/day; plain when unknown."""
+    if unit == "%":
+        return pct(x)
+    prefix, suffix = UNITS.get(unit, ("", f" {unit}" if unit else ""))
+    text = usd(x, digits) if prefix == "$" else num(x, digits)
+    return text + suffix if text != "n/a" else text
+
+
+def versus(value: float, limit: float, unit: str) -> tuple[str, str]:
+    """(value, limit) formatted in `unit` so that different numbers never print alike.
+
+    A $100.40 cost against a $100 budget reads "$100.40" vs "$100", never "$100" vs
+    "$100": digits are added until the two texts differ (or the numbers are equal).
+    """
+    shown = (with_unit(value, unit), with_unit(limit, unit))
+    digits = 2
+    while shown[0] == shown[1] and value != limit and digits < 12:
+        digits += 2
+        shown = (_exact(value, unit, digits), _exact(limit, unit, digits))
+    return shown
+
+
+def _exact(x: float, unit: str, digits: int) -> str:
+    prefix, suffix = UNITS.get(unit, ("", f" {unit}" if unit else ""))
+    sign = "-" if x < 0 else ""
+    body = f"{abs(x):,.{digits}f}".rstrip("0").rstrip(".")
+    if prefix == "$" and "." in f"{abs(x):.{digits}f}".rstrip("0"):
+        whole, _, cents = body.partition(".")
+        body = f"{whole}.{cents.ljust(2, '0')}"  # money keeps its cents: $100.40
+    return f"{sign}{prefix}{body}{suffix}" if unit != "%" else f"{sign}{body}%"
+
+
+def _is_pandas_missing(value: Any) -> bool:
+    # pd.NA and pd.NaT without importing pandas here (fmt is imported by every layer).
+    return type(value).__name__ in ("NAType", "NaTType")

@@ -26,8 +26,8 @@ import pandas as pd
 
 from workbench.columns import (
     CANONICAL,
-    MAX_COLUMNS,
     DERIVED,
+    MAX_COLUMNS,
     OPTIONAL,
     REQUIRED,
     candidates_for,

@@ -43,8 +43,8 @@ def test_retail_violations_and_recommendation(retail: Analysis) -> None:
     assert list(retail.table["name"]) == [EDGE, CNN, VIT]
     assert retail.violations() == [
         [],
-        ["monthly_cost_usd 75000 > 15000"],
-        ["latency_ms 500 > 200", "monthly_cost_usd 300000 > 15000"],
+        ["monthly cost $75,000 > budget $15,000"],
+        ["latency 500 ms > limit 200 ms", "monthly cost $300,000 > budget $15,000"],
     ]
     assert list(retail.table["feasible"]) == [True, False, False]
 
@@ -215,8 +215,8 @@ def test_limits_on_other_columns() -> None:
     frame = small(params_m=[5.0, float("nan"), 50.0])
     a = analyze(Scenario(frame, constraints=Constraints(max={"params_m": 10}, min={"accuracy": 85})))
     viol = dict(zip(a.table["name"], a.violations()))
-    assert viol["a"] == ["accuracy 80 < 85"]
-    assert viol["b"] == ["params_m missing (limit <= 10)"]
+    assert viol["a"] == ["accuracy 80.00% < 85.00%"]
+    assert viol["b"] == ["params_m missing (limit ≤ 10)"]
     assert viol["c"] == ["params_m 50 > 10"]
     assert a.recommendation is None
     assert a.no_recommendation_reason and "no candidate meets every constraint" in a.no_recommendation_reason

@@ -270,7 +270,7 @@ def test_bars_rank_order_values_and_top_20(imagenet: Analysis) -> None:
     rows = [line for line in bars.split("\n") if "┤" in line and "$" in line.split("┤")[0]]
     assert [r.split()[0] for r in rows] == [str(i) for i in range(1, 6)]
     for r, value in zip(rows, imagenet.table["cost_per_accuracy_point"]):
-        from workbench.views.export import usd
+        from workbench.fmt import usd
         assert usd(value, 4) in r
     frame = synthetic(40)
     many = charts.cost_per_point_bars(run(frame))

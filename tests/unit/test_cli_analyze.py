@@ -39,8 +39,8 @@ def test_retail_json_contract(retail_csv: Path, capsys: pytest.CaptureFixture[st
     assert cands["ResNet-50 FPN (mid-tier CNN)"]["monthly_cost_usd"] == 75000
     assert cands["MobileNet-SSD edge (on-device)"]["monthly_cost_usd"] == 1500
     assert cands["ViT-L detector (transformer)"]["violations"] == [
-        "latency_ms 500 > 200", "monthly_cost_usd 300000 > 15000"]
-    assert cands["ResNet-50 FPN (mid-tier CNN)"]["violations"] == ["monthly_cost_usd 75000 > 15000"]
+        "latency 500 ms > limit 200 ms", "monthly cost $300,000 > budget $15,000"]
+    assert cands["ResNet-50 FPN (mid-tier CNN)"]["violations"] == ["monthly cost $75,000 > budget $15,000"]
     assert doc["recommendation"]["name"] == "MobileNet-SSD edge (on-device)"
     assert [c["rank"] for c in doc["candidates"]] == [1, 2, 3]
     rows = {r["name"]: r for r in doc["accuracy_delta"]["rows"]}

@@ -192,7 +192,7 @@ def assert_numbers_from_engine(text: str, doc: dict[str, Any], a: Analysis) -> N
         allowed += [rec["monthly_cost_usd"] or 0, rec["accuracy"], rec["latency_ms"],
                     rec["cost_per_1k"], rec["score"], *rec["contributions"].values()]
         for v in a.violations_at(doc["candidates"].index(rec)):
-            allowed += [float(x) for x in re.findall(r"\d+(?:\.\d+)?", v)]
+            allowed += [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", v)]
     if doc["recommendation"] and doc["recommendation"]["score_gap"] is not None:
         allowed.append(doc["recommendation"]["score_gap"])
     for x in numbers(text):
@@ -207,7 +207,7 @@ def test_example_memo_numbers_match_the_engine(path: Path) -> None:
     doc = to_dict(a, notes)
     memo = render_memo(session, notes=notes, session_path=path)
     assert_numbers_from_engine(section(memo, "Recommendation"), doc, a)
-    from workbench.views.export import num, pct, usd
+    from workbench.fmt import num, pct, usd
 
     rows = table_rows(section(memo, "Candidates"))
     header, body = rows[0], rows[1:]
@@ -316,7 +316,7 @@ def test_no_recommendation_says_why() -> None:
     memo = render_memo(Session(Scenario(frame, constraints=Constraints(min_accuracy=90))))
     rec = section(memo, "Recommendation").strip()
     assert rec.startswith("**No candidate qualifies.** no candidate meets every constraint")
-    assert "the best-scoring, a, violates accuracy 70 &lt; 90" in rec
+    assert "the best-scoring, a, violates accuracy 70.00% &lt; minimum 90.00%" in rec
     assert "No recommendation" in section(memo, "Risks")
 
 

@@ -94,17 +94,17 @@ def guard_outputs(
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from workbench.inputs import open_path
     from workbench.cli.options import apply_overrides, mapping_from
+    from workbench.inputs import open_path
 
     session, notes = open_path(args.path, mapping_from(args))
     return apply_overrides(session, args), notes
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from workbench.views import export
     from workbench.analysis import analyze
     from workbench.inputs import SESSION_SUFFIXES, session_inputs
+    from workbench.views import export
 
     if args.save and not args.save.lower().endswith(".toml"):
         raise InputError("--save needs a .toml file name", source=args.save)

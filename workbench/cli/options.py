@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from workbench.columns import default_direction
 from workbench.errors import InputError
-from workbench.parse import NumberError, parse_number
 from workbench.fields import FIELDS
 from workbench.model import Constraints, Criterion, Session
+from workbench.parse import NumberError, parse_number
 
 
 def _parse_number(text: str, flag: str) -> float:

@@ -15,8 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.analysis import Analysis
-from workbench.views.export import num, pct, usd
-from workbench.fmt import printable
+from workbench.fmt import num, pct, printable, usd
 
 
 def _literal(value: object, style: str = "") -> Text:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from workbench.views.export import clean
-from workbench.fmt import printable
-
+from workbench.fmt import clean, printable
 from workbench.routing.result import PolicyFigures, RoutingResult
 from workbench.routing.sweep import ESCALATE_ALL
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from workbench import fields
 from workbench.columns import (
     CANONICAL,
     DERIVED,
@@ -38,9 +39,18 @@ from workbench.columns import (
     VOLUME_DEPENDENT,
     default_direction,
 )
-from workbench import fields
 from workbench.errors import InputError
 from workbench.loading import validate_candidates
+from workbench.model import (
+    COST_ALIAS,
+    Criterion,
+    Scenario,
+    Scoring,
+    Session,
+    Source,
+    Workload,
+)
+from workbench.parse import MAX_MAGNITUDE
 from workbench.session.lines import KeyPath, key_lines
 from workbench.session.paths import path_for_file, path_from_file
 from workbench.session.schema import (
@@ -51,17 +61,6 @@ from workbench.session.schema import (
     TOP_KEYS,
     section_keys,
 )
-from workbench.parse import MAX_MAGNITUDE
-from workbench.model import (
-    COST_ALIAS,
-    Criterion,
-    Scenario,
-    Scoring,
-    Session,
-    Source,
-    Workload,
-)
-
 
 _HEADER = (
     "# workbench session (a decision record). Safe to edit by hand: every key is\n"

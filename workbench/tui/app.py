@@ -25,11 +25,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from workbench import inputs
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.fmt import printable
 from workbench.model import Session
-from workbench import inputs
 from workbench.session import store
 from workbench.tui.messages import (
     AnalysisFailed,

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.views.export import one_line, usd
+from workbench.fmt import one_line, usd
 
 _PLOTEXT_LOCK = threading.Lock()
 

@@ -26,23 +26,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.views.export import num, pct, usd
+from workbench.fmt import num, pct, usd
 from workbench.views.canvas import (
     FEASIBLE,
     INFEASIBLE,
-    KEYED_MAX,
     KEY_ALL_UP_TO,
+    KEYED_MAX,
     LINE,
     MIN_HEIGHT,
     MIN_WIDTH,
     PICK,
     TOP_KEYED,
     Axis,
-    make_axis,
     build,
+    clean_label,
     finish,
     fit,
     limit_line,
+    make_axis,
     money_tick,
     place_labels,
     plain_tick,
@@ -50,7 +51,6 @@ from workbench.views.canvas import (
     set_axes,
     thin,
     wrap,
-    clean_label,
 )
 
 if TYPE_CHECKING:

@@ -20,10 +20,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.analysis import Analysis, analyze
-from workbench.fmt import fmt_num
 from workbench.errors import InputError
-from workbench.views.export import clean
-from workbench.fmt import printable
+from workbench.fmt import clean, fmt_num, printable
 from workbench.model import DEFAULT_CRITERIA, Criterion, Session
 
 Change = tuple[str, Any, Any]  # (key, old, new); None means "not set"

@@ -8,46 +8,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from workbench.analysis import Analysis
-from workbench.fmt import CONTROL_NOT_C0, CONTROL_NOT_SPACE, printable
+from workbench.fmt import CONTROL_NOT_C0, clean, num, one_line, pct, printable, usd
 
 CORE_KEYS = (
     "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
     "inference_monthly_usd", "cost_per_accuracy_point", "cost_per_1k_correct",
     "max_volume_per_day_in_budget", "feasible", "violations", "pareto", "score", "rank",
 )
-
-
-def clean(value: Any) -> Any:
-    """A JSON-safe scalar: NaN/inf -> None, numpy -> Python, float noise trimmed.
-
-    Floats keep 12 significant digits, so 0.1 * 15e6 / 1000 prints as 1500, not
-    1500.0000000000002; that is far below any precision a cost decision needs.
-    """
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        if math.isnan(f) or math.isinf(f):
-            return None
-        if f == 0:
-            return 0.0
-        rounded = float(f"{f:.12g}")
-        return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def workload_dict(analysis: Analysis) -> dict[str, Any]:
@@ -238,13 +209,6 @@ _MD_SPECIAL = str.maketrans({
 _MD_LEAD = re.compile(r"^(?:#{1,6}|[+=-]+|\d{1,9}[.)])(?=\s|$)")
 
 
-def one_line(text: Any) -> str:
-    """Printable single-line text: whitespace runs become one space, control and
-    invisible characters become U+FFFD (shown, not silently dropped)."""
-    s = "" if text is None else str(text)
-    return " ".join(CONTROL_NOT_SPACE.sub("\ufffd", s).split())
-
-
 def md_escape(text: Any) -> str:
     """Make any value safe as inline GitHub markdown: in a table cell, list item or prose.
 
@@ -271,47 +235,6 @@ def md_table(header: list[str], rows: list[list[Any]], align: str | None = None)
     for row in rows:
         lines.append("| " + " | ".join(md_escape(v) for v in row) + " |")
     return "\n".join(lines)
-
-
-def _small(v: float) -> str:
-    # Three significant digits in fixed notation: 0.00000425, never 4.25e-06, which
-    # reads as a typo to most people who will see a cost memo.
-    decimals = min(-math.floor(math.log10(abs(v))) + 2, 20)
-    return f"{abs(v):.{decimals}f}".rstrip("0")
-
-
-def usd(x: Any, digits: int = 2) -> str:
-    """$1,500 / $12.50 / $0.0050 (with digits=4) / $0.00000425 / -$73,500 / n/a."""
-    v = clean(x)
-    if v is None:
-        return "n/a"
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    if a >= 100:
-        return f"{sign}${a:,.0f}"
-    if a >= 0.01 or a == 0:
-        return f"{sign}${a:,.{digits}f}"
-    return f"{sign}${_small(a)}"
-
-
-def num(x: Any, digits: int = 2) -> str:
-    v = clean(x)
-    if v is None:
-        return "n/a"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
-        return f"{int(v):,}"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 0.01:
-        return f"{v:.{digits}f}"
-    return ("-" if v < 0 else "") + _small(v)
-
-
-def pct(x: Any) -> str:
-    v = clean(x)
-    return "n/a" if v is None else f"{v:.2f}%"
 
 
 def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str:

@@ -21,9 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from workbench import __version__, costs, frontier, scoring, tco, whatif
-from workbench.views import charts
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
+from workbench.fmt import num, pct, usd
+from workbench.loading import file_sha256
+from workbench.model import Session
+from workbench.views import charts
 from workbench.views.export import (
     candidates_md,
     delta_md,
@@ -32,14 +35,9 @@ from workbench.views.export import (
     md_table,
     more_md,
     normalized_md,
-    num,
-    pct,
     sweep_md,
-    usd,
     weights_md,
 )
-from workbench.loading import file_sha256
-from workbench.model import Session
 
 # Section titles in memo order; "Routing" appears only when the session has a spec.
 SECTIONS: tuple[str, ...] = (

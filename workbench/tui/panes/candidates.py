@@ -13,8 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
-from workbench.views.export import num, pct, usd
-from workbench.fmt import printable
+from workbench.fmt import num, pct, printable, usd
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import TOP_N, Snapshot

@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
+from workbench import edits
 from workbench.fmt import fmt_num
 from workbench.model import NORMALIZATIONS, Criterion, Session
-from workbench import edits
 from workbench.parse import format_limits, parse_limits
 from workbench.parse import parse_optional as parse_number
 from workbench.tui.messages import EditRejected

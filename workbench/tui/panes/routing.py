@@ -31,10 +31,10 @@ from textual.worker import get_current_worker
 from workbench.errors import InputError
 from workbench.fmt import printable
 from workbench.model import Session
+from workbench.parse import parse_optional as parse_number
 from workbench.routing import RoutingResult, RoutingSpec, resolve_for_session
 from workbench.routing.report import _table_rows, operational_rule
 from workbench.routing.spec import POLICIES
-from workbench.parse import parse_optional as parse_number
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
@@ -390,7 +390,9 @@ class RoutingPane(Pane):
                     newlines=True, style="dim"))
 
         def chart(width: int, height: int | None) -> str:
-            from workbench.views.charts import routing_curve_chart  # plotext only once drawn
+            from workbench.views.charts import (
+                routing_curve_chart,  # plotext only once drawn
+            )
 
             return routing_curve_chart(result, width, height or 16, color=True)
 

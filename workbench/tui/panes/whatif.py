@@ -11,8 +11,7 @@ from textual import events, on
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Select, Static
 
-from workbench.views.export import num, usd
-from workbench.fmt import printable
+from workbench.fmt import num, printable, usd
 from workbench.parse import parse_optional as parse_number
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal

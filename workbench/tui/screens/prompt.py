@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from workbench.tui.safe import editable, literal, unedited
+
 Check = Callable[[str], "str | None"]  # returns an error message, or None when fine
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 
-from workbench.views.export import usd
-from workbench.fmt import printable
+from workbench.fmt import printable, usd
 from workbench.tui.state import Snapshot
 
 MODIFIED = "●"
