@@ -21,7 +21,7 @@ from workbench.columns import (
     VOLUME_DEPENDENT,
 )
 from workbench.costs import derive_costs
-from workbench.errors import InputError
+from workbench.errors import InputError, Note
 from workbench.fields import validate as validate_fields
 from workbench.fmt import versus, with_unit
 from workbench.frontier import frontier_order, pareto_mask
@@ -213,10 +213,11 @@ def resolve_criteria(
         for c, orig in zip(chosen, originals)
     )
     if defaults:
-        notes.append(
+        notes.append(Note(
+            "criteria_default",
             "criteria: defaults (accuracy max 0.4, latency_ms min 0.2, cost min 0.3, "
             "maintainability max 0.1 when present), renormalized to sum to 1"
-        )
+        ))
     return resolved
 
 
@@ -229,10 +230,11 @@ def _constraint_checks(
         specs.append(("max_latency_ms", "latency_ms", "<=", c.max_latency_ms))
     if c.monthly_budget_usd is not None:
         if scenario.workload.volume_per_day is None:
-            notes.append(
+            notes.append(Note(
+                "budget_unchecked",
                 "budget not checked: it needs a volume (--volume-per-day); "
                 "max_volume_per_day_in_budget shows what each candidate can afford"
-            )
+            ))
         else:
             specs.append(("monthly_budget_usd", "monthly_cost_usd", "<=", c.monthly_budget_usd))
     if c.min_accuracy is not None:
@@ -246,7 +248,7 @@ def _constraint_checks(
                     key=f"constraints.{'max' if op == '<=' else 'min'}.{column}",
                 )
             if column in VOLUME_DEPENDENT and scenario.workload.volume_per_day is None:
-                notes.append(f"limit on {column} not checked: it needs a volume")
+                notes.append(Note("limit_unchecked", f"limit on {column} not checked: it needs a volume"))
                 continue
             specs.append((f"{'max' if op == '<=' else 'min'}.{column}", column, op, limit))
     return specs
@@ -267,12 +269,13 @@ def analyze(scenario: Scenario) -> Analysis:
     has_volume = workload.volume_per_day is not None
     cost_column = "monthly_cost_usd" if has_volume else "cost_per_1k"
     if not has_volume:
-        notes.append("no volume given: monthly figures are empty and cost means cost_per_1k")
+        notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost means cost_per_1k"))
     if scenario.constraints.min_accuracy is not None and 0 < scenario.constraints.min_accuracy <= 1:
-        notes.append(
+        notes.append(Note(
+            "min_accuracy_as_percent",
             f"min_accuracy {scenario.constraints.min_accuracy:g} is read as a percentage "
             f"({scenario.constraints.min_accuracy:g}%), not a fraction"
-        )
+        ))
 
     columns: dict[str, np.ndarray] = {
         c: frame[c].to_numpy(dtype=float) for c in numeric_columns(frame)

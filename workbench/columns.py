@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.errors import Note
+
 REQUIRED: tuple[str, ...] = ("name", "accuracy", "latency_ms", "cost_per_1k")
 OPTIONAL: tuple[str, ...] = ("maintainability", "fixed_monthly_usd", "one_time_usd")
 CANONICAL: tuple[str, ...] = REQUIRED + OPTIONAL
@@ -211,10 +213,11 @@ def match_headers(
         if match is None:
             continue
         if match.column in chosen:
-            notes.append(
+            notes.append(Note(
+                "header_ambiguous",
                 f"header {header!r} also looks like {match.column}; "
-                f"using {chosen[match.column].header!r} (override with --map)"
-            )
+                f"using {chosen[match.column].header!r} (override with --map)",
+            ))
             continue
         chosen[match.column] = match
         used.add(header)
@@ -223,7 +226,7 @@ def match_headers(
             text = f"{column} <- {match.header!r}"
             if match.note:
                 text += f" ({match.note})"
-            notes.append(text)
+            notes.append(Note("header_mapped", text))
     return chosen, notes
 
 

@@ -1,4 +1,9 @@
-"""Input errors: one exception type that every loader and validator raises.
+"""What the engine tells the user: input errors and notes, each with a stable code.
+
+Views decide what to do with a message by its `code`, never by matching its words, so
+the wording can be improved without breaking a view.
+
+Input errors: one exception type that every loader and validator raises.
 
 A user who gets an error must be able to fix the file without reading code, so the
 message names the file and, where it applies, the row, the column or the key.
@@ -26,6 +31,7 @@ class InputError(Exception):
     column: str | None = None
     key: str | None = None
     line: int | None = None
+    code: str | None = None  # e.g. "missing_columns": what a view may act on
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -47,3 +53,26 @@ class InputError(Exception):
         # File names, headers and cell values come from files: a message is shown on a
         # terminal, so it never carries a control sequence (see workbench.fmt).
         return printable(text)
+
+
+class Note(str):
+    """A note for the user: its text, plus a stable `code` saying what kind it is.
+
+    A `str` subclass, so notes print, join, compare and serialise as the text they
+    are; views that act on a kind of note test `note.code`.
+    """
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Note:
+        note = super().__new__(cls, text)
+        note.code = code
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.code, str(self))
+
+
+def note_code(note: str) -> str | None:
+    """The code of a note, or None for a plain string."""
+    return getattr(note, "code", None)

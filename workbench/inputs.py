@@ -85,7 +85,7 @@ def open_file(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[
 
 def needs_mapping(exc: InputError) -> bool:
     """True when a table loaded but lacks required headers (a mapping can fix it)."""
-    return "missing required column" in str(exc)
+    return exc.code == "missing_columns"
 
 
 def read_headers(path: str | Path) -> list[str]:

@@ -34,7 +34,7 @@ from workbench.columns import (
     match_headers,
     snake,
 )
-from workbench.errors import InputError
+from workbench.errors import InputError, Note
 from workbench.fileio import open_input, read_input_bytes
 from workbench.fmt import clip
 from workbench.parse import MAX_MAGNITUDE, parse_column
@@ -331,13 +331,14 @@ def _parse_column(
         raise InputError(message, source=label, row=row + 1, column=header)
     if notes is not None:
         if parsed.reading == "comma" and not decimal_comma:
-            notes.append(f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)")
+            notes.append(Note("decimal_comma", f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)"))
         if parsed.ambiguous is not None:
             sep = "." if parsed.reading == "comma" else ","
-            notes.append(
+            notes.append(Note(
+                "thousands_separator",
                 f"{header!r}: {clip(parsed.ambiguous, 30)!r} read with {sep!r} as a thousands "
                 f"separator (the column's decimal mark is {'comma' if parsed.reading == 'comma' else 'point'})"
-            )
+            ))
     values = pd.Series(parsed.values, index=series.index)
     if parsed.percent:
         values.attrs["percent_strings"] = True
@@ -443,6 +444,7 @@ def canonicalize(
             + ", ".join(repr(h) for h in headers)
             + ". Use --map COLUMN=\"Header\" to say which header is which.",
             source=label,
+            code="missing_columns",
         )
     out: dict[str, pd.Series] = {}
     names = _text(raw[matches["name"].header])
@@ -478,7 +480,7 @@ def canonicalize(
         else:
             out[name] = series.astype(object).where(series.notna(), None)
         if name != snake(header):
-            notes.append(f"{name} <- {header!r}")
+            notes.append(Note("column_renamed", f"{name} <- {header!r}"))
     frame = pd.DataFrame(out).reset_index(drop=True)
     validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
                         names_checked=True)
@@ -491,9 +493,10 @@ def _accuracy_to_percent(
 ) -> pd.Series:
     percent = bool(values.attrs.get("percent_strings"))
     if percent:
-        notes.append(f"accuracy: '%' stripped from {header!r}")
+        notes.append(Note("accuracy_percent_strings", f"accuracy: '%' stripped from {header!r}"))
     elif bool((values <= 1.0).all()) and bool((values >= 0).all()) and len(values) > 0:
-        notes.append(f"accuracy: every value of {header!r} is <= 1, read as fractions (x100)")
+        notes.append(Note("accuracy_fractions",
+                          f"accuracy: every value of {header!r} is <= 1, read as fractions (x100)"))
         return values * 100.0
     # Some rows as fractions and others as percentages is a unit slip, not data.
     fraction_like = (values > 0) & (values <= 1.0)

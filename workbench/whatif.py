@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.costs import VOLUME_DEPENDENT, overhead_monthly_usd
-from workbench.errors import InputError
+from workbench.errors import InputError, Note
 from workbench.model import Scenario
 from workbench.scoring import ResolvedCriterion, best_index, score_matrix
 
@@ -69,7 +69,7 @@ def volume_sweep(
 ) -> VolumeSweep | None:
     workload = scenario.workload
     if workload.volume_per_day is None:
-        notes.append("volume sweep skipped: it needs a volume (--volume-per-day)")
+        notes.append(Note("sweep_skipped", "volume sweep skipped: it needs a volume (--volume-per-day)"))
         return None
     multipliers = np.asarray(scenario.whatif.volume_multipliers, dtype=float)
     # Work in rank order throughout, so the result needs no reordering per volume.
@@ -120,16 +120,18 @@ def volume_sweep(
             try:
                 extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
             except InputError as exc:
-                notes.append(f"volume x{m:g}: no pick, the criteria cannot be scored there ({exc})")
+                notes.append(Note("sweep_unscorable",
+                                 f"volume x{m:g}: no pick, the criteria cannot be scored there ({exc})"))
                 picks.append(None)
                 continue
             score = fixed_part + extra
         best = best_index(score, ok, total, ranked_names)
         picks.append(None if best is None else str(ranked_names.iloc[best]))
-    notes.append(
+    notes.append(Note(
+        "sweep_method",
         "volume sweep: at each volume the monthly costs, the budget check and any "
         "volume-dependent criterion are recomputed; other constraints are unchanged"
-    )
+    ))
     return VolumeSweep(
         multipliers=multipliers,
         volumes_per_day=multipliers * workload.volume_per_day,

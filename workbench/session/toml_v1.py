@@ -39,7 +39,7 @@ from workbench.columns import (
     VOLUME_DEPENDENT,
     default_direction,
 )
-from workbench.errors import InputError
+from workbench.errors import InputError, Note
 from workbench.loading import validate_candidates
 from workbench.model import (
     COST_ALIAS,
@@ -796,10 +796,11 @@ class _Reader:
                 continue
             close = difflib.get_close_matches(column, CANONICAL, n=1, cutoff=0.8)
             if close:
-                self.notes.append(
+                self.notes.append(Note(
+                    "column_typo",
                     f"{self.label}: candidate column {column!r} is not one we know; "
                     f"did you mean {close[0]!r}? It is kept as an extra column"
-                )
+                ))
 
 
 def _column_order(rows: list[dict[str, Any]]) -> list[str]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from workbench import __version__, costs, frontier, scoring, tco, whatif
 from workbench.analysis import Analysis, analyze
-from workbench.errors import InputError
+from workbench.errors import InputError, note_code
 from workbench.fmt import num, pct, usd
 from workbench.loading import file_sha256
 from workbench.model import Session
@@ -239,7 +239,7 @@ def _constraints(a: Analysis) -> str:
     if rows:
         lines.append(md_table(["Constraint", "Feasible when", "Candidates breaking it"], rows,
                               "lll"))
-    unchecked = [n for n in a.notes if "not checked" in n]
+    unchecked = [n for n in a.notes if note_code(n) in ("budget_unchecked", "limit_unchecked")]
     for note in unchecked:
         lines += ["", f"Not checked: {md_escape(note)}."]
     return "\n".join(lines)
