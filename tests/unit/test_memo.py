@@ -282,15 +282,6 @@ def test_routing_section_runs_the_simulation(tmp_path: Path) -> None:
     assert "Policy (cascade" in routing or "No cascade policy" in routing
 
 
-def test_routing_package_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "workbench.routing", None)
-    session = retail_from_csv().with_(routing={"log": "x.csv"})
-    body = section(render_memo(session), "Routing").strip()
-    assert body == "Routing not simulated: the routing package is not installed."
-
-
 def test_deterministic_and_uses_the_given_analysis() -> None:
     session = retail_from_csv()
     a = analyze(session.scenario)

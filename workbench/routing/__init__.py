@@ -39,16 +39,14 @@ def simulate(spec: RoutingSpec, base_dir: Path | None = None) -> RoutingResult:
 
 def resolve_for_session(spec: RoutingSpec, session: Session) -> RoutingSpec:
     """The spec as a session runs it: model names priced from its candidate table, and
-    its workload's volume where the spec gives none."""
+    the workload's volume (the only volume a session has)."""
     from dataclasses import replace
 
     resolved = spec.with_models(session.scenario.candidates)
     workload = session.scenario.workload
-    if resolved.volume_per_day is None and workload.volume_per_day is not None:
-        resolved = replace(
-            resolved, volume_per_day=workload.volume_per_day, days_per_month=workload.days_per_month
-        )
-    return resolved
+    return replace(
+        resolved, volume_per_day=workload.volume_per_day, days_per_month=workload.days_per_month
+    )
 
 
 def simulate_session(session: Session, base_dir: Path | None = None) -> RoutingResult:

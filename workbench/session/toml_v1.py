@@ -488,6 +488,8 @@ class _Reader:
             source=self.source(data.get("source", {})),
             routing=self.routing(data["routing"]) if "routing" in data else None,
         )
+        if session.routing:
+            session = self.one_volume(session)
         return session, self.notes
 
     def decode_error(self, exc: tomllib.TOMLDecodeError) -> InputError:
@@ -683,6 +685,37 @@ class _Reader:
                     message = f"unknown key {exc.key!r} in [routing]; did you mean {close[0]!r}?"
             self.fail(message, where)
         return dict(t)
+
+    def one_volume(self, session: Session) -> Session:
+        """The workload's volume is the only volume. A [routing] volume (sessions written
+        before that rule) moves to [workload] when the workload has none or the same one,
+        with a note; a different one is refused, since either could be the right one."""
+        routing = dict(session.routing or {})
+        workload = session.scenario.workload
+        moved: list[str] = []
+        for key in ("volume_per_day", "days_per_month"):
+            if key not in routing:
+                continue
+            value = float(routing.pop(key))  # type: ignore[arg-type]
+            current = getattr(workload, key)
+            default = fields.field(f"workload.{key}").default
+            if current is None or current == value or (current == default and key != "volume_per_day"):
+                if current != value:
+                    workload = replace(workload, **{key: value})
+                    moved.append(key)
+                continue
+            self.fail(
+                f"[routing] {key} = {value:g} differs from [workload] {key} = {current:g}; "
+                "the workload's volume is the only volume: remove it from [routing]",
+                ("routing", key),
+            )
+        if moved:
+            self.notes.append(Note(
+                "routing_volume_moved",
+                f"{self.label}: [routing] {' and '.join(moved)} moved to [workload] (the "
+                "workload's volume is the only volume); save the session to record it",
+            ))
+        return session.with_(routing=routing).with_scenario(workload=workload)
 
     # ---- the candidate table
     def candidates(self, value: object) -> pd.DataFrame:

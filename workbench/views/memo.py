@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from workbench import __version__, costs, frontier, scoring, tco, whatif
-from workbench.analysis import Analysis, analyze
+from workbench.analysis import Analysis
+from workbench.evaluation import Evaluation, evaluate
 from workbench.errors import InputError, note_code
 from workbench.fmt import num, pct, usd
 from workbench.loading import file_sha256
@@ -70,10 +71,20 @@ def render_memo(
     notes: list[str] | None = None,
     session_path: Path | None = None,
     analysis: Analysis | None = None,
+    evaluation: Evaluation | None = None,
 ) -> str:
-    """The memo of `session` as markdown. Pass `analysis` when it is already computed
-    (it must be `analyze(session.scenario)`); `notes` are the loader's notes."""
-    a = analysis if analysis is not None else analyze(session.scenario)
+    """The memo of `session` as markdown; `notes` are the loader's notes.
+
+    Pass `evaluation` (`evaluate(session)`) when it is already computed, so the memo
+    formats the same figures the caller shows; `analysis` alone is accepted for
+    callers that have no routing to show."""
+    if evaluation is None:
+        if analysis is not None and not session.routing:
+            evaluation = Evaluation(session, analysis)
+        else:
+            base = Path(session_path).parent if session_path is not None else None
+            evaluation = evaluate(session, base)
+    a = evaluation.analysis
     out = [f"# {md_escape(session.title)}", "", _byline(session, session_path)]
     builders: list[tuple[str, Callable[[], str]]] = [
         ("Recommendation", lambda: _recommendation(a)),
@@ -86,7 +97,7 @@ def render_memo(
         ("Total cost of ownership over the horizon", lambda: _tco(a)),
     ]
     if isinstance(session.routing, dict) and session.routing:
-        builders.append(("Routing", lambda: _routing(session, session_path)))
+        builders.append(("Routing", lambda: _routing(evaluation)))
     builders += [
         ("Risks", lambda: _risks(a)),
         ("Decision", lambda: _decision(session, a)),
@@ -380,19 +391,14 @@ def _tco(a: Analysis) -> str:
 # ------------------------------------------------------------------------- routing
 
 
-def _routing(session: Session, session_path: Path | None) -> str:
-    base_dir = Path(session_path).parent if session_path is not None else None
-    try:
-        from workbench.routing import simulate_session
-        from workbench.routing.report import routing_markdown
-
-        result = simulate_session(session, base_dir)
-        return routing_markdown(result) + "\n\n" + fence(charts.routing_curve_chart(result))
-    except ImportError:
-        return "Routing not simulated: the routing package is not installed."
-    except (InputError, OSError) as exc:
+def _routing(evaluation: Evaluation) -> str:
+    if evaluation.routing is None:
         # A moved log file must not cost the reader the rest of the memo.
-        return f"Routing not simulated: {md_escape(exc)}."
+        return f"Routing not simulated: {md_escape(evaluation.routing_error)}."
+    from workbench.routing.report import routing_markdown
+
+    result = evaluation.routing
+    return routing_markdown(result) + "\n\n" + fence(charts.routing_curve_chart(result))
 
 
 # --------------------------------------------------------------------------- risks
