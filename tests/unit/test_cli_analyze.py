@@ -126,3 +126,22 @@ def test_export_round_trip_keeps_costs(retail_csv: Path, tmp_path: Path, capsys:
     doc = run_json(capsys, str(exported), "--volume-per-day", "1000")
     costs = {c["name"]: c["monthly_cost_usd"] for c in doc["candidates"]}
     assert costs["ResNet-50 FPN (mid-tier CNN)"] == 150
+
+
+def test_without_a_terminal_the_app_prints_the_analysis_and_exits(tmp_path: Path) -> None:
+    """Piped or in CI the TUI would draw into the pipe and spin: print the text view."""
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench"], capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL, check=False, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Recommendation: MobileNet-SSD edge (on-device)" in result.stdout
+    assert "\x1b" not in result.stdout
+    table = tmp_path / "t.csv"
+    table.write_text("name,accuracy,latency_ms,cost_per_1k\na,90,10,1\nb,95,20,2\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", str(table), "--volume-per-day", "500k"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "500,000/day" in result.stdout

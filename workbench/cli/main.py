@@ -163,10 +163,28 @@ def _terminal_width() -> int:
     return max(60, min(shutil.get_terminal_size((80, 24)).columns, 160))
 
 
+def _interactive() -> bool:
+    """A terminal on both ends: the TUI needs keys in and a screen out."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def cmd_tui(argv: list[str]) -> int:
+    args = _tui_parser().parse_args(argv)
+    if not _interactive():
+        # No terminal (a pipe, CI, cron): the TUI would draw into the pipe and spin.
+        # Print what its first screen would show, as `analyze --format text` does.
+        from workbench.analysis import analyze
+        from workbench.cli.text import to_text
+        from workbench.inputs import builtin_sample_path
+
+        if not args.path:
+            args.path = str(builtin_sample_path())
+        session, notes = _open(args)
+        sys.stdout.write(to_text(analyze(session.scenario), notes, width=_terminal_width()))
+        return 0
     from workbench.tui.app import run_app
 
-    return run_app(_tui_parser().parse_args(argv))
+    return run_app(args)
 
 
 def main(argv: list[str] | None = None) -> int:
