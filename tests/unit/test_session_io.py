@@ -677,3 +677,13 @@ def test_frames_from_toml_compare_equal_to_loader_frames() -> None:
     back, _ = session_from_toml(session_to_toml(s))
     assert frames_equal(back.scenario.candidates, s.scenario.candidates)
     assert back.scenario.candidates["notes"].dtype == object
+
+
+def test_session_text_holds_no_raw_c1_or_bidi_characters() -> None:
+    """`cat session.toml` must not drive the terminal; the strings stay exact."""
+    s = session(title="T\x9b2J\u202eevil\U000e0041", notes="a\x85b\u2066c")
+    text = session_to_toml(s)
+    assert not any(0x7F <= ord(ch) <= 0x9F or ch in "\u202e\u2066\U000e0041" for ch in text)
+    assert 'title = "T\\u009b2J\\u202eevil\\U000e0041"' in text
+    back, _ = session_from_toml(text)
+    assert back.title == s.title and back.notes == s.notes

@@ -40,6 +40,7 @@ from workbench.columns import (
     default_direction,
 )
 from workbench.errors import InputError, Note
+from workbench.fmt import CONTROL_NOT_C0
 from workbench.loading import validate_candidates
 from workbench.model import (
     COST_ALIAS,
@@ -140,7 +141,15 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
         # tomli-w would inline short tables; one key per line makes a diff of the
         # file show which cell changed. Names keep "\n" escaped: a row never wraps.
         chunks.append("[[candidates]]\n" + tomli_w.dumps(cells))
-    return "\n".join(chunks)
+    # tomli-w escapes C0 controls; C1 controls and bidi/invisible format characters are
+    # legal raw in TOML but a terminal would obey them on `cat`: write them as \u
+    # escapes, which read back as the same characters (they can only be inside strings).
+    return CONTROL_NOT_C0.sub(_toml_escape, "\n".join(chunks))
+
+
+def _toml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _field_table(session: Session, name: str) -> dict[str, Any]:
