@@ -16,7 +16,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "diff", "route")
+SUBCOMMANDS = ("analyze", "report", "diff", "route", "check")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -50,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("old", metavar="OLD.toml")
     df.add_argument("new", metavar="NEW.toml")
     df.add_argument("--format", choices=("text", "json"), default="text")
+
+    ck = sub.add_parser("check", help="does a decision record still hold? (exit 0 yes, 1 no)",
+                        description="Exit 0 when the recorded decision still holds, 1 with "
+                        "the reasons when it does not, 2 on bad input: a CI gate.")
+    from workbench.cli import check as check_cli
+
+    check_cli.add_arguments(ck)
 
     rt = sub.add_parser("route", help="simulate routing between a cheap and an expensive model")
     from workbench.cli import route as routing_cli
@@ -199,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "check":
+            from workbench.cli import check as check_cli
+
+            return check_cli.run(args)
         if args.command == "route":
             from workbench.cli import route as routing_cli
 
