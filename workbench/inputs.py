@@ -105,18 +105,17 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return {column: m.header for column, m in matches.items()}
 
 
-def list_sessions(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
-    """Saved sessions in a folder with their summaries, newest first by name order."""
+def session_files(folder: Path) -> list[Path]:
+    """The session files in a folder, in name order (none when it is not a folder).
+    Only names are read: a file list can show them before any file is opened."""
     if not folder.is_dir():
         return []
-    out: list[tuple[Path, dict[str, Any]]] = []
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            summary = dict(session_summary(path))
-        except Exception as exc:  # noqa: BLE001 - a broken file must not break the list
-            summary = {"title": None, "error": str(exc)}
-        out.append((path, summary))
-    return out
+    return sorted(folder.glob("*.toml"))
+
+
+def list_sessions(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Saved sessions in a folder with their summaries, in name order."""
+    return [(path, session_summary(path)) for path in session_files(folder)]
 
 
 def session_summary(path: Path) -> dict[str, Any]:
@@ -135,6 +134,8 @@ def session_summary(path: Path) -> dict[str, Any]:
     except InputError as exc:
         if exc.source is None:
             exc.source = str(path)
+        return {"title": None, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a broken file must not break the list
         return {"title": None, "error": str(exc)}
     rec = analysis.recommendation
     return {

@@ -35,3 +35,21 @@ async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 def recommendation(app: WorkbenchApp) -> str | None:
     rec = app.analysis.recommendation
     return None if rec is None else rec.name
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for every worker (file reads and writes, analyses) and for the messages
+    they posted to be handled; again while a result starts another job (save, then
+    open). A dialog's worker cancelled by closing the dialog is not waited for."""
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
+    raise AssertionError("workers still running after 50 rounds")

@@ -15,9 +15,9 @@ import pytest
 from textual import events
 from textual.widgets import Input, TabbedContent
 
-from tests.ui.helpers import static_text, type_text
+from tests.ui.helpers import settle, static_text, type_text
 from tests.ui.test_constraints import _to_field
-from tests.ui.test_routing_pane import fraud, settle, text
+from tests.ui.test_routing_pane import fraud, text
 from workbench.model import Session
 from workbench.session import load_session, save_session
 from workbench.tui.app import WorkbenchApp
@@ -78,6 +78,7 @@ async def test_ctrl_s_never_saves_an_invalid_or_intermediate_value(
         await type_text(pilot, typed)
         assert app.session is session  # every prefix of the typing stayed out
         await pilot.press("ctrl+s")
+        await settle(pilot)
         assert not app.modified
         widget = app.query_one(f"#{field}", Input)
         assert widget.value == typed and widget.has_focus and widget.has_class("-invalid")
@@ -98,6 +99,7 @@ async def test_ctrl_s_commits_a_valid_edit_first(retail, tmp_path: Path):
         await _to_field(pilot, "field-budget")
         await type_text(pilot, "$20k")
         await pilot.press("ctrl+s")
+        await settle(pilot)
         assert not app.modified and not _warnings(app)
         assert app.query_one("#field-budget", Input).value == "20000"
         await pilot.press("ctrl+z")  # the commit is one undo step

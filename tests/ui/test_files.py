@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select
 
 from tests.ui.conftest import CNN, EDGE, RETAIL_CSV
-from tests.ui.helpers import recommendation, status, type_text
+from tests.ui.helpers import recommendation, settle, status, type_text
 from workbench.session import load_session
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.open_file import MappingScreen, OpenScreen
@@ -34,10 +34,12 @@ async def test_save_then_reopen_gives_the_same_state(retail, make_app, tmp_path:
         await pilot.press("ctrl+u")
         await type_text(pilot, "checkout.toml")  # relative to the current folder (tmp_path)
         await pilot.press("enter")
+        await settle(pilot)  # the file is written by a thread worker
         assert target.exists()
         assert not app.modified and "●" not in status(app)
         assert "checkout.toml" in status(app)
         await pilot.press("ctrl+s")  # second save: no question
+        await settle(pilot)
         assert not isinstance(app.screen, PromptScreen)
         saved_analysis = app.analysis
 
@@ -64,12 +66,14 @@ async def test_open_dialog_lists_sessions_and_opens_one(retail, make_app, tmp_pa
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenScreen)
+        await settle(pilot)  # the sessions are read by a thread worker
         rows = app.screen.query_one("#open-sessions", DataTable)
         titles = [str(rows.get_row_at(i)[0]) for i in range(rows.row_count)]
         assert titles[0] == "Checkout A"
         assert titles[1].startswith("unreadable")
         assert str(rows.get_row_at(0)[2]).startswith("MobileNet-SSD edge")  # its pick
         await pilot.press("enter")
+        await settle(pilot)
         assert app.session.title == "Checkout A"
         assert app.path == folder / "a.toml"
 
@@ -83,6 +87,7 @@ async def test_bad_file_notifies_and_keeps_the_session(retail, make_app, tmp_pat
         await pilot.press("ctrl+o")
         await type_text(pilot, "bad.csv")
         await pilot.press("enter")
+        await settle(pilot)
         assert app.session is before
         messages = [n.message for n in app._notifications]
         assert any("'abc' is not a number" in m and "row 1" in m for m in messages)
@@ -96,11 +101,13 @@ async def test_missing_headers_offer_a_column_mapping(retail, make_app, tmp_path
         await pilot.press("ctrl+o")
         await type_text(pilot, "odd.csv")
         await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, MappingScreen)
         for column, header in (("name", "Thing"), ("accuracy", "Goodness"),
                                ("latency_ms", "Wait"), ("cost_per_1k", "Spend")):
             app.screen.query_one(f"#map-{column}", Select).value = header
         await pilot.press("ctrl+s")
+        await settle(pilot)
         assert app.session.scenario.candidates["name"].tolist() == ["A", "B"]
         assert app.path is None  # a table, not a session: saving will ask for a name
         assert "odd.csv" in status(app)
@@ -146,6 +153,7 @@ async def test_export_memo(retail, make_app, tmp_path: Path):
         await pilot.press("ctrl+u")
         await type_text(pilot, "memo.md")
         await pilot.press("enter")
+        await settle(pilot)
     text = (tmp_path / "memo.md").read_text()
     assert text.startswith("# Retail checkout")
     assert EDGE in text

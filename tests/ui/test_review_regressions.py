@@ -7,8 +7,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
-from tests.ui.helpers import type_text
-from tests.ui.test_routing_pane import Host, errors, fraud, settle, text
+from tests.ui.helpers import settle, type_text
+from tests.ui.test_routing_pane import Host, errors, fraud, text
 from workbench.analysis import analyze
 from workbench.session import save_session
 from workbench.tui.panes.routing import RoutingPane
@@ -31,7 +31,7 @@ async def test_open_dialog_types_a_path_even_with_saved_sessions(retail, make_ap
         await type_text(pilot, "bad.csv")  # j/k and every other key go to the path
         assert app.screen.query_one("#open-path", Input).value == "bad.csv"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, OpenScreen)
         assert app.session is before and app.session.title != "Checkout A"
         messages = [n.message for n in app._notifications if n.severity == "error"]
@@ -45,8 +45,10 @@ async def test_open_dialog_arrows_still_pick_a_session(retail, make_app, tmp_pat
     save_session(retail.with_(title="Checkout B"), folder / "b.toml")
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+o", "down", "enter")
-        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await settle(pilot)  # the list fills in from a thread worker
+        await pilot.press("down", "enter")
+        await settle(pilot)
         assert app.session.title == "Checkout B"
 
 

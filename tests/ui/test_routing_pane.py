@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Select, Static, TabbedContent
 
 from tests.ui.conftest import EDGE, ROOT, VIT
-from tests.ui.helpers import type_text
+from tests.ui.helpers import settle, type_text
 from workbench.analysis import analyze
 from workbench.model import Session
 from workbench.routing import simulate, simulate_session
@@ -89,11 +89,6 @@ def fraud() -> tuple[Session, Path]:
     session, _, path = open_file(FRAUD)
     assert path is not None
     return session, path
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text(app: App[Any], selector: str) -> str:

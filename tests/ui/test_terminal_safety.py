@@ -34,7 +34,7 @@ from tests.hostile import (
     raw_controls,
     write_session,
 )
-from tests.ui.helpers import static_text, status, table_column
+from tests.ui.helpers import settle, static_text, status, table_column
 from workbench.fmt import printable
 from workbench.model import Decision
 from workbench.session import load_session
@@ -193,6 +193,7 @@ async def test_open_dialog_lists_hostile_sessions(retail, in_tmp: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenScreen)
+        await settle(pilot)
         text = assert_screen_safe(app)
         rows = app.screen.query_one("#open-sessions", DataTable)
         cells = cell_texts(rows)
@@ -213,7 +214,7 @@ async def test_mapping_dialog_shows_headers_escaped(retail, in_tmp: Path) -> Non
     app = WorkbenchApp(retail)
     async with app.run_test(size=SIZE) as pilot:
         app.open_file(path)
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, MappingScreen)
         assert_screen_safe(app)  # the file name in the title
         select = app.screen.query_one("#map-name", Select)

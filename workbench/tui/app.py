@@ -5,14 +5,20 @@ function from the current session to the next; the app applies it, re-runs
 `analyze` (synchronously for small tables so tests are deterministic, in a thread
 worker above `LARGE_TABLE` rows), and redraws the visible pane and the status line
 from the one new Analysis. Hidden panes redraw when they are shown.
+
+Files are read and written in thread workers, one job at a time (see "files"), so
+the keys never wait on a disk. If an exception escapes anyway, `run_app` exits
+non-zero and writes the unsaved session to a recovery file.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,6 +34,7 @@ from textual.worker import get_current_worker
 from workbench import inputs
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
+from workbench.fileio import os_message
 from workbench.fmt import printable
 from workbench.model import Session
 from workbench.session import store
@@ -35,8 +42,14 @@ from workbench.tui.messages import (
     AnalysisFailed,
     AnalysisFinished,
     EditRejected,
+    FileJobFailed,
+    FileOpened,
+    HeadersRead,
+    MemoExported,
     SessionChange,
     SessionEdited,
+    SessionSaved,
+    TargetExisted,
 )
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import TerminalSafe
@@ -71,6 +84,17 @@ class LazyTabPane(TabPane):
 
     def render(self) -> str:
         return ""
+
+
+@dataclass
+class FileJob:
+    """The one file read or write in flight (see WorkbenchApp "files")."""
+
+    ticket: int
+    doing: str  # "saving checkout.toml": for the status line and the "wait" notice
+    writes: bool
+    after: Callable[[], object] | None = None  # runs once the job succeeded
+    retry: Callable[[], object] | None = None  # the same write, allowed to replace
 
 
 class WorkbenchApp(App[int]):
@@ -129,6 +153,8 @@ class WorkbenchApp(App[int]):
         self._focus_on_switch = False
         self._last_error: str | None = None
         self._last_error_at = 0.0
+        self._job: FileJob | None = None  # the file read or write in flight, if any
+        self._job_ticket = 0
 
     # ---- what reaches the terminal ----------------------------------------------
 
@@ -193,10 +219,15 @@ class WorkbenchApp(App[int]):
     def refresh_views(self) -> None:
         """Redraw the status line and the visible pane from the current snapshot."""
         snapshot = self.snapshot()
-        self.query_one(StatusLine).show_status(snapshot, self.modified, self.busy)
+        self._show_status(snapshot)
         pane = self.active_pane()
         if pane is not None:
             pane.show(snapshot)
+
+    def _show_status(self, snapshot: Snapshot | None = None) -> None:
+        self.query_one(StatusLine).show_status(
+            snapshot or self.snapshot(), self.modified or self.busy, self.busy,
+            None if self._job is None else self._job.doing)
 
     # ---- panes -------------------------------------------------------------------
 
@@ -345,7 +376,7 @@ class WorkbenchApp(App[int]):
         self._pending_edit = edit
         self._restoring = restoring
         self._ticket += 1
-        self.query_one(StatusLine).show_status(self.snapshot(), True, True)
+        self._show_status()
         self._analyze_in_thread(session, self._ticket)
 
     def _history_entry(self) -> tuple[Session, Analysis | None]:
@@ -431,17 +462,74 @@ class WorkbenchApp(App[int]):
         self.notify("Redone")
 
     # ---- files ---------------------------------------------------------------------
+    #
+    # Every read and write runs in a thread worker (group "file") and posts its result
+    # back (FileOpened, HeadersRead, SessionSaved, MemoExported, TargetExisted,
+    # FileJobFailed): a slow disk, a big table or a hostile file never freezes the keys.
+    # One job at a time: a second open/save/export is refused with a notice while one
+    # runs, so two writes never interleave and an open never lands in a half-saved state.
+    # A write never replaces an existing file unasked (except the session's own file).
+
+    def _file_busy(self) -> bool:
+        """True (and the user is told) while a file job runs."""
+        if self._job is None:
+            return False
+        self.notify(f"Wait: {self._job.doing} is still in progress.", severity="warning",
+                    title="Busy")
+        return True
+
+    def _begin_job(self, doing: str, *, writes: bool, after: Callable[[], object] | None = None,
+                   retry: Callable[[], object] | None = None) -> FileJob | None:
+        if self._file_busy():
+            return None
+        self._job_ticket += 1
+        self._job = FileJob(self._job_ticket, doing, writes, after, retry)
+        self._show_status()
+        return self._job
+
+    def _end_job(self, ticket: int) -> FileJob | None:
+        """The finished job, or None for a stale result (which is then dropped)."""
+        job = self._job
+        if job is None or job.ticket != ticket:
+            return None
+        self._job = None
+        self._show_status()
+        return job
+
+    @on(FileJobFailed)
+    def _file_job_failed(self, message: FileJobFailed) -> None:
+        if self._end_job(message.ticket) is not None:
+            self.notify(message.error, severity="error", title=message.title)
+
+    @on(TargetExisted)
+    def _target_existed(self, message: TargetExisted) -> None:
+        from workbench.tui.screens.prompt import ConfirmScreen
+
+        job = self._end_job(message.ticket)
+        if job is None:
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "replace" and job.retry is not None:
+                job.retry()
+
+        self.push_screen(ConfirmScreen("Replace file?", f"{message.path} exists. Replace it? "
+                                       "(the old one is kept as .bak)",
+                                       [("replace", "y", "Replace"), ("keep", "n", "Keep it")]),
+                         answer)
 
     def action_open(self) -> None:
         from workbench.tui.screens.open_file import OpenScreen
 
+        if self._file_busy():
+            return
         self._settle_field("Not applied")
         folder = store.sessions_folder(self.path)
-        try:
-            shown = str(folder.resolve().relative_to(Path.cwd())) + "/"
+        try:  # no resolve(): the dialog opens without touching the disk
+            shown = str(folder.absolute().relative_to(Path.cwd())) + "/"
         except ValueError:
             shown = str(folder) + "/"
-        self.push_screen(OpenScreen(folder, inputs.list_sessions(folder), shown), self._open_chosen)
+        self.push_screen(OpenScreen(folder, shown), self._open_chosen)
 
     def _open_chosen(self, path: str | None) -> None:
         from workbench.tui.screens.prompt import ConfirmScreen
@@ -467,37 +555,53 @@ class WorkbenchApp(App[int]):
         )
 
     def open_file(self, path: str | Path, mapping: dict[str, str] | None = None) -> bool:
-        """Open a table or session; on failure the current session stays as it was."""
-        try:
-            session, notes, session_path = inputs.open_file(path, mapping)
-            analysis = analyze(session.scenario)
-        except InputError as exc:
-            if mapping is None and inputs.needs_mapping(exc) and not store.is_session_path(path):
-                self._ask_mapping(str(path), str(exc))
-                return False
-            self.notify(str(exc), severity="error", title="Cannot open")
+        """Start reading a table or session (False if another file job runs). It lands
+        as `FileOpened`; on failure the current session stays as it was."""
+        job = self._begin_job(f"opening {Path(path).name}", writes=False)
+        if job is None:
             return False
-        except OSError as exc:
-            self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Cannot open")
-            return False
-        self.replace_session(session, analysis, notes, session_path)
-        self.notify(f"Opened {Path(path).name}")
+        self._open_in_thread(str(path), mapping, job.ticket)
         return True
 
-    def _ask_mapping(self, path: str, error: str) -> None:
+    @work(thread=True, exclusive=True, group="file")
+    def _open_in_thread(self, path: str, mapping: dict[str, str] | None, ticket: int) -> None:
+        try:
+            try:
+                session, notes, session_path = inputs.open_file(path, mapping)
+                analysis = analyze(session.scenario)
+            except InputError as exc:
+                if mapping is None and inputs.needs_mapping(exc) and not store.is_session_path(path):
+                    headers = inputs.read_headers(path)
+                    self.post_message(HeadersRead(path, headers, str(exc), ticket))
+                    return
+                raise
+        except Exception as exc:  # noqa: BLE001 - a file must never end the app
+            self.post_message(FileJobFailed("Cannot open", _failure(path, exc), ticket))
+            return
+        self.post_message(FileOpened(path, session, analysis, notes, session_path, ticket))
+
+    @on(FileOpened)
+    def _file_opened(self, message: FileOpened) -> None:
+        if self._end_job(message.ticket) is None:
+            return
+        self.replace_session(message.session, message.analysis, message.notes,
+                             message.session_path)
+        self.notify(f"Opened {Path(message.path).name}")
+
+    @on(HeadersRead)
+    def _headers_read(self, message: HeadersRead) -> None:
         from workbench.tui.screens.open_file import MappingScreen
 
-        try:
-            headers = inputs.read_headers(path)
-        except InputError as exc:
-            self.notify(str(exc), severity="error", title="Cannot open")
+        if self._end_job(message.ticket) is None:
             return
 
         def mapped(mapping: dict[str, str] | None) -> None:
             if mapping:
-                self.open_file(path, mapping)
+                self.open_file(message.path, mapping)
 
-        self.push_screen(MappingScreen(path, headers, inputs.guess_mapping(headers), error), mapped)
+        self.push_screen(MappingScreen(message.path, message.headers,
+                                       inputs.guess_mapping(message.headers), message.error),
+                         mapped)
 
     def replace_session(
         self, session: Session, analysis: Analysis, notes: Iterable[str], path: Path | None
@@ -520,15 +624,17 @@ class WorkbenchApp(App[int]):
         self._settle_field("Not saved")
         self._ask_save_path(None)
 
-    def _save_then(self, after) -> None:  # type: ignore[no-untyped-def]
+    def _save_then(self, after: Callable[[], object] | None) -> None:
         if self.path is None:
             self._ask_save_path(after)
-        elif self.save_to(self.path) and after is not None:
-            after()
+        else:
+            self.save_to(self.path, after)
 
-    def _ask_save_path(self, after) -> None:  # type: ignore[no-untyped-def]
+    def _ask_save_path(self, after: Callable[[], object] | None) -> None:
         from workbench.tui.screens.prompt import PromptScreen
 
+        if self._file_busy():
+            return
         default = store.default_session_path(self.session, self.path)
 
         def check(text: str) -> str | None:
@@ -539,77 +645,70 @@ class WorkbenchApp(App[int]):
             return None
 
         def chosen(text: str | None) -> None:
-            if not text:
-                return
-            path = Path(text.strip()).expanduser()
-            if path.exists() and path != self.path:
-                from workbench.tui.screens.prompt import ConfirmScreen
-
-                def answer(choice: str | None) -> None:
-                    if choice == "overwrite" and self.save_to(path) and after is not None:
-                        after()
-                self.push_screen(ConfirmScreen("Replace file?", f"{path} exists. Replace it? "
-                                               "(the old one is kept as .bak)",
-                                               [("overwrite", "y", "Replace"),
-                                                ("cancel", "escape", "Cancel")]), answer)
-                return
-            if self.save_to(path) and after is not None:
-                after()
+            if text:
+                path = Path(text.strip()).expanduser()
+                self.save_to(path, after, replace=path == self.path)
 
         self.push_screen(PromptScreen("Save the session", "Session file (.toml)", str(default),
                                       check=check), chosen)
 
-    def save_to(self, path: Path) -> bool:
+    def save_to(self, path: Path, after: Callable[[], object] | None = None, *,
+                replace: bool = True) -> bool:
+        """Start writing the session to `path` (False if it cannot start now); `after`
+        runs once it is saved. `replace=False` asks before replacing an existing file."""
         if self.busy:
             self.notify("Wait for the analysis to finish, then save", severity="warning")
             return False
+        job = self._begin_job(f"saving {path.name}", writes=True, after=after,
+                              retry=lambda: self.save_to(path, after, replace=True))
+        if job is None:
+            return False
+        self._save_in_thread(self.session, path, replace, job.ticket)
+        return True
+
+    @work(thread=True, exclusive=True, group="file")
+    def _save_in_thread(self, session: Session, path: Path, replace: bool, ticket: int) -> None:
         try:
-            saved = store.save_session(self.session, path)
-        except InputError as exc:
-            self.notify(str(exc), severity="error", title="Not saved")
-            return False
-        except OSError as exc:
-            self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Not saved")
-            return False
-        self.path = path
-        self._clean = saved
-        self.session = saved
+            if not replace and os.path.lexists(path):
+                self.post_message(TargetExisted(path, ticket))
+                return
+            written = store.save_session(session, path)
+        except Exception as exc:  # noqa: BLE001 - a failed save must not end the app
+            self.post_message(FileJobFailed("Not saved", _failure(str(path), exc), ticket))
+            return
+        self.post_message(SessionSaved(path, session, written, ticket))
+
+    @on(SessionSaved)
+    def _session_saved(self, message: SessionSaved) -> None:
+        job = self._end_job(message.ticket)
+        if job is None:
+            return
+        self.path = message.path
+        self._clean = message.written
+        edited = self.session is not message.session or self._pending is not None
+        if not edited:
+            self.session = message.written
         self.generation += 1
         self.refresh_views()
-        self.notify(f"Saved {path.name}")
-        return True
+        if edited:  # an edit landed while the file was written: it is not in the file
+            self.notify(f"Saved {message.path.name}; the edits made while saving are "
+                        "not saved yet", severity="warning")
+            return
+        self.notify(f"Saved {message.path.name}")
+        if job.after is not None:
+            job.after()
 
     def action_export_memo(self) -> None:
         from workbench.tui.screens.prompt import PromptScreen
 
+        if self._file_busy():
+            return
         self._settle_field("Not in the memo")
         default = store.default_memo_path(self.session, self.path)
 
         def chosen(text: str | None) -> None:
-            if not text:
-                return
-            path = Path(text.strip()).expanduser()
-            try:
-                from workbench.atomic import atomic_write_text
-                from workbench.fileio import guard_outputs
-                from workbench.views.memo import render_memo
-
-                # The memo never replaces the session, its source table or routing log.
-                guard_outputs(
-                    [("the session", str(self.path) if self.path else None),
-                     *inputs.session_inputs(self.session, self.path)],
-                    [("the memo", str(path))],
-                )
-                memo = render_memo(self.session, notes=list(self.notes),
-                                   session_path=self.path, analysis=self.analysis)
-                atomic_write_text(path, memo)
-            except InputError as exc:
-                self.notify(str(exc), severity="error", title="Not exported")
-                return
-            except OSError as exc:
-                self.notify(f"{path}: {exc.strerror or exc}", severity="error", title="Not exported")
-                return
-            self.notify(f"Memo written to {path}")
+            if text:
+                self.export_memo(Path(text.strip()).expanduser())
 
         self.push_screen(
             PromptScreen("Export the memo", "Markdown file", str(default),
@@ -617,12 +716,77 @@ class WorkbenchApp(App[int]):
             chosen,
         )
 
+    def export_memo(self, path: Path, *, replace: bool = False) -> bool:
+        """Start writing the memo to `path` (False if another file job runs); an
+        existing file is replaced only when the user says so (`replace=True`)."""
+        job = self._begin_job(f"writing {path.name}", writes=True,
+                              retry=lambda: self.export_memo(path, replace=True))
+        if job is None:
+            return False
+        self._export_in_thread(self.session, self.analysis, self.notes, self.path, path,
+                               replace, job.ticket)
+        return True
+
+    @work(thread=True, exclusive=True, group="file")
+    def _export_in_thread(self, session: Session, analysis: Analysis, notes: tuple[str, ...],
+                          session_path: Path | None, path: Path, replace: bool,
+                          ticket: int) -> None:
+        from workbench.atomic import atomic_write_text
+        from workbench.fileio import guard_outputs
+        from workbench.views.memo import render_memo
+
+        try:
+            # The memo never replaces the session, its source table or routing log.
+            guard_outputs(
+                [("the session", str(session_path) if session_path else None),
+                 *inputs.session_inputs(session, session_path)],
+                [("the memo", str(path))],
+            )
+            if not replace and os.path.lexists(path):
+                self.post_message(TargetExisted(path, ticket))
+                return
+            memo = render_memo(session, notes=list(notes), session_path=session_path,
+                               analysis=analysis)
+            atomic_write_text(path, memo)
+        except Exception as exc:  # noqa: BLE001 - a failed export must not end the app
+            self.post_message(FileJobFailed("Not exported", _failure(str(path), exc), ticket))
+            return
+        self.post_message(MemoExported(path, ticket))
+
+    @on(MemoExported)
+    def _memo_exported(self, message: MemoExported) -> None:
+        if self._end_job(message.ticket) is not None:
+            self.notify(f"Memo written to {message.path}")
+
+    def write_recovery(self) -> Path | None:
+        """After a crash: write the unsaved session next to its file (else to
+        ./workbench-recovery-<time>.toml) with the atomic writer. None when nothing was
+        unsaved or nothing could be written."""
+        session = self._pending if self._pending is not None else self.session
+        if session is self._clean:
+            return None
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        places = [Path(f"workbench-recovery-{stamp}{store.SESSION_SUFFIX}")]
+        if self.path is not None:
+            places.insert(0, self.path.with_name(f"{self.path.stem}-recovery-{stamp}"
+                                                 f"{store.SESSION_SUFFIX}"))
+        for place in places:
+            try:
+                store.save_session(session, place)
+            except (InputError, OSError):
+                continue
+            return place
+        return None
+
     # ---- quit and help -------------------------------------------------------------
 
     async def action_quit(self) -> None:
         from workbench.tui.screens.prompt import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen):
+            return
+        if self._job is not None and self._job.writes:  # a write is never abandoned halfway
+            self._file_busy()
             return
         self._settle_field("Not applied")
         if not self.modified:
@@ -706,6 +870,17 @@ class WorkbenchApp(App[int]):
         getattr(self.pane("candidates"), f"action_{name}")()
 
 
+def _failure(path: str, exc: Exception) -> str:
+    """What the user reads when a file job fails: the engine's message, else the OS's
+    reason; anything else is a defect, named so it can be reported, but it only ends
+    that job, never the app and its unsaved work."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{path}: {os_message(exc)}"
+    return f"{path}: unexpected error ({type(exc).__name__}: {exc})"
+
+
 def _same(a: Session, b: Session) -> bool:
     """Equal sessions; the candidate frames are compared only when all else is equal."""
     if a.scenario is b.scenario:
@@ -737,8 +912,26 @@ def run_app(args: argparse.Namespace) -> int:
     sixteen = Console().color_system in ("standard", "windows")  # what this terminal has
     app = WorkbenchApp(session, session_path, notes, analysis=analysis,
                        modified=session != opened, sixteen_colors=sixteen)
-    result = app.run()
+    try:
+        result = app.run()
+    except Exception:
+        _recover(app)
+        raise
+    if app.return_code:  # an exception escaped a handler: Textual showed it and stopped
+        _recover(app)
+        return app.return_code
     return int(result or 0)
+
+
+def _recover(app: WorkbenchApp) -> None:
+    """Keep the unsaved work of an app that crashed, and say where it went."""
+    saved = app.write_recovery()
+    if saved is not None:
+        print(f"workbench: the app stopped on an error; unsaved changes were written to "
+              f"{saved}", file=sys.stderr)
+    elif app.modified:
+        print("workbench: the app stopped on an error; unsaved changes could not be "
+              "written", file=sys.stderr)
 
 
 __all__ = ["PANES", "WorkbenchApp", "run_app"]

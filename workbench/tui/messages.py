@@ -3,12 +3,16 @@
 Panes never change the session themselves: they post `SessionEdited` with a function
 that turns the current session into the next one, and the app applies it, re-runs the
 analysis and redraws every pane from the one new `Analysis`.
+
+Thread workers (analysis of large tables, every file read and write) never touch the
+app's state: they post one of these and the app applies it on the UI thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -66,5 +70,94 @@ class AnalysisFailed(Message):
     def __init__(self, session: Session, error: str, ticket: int) -> None:
         super().__init__()
         self.session = session
+        self.error = error
+        self.ticket = ticket
+
+
+# ---- file work (thread workers post these; see WorkbenchApp "files") ------------------
+#
+# Each file job carries the app's job ticket: a result whose ticket is not the running
+# job's is stale and dropped.
+
+
+class SessionsFound(Message):
+    """The sessions folder was listed (names only; summaries follow one by one).
+    `error` says why the folder could not be listed, if it could not."""
+
+    def __init__(self, paths: list[Path], error: str | None = None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.error = error
+
+
+class SessionSummarized(Message):
+    """One listed session was read and analysed (or found broken: `summary["error"]`)."""
+
+    def __init__(self, path: Path, summary: dict[str, Any]) -> None:
+        super().__init__()
+        self.path = path
+        self.summary = summary
+
+
+class FileOpened(Message):
+    """A table or session was read and analysed, ready to replace the current one."""
+
+    def __init__(self, path: str, session: Session, analysis: Analysis, notes: list[str],
+                 session_path: Path | None, ticket: int) -> None:
+        super().__init__()
+        self.path = path
+        self.session = session
+        self.analysis = analysis
+        self.notes = notes
+        self.session_path = session_path
+        self.ticket = ticket
+
+
+class HeadersRead(Message):
+    """A table lacked required columns; its headers were read for the mapping dialog."""
+
+    def __init__(self, path: str, headers: list[str], error: str, ticket: int) -> None:
+        super().__init__()
+        self.path = path
+        self.headers = headers
+        self.error = error
+        self.ticket = ticket
+
+
+class SessionSaved(Message):
+    """`session` was written to `path`; `written` is it as read back (stamped)."""
+
+    def __init__(self, path: Path, session: Session, written: Session, ticket: int) -> None:
+        super().__init__()
+        self.path = path
+        self.session = session
+        self.written = written
+        self.ticket = ticket
+
+
+class MemoExported(Message):
+    """The memo was written to `path`."""
+
+    def __init__(self, path: Path, ticket: int) -> None:
+        super().__init__()
+        self.path = path
+        self.ticket = ticket
+
+
+class TargetExisted(Message):
+    """A write found a file already at `path` and left it alone, to ask first."""
+
+    def __init__(self, path: Path, ticket: int) -> None:
+        super().__init__()
+        self.path = path
+        self.ticket = ticket
+
+
+class FileJobFailed(Message):
+    """A read or write failed; `error` is the engine's message, `title` the toast's."""
+
+    def __init__(self, title: str, error: str, ticket: int) -> None:
+        super().__init__()
+        self.title = title
         self.error = error
         self.ticket = ticket

@@ -9,14 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.worker import get_current_worker
 
+from workbench import inputs
 from workbench.columns import REQUIRED
+from workbench.tui.messages import SessionsFound, SessionSummarized
 from workbench.tui.safe import literal
 
 
@@ -43,54 +46,107 @@ def _recommendation(summary: dict[str, Any]) -> str:
     return str(value) if value else ""
 
 
+READING = "reading…"
+
+
 class OpenScreen(ModalScreen["str | None"]):
-    """Lists `folder`'s sessions (title, modified, pick, decision) over a path Input."""
+    """Lists `folder`'s sessions (title, modified, pick, decision) over a path Input.
+
+    The dialog opens at once: a thread worker lists the folder and reads each session
+    (reading means analysing it, which takes a while for big tables), and the rows fill
+    in as the summaries arrive. Keys work meanwhile, esc closes the dialog and stops the
+    worker, and a row can be opened before its summary is in.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, folder: Path, sessions: list[tuple[Path, dict[str, Any]]], display_folder: str) -> None:
+    def __init__(self, folder: Path, display_folder: str) -> None:
         super().__init__()
         self._folder = folder
-        self._sessions = sessions
         self._display = display_folder
+        self._errors: dict[str, str] = {}  # row key (path) -> why it cannot be read
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog open-dialog"):
             yield Static("Open a session or a candidate table", classes="dialog-title")
-            if self._sessions:
-                yield Label(literal(f"Saved sessions in {self._display}"))
-                table: DataTable[Any] = DataTable(id="open-sessions", cursor_type="row",
-                                                  zebra_stripes=True)
-                yield table
-            else:
-                yield Label(literal(f"No saved sessions in {self._display}"))
+            yield Label(literal(f"Saved sessions in {self._display}"), id="open-folder")
+            table: DataTable[Any] = DataTable(id="open-sessions", cursor_type="row",
+                                              zebra_stripes=True)
+            yield table
             yield Label("Path to a table (.csv .tsv .json .parquet) or a session (.toml)")
             yield Input(placeholder="path…", id="open-path", select_on_focus=False)
             yield Static("", id="open-error", classes="dialog-hint")
             yield Static("enter open · tab switch · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        if self._sessions:
-            table = self.query_one("#open-sessions", DataTable)
-            table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
-            for path, summary in self._sessions:
-                if summary.get("error"):
-                    title = literal(f"unreadable: {summary['error']}", cut=30, style="red")
-                else:
-                    title = literal(summary.get("title") or "", cut=30)
-                table.add_row(
-                    title,
-                    literal(_when(summary.get("modified"))),
-                    literal(_recommendation(summary), cut=22),
-                    literal(_chosen(summary), cut=22),
-                    literal(path.name),
-                    key=str(path),
-                )
-            table.focus()
+        table = self.query_one("#open-sessions", DataTable)
+        table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
+        table.add_row(literal(READING, style="italic"), "", "", "", "", key="")
+        table.focus()
+        self._read_sessions()
+
+    @work(thread=True, exclusive=True, group="open-list")
+    def _read_sessions(self) -> None:
+        """List the folder, then read the sessions one by one (stops when cancelled)."""
+        worker = get_current_worker()
+        try:
+            paths = inputs.session_files(self._folder)
+        except Exception as exc:  # noqa: BLE001 - an unlistable folder must not end the app
+            self.post_message(SessionsFound([], f"{self._folder}: {exc}"))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(SessionsFound(paths))
+        for path in paths:
+            if worker.is_cancelled:
+                return
+            self.post_message(SessionSummarized(path, inputs.session_summary(path)))
+
+    @on(SessionsFound)
+    def _sessions_found(self, message: SessionsFound) -> None:
+        table = self.query_one("#open-sessions", DataTable)
+        table.clear()
+        if not message.paths:
+            self.query_one("#open-folder", Label).update(
+                literal(message.error or f"No saved sessions in {self._display}"))
+            table.display = False
+            if self.focused is table:
+                self.query_one("#open-path", Input).focus()
+            return
+        for path in message.paths:
+            table.add_row(literal(READING, style="italic"), "", "", "", literal(path.name),
+                          key=str(path))
+
+    @on(SessionSummarized)
+    def _session_summarized(self, message: SessionSummarized) -> None:
+        table = self.query_one("#open-sessions", DataTable)
+        summary, key = message.summary, str(message.path)
+        if key not in table.rows:
+            return
+        error = summary.get("error")
+        if error:
+            self._errors[key] = str(error)
+            # The cell is narrow: it gives the reason; the hint below gives all of it.
+            reason = str(error).removeprefix(key).lstrip(", :")
+            title = literal(f"unreadable: {reason}", cut=30, style="red")
         else:
-            self.query_one("#open-path", Input).focus()
+            title = literal(summary.get("title") or "", cut=30)
+        cells = (title, literal(_when(summary.get("modified"))),
+                 literal(_recommendation(summary), cut=22), literal(_chosen(summary), cut=22))
+        for column, cell in zip(table.ordered_columns, cells):
+            table.update_cell(key, column.key, cell, update_width=True)
+        if error and table.cursor_row == table.get_row_index(key):
+            self._show_error(key)
+
+    @on(DataTable.RowHighlighted, "#open-sessions")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_error(str(event.row_key.value or ""))
+
+    def _show_error(self, key: str) -> None:
+        """The full message of a session that cannot be read, under the list."""
+        self.query_one("#open-error", Static).update(literal(self._errors.get(key, "")))
 
     def on_key(self, event: events.Key) -> None:
         """Typing while the sessions list has focus goes to the path Input."""
@@ -106,7 +162,9 @@ class OpenScreen(ModalScreen["str | None"]):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         typed = self.query_one("#open-path", Input).value.strip()
-        self.dismiss(typed or str(event.row_key.value))
+        chosen = typed or str(event.row_key.value or "")
+        if chosen:  # the "reading…" row before the folder is listed holds no file
+            self.dismiss(chosen)
 
     @on(Input.Submitted, "#open-path")
     def _submitted(self, event: Input.Submitted) -> None:

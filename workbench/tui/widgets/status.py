@@ -42,7 +42,9 @@ class StatusLine(Static):
                  text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def show_status(self, snapshot: Snapshot, modified: bool, busy: bool) -> None:
+    def show_status(self, snapshot: Snapshot, modified: bool, busy: bool,
+                    doing: str | None = None) -> None:
+        """`busy`: an analysis runs; `doing`: a file job runs ("saving x.toml")."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(session_label(snapshot), style="bold")
         if modified:
@@ -62,4 +64,6 @@ class StatusLine(Static):
                 text.append(f" {usd(row['cost_per_1k'], 4)}/1k")
         if busy:
             text.append("  analysing…", style="italic yellow")
+        if doing:
+            text.append(f"  {printable(doing)}…", style="italic yellow")
         self.update(text)
