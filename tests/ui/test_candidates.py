@@ -23,7 +23,7 @@ async def test_table_shows_rank_frontier_feasibility_and_reason(retail, make_app
         assert table_column(app, "#candidates-table", "pareto") == ["★", "★", "★"]
         assert "meets every constraint" in static_text(app, "#candidate-detail")
         await pilot.press("down")  # the focused row's reason, in the engine's words
-        assert "monthly_cost_usd 75000 > 15000" in static_text(app, "#candidate-detail")
+        assert "monthly cost $75,000 > budget $15,000" in static_text(app, "#candidate-detail")
         assert "3 candidates · 1 feasible" in static_text(app, "#candidates-note")
 
 
