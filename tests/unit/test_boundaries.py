@@ -12,7 +12,9 @@ ENGINE_MODULES = [
     "workbench.views.export", "workbench.inputs", "workbench.cli.options", "workbench.atomic",
     "workbench.session", "workbench.views.diff", "workbench.tco", "workbench.views.charts",
     "workbench.views.memo", "workbench.routing", "workbench.routing.spec", "workbench.routing.sweep",
-    "workbench.routing.report",
+    "workbench.routing.report", "workbench.pricing", "workbench.pricing.resolve",
+    "workbench.pricing.questions", "workbench.pricing.ledger", "workbench.pricing.listing",
+    "workbench.pricing.llm_catalogue", "workbench.pricing.catalogue",
 ]
 
 # Imported one by one in a fresh interpreter; after each import the UI toolkits must
@@ -35,3 +37,17 @@ def test_engine_modules_import_no_ui() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {}
+
+
+def test_llm_price_lookup_imports_no_ui() -> None:
+    # genai-prices ships a rich-based CLI of its own; a lookup must not pull it in.
+    code = (
+        "import sys\n"
+        "from workbench.pricing.llm_catalogue import lookup_llm\n"
+        "lookup_llm('gpt-4o-mini')\n"
+        "print([m for m in ('textual', 'rich') if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
