@@ -11,9 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workbench.errors import Note
+from workbench.errors import InputError, Note
 
 REQUIRED: tuple[str, ...] = ("name", "accuracy", "latency_ms", "cost_per_1k")
+# The cost model's inputs per candidate (see workbench.pricing): token counts and prices
+# per 1M tokens for LLM APIs, an hourly price and a throughput for self-hosting. They
+# are numbers, matched from headers and converted like the canonical columns, and kept
+# beside them (not in CANONICAL: a table without them is as complete as before).
+TOKEN_COUNT_COLUMNS: tuple[str, ...] = (
+    "input_tokens_per_request", "output_tokens_per_request", "cached_input_tokens_per_request",
+)
+TOKEN_PRICE_COLUMNS: tuple[str, ...] = (
+    "usd_per_1m_input_tokens", "usd_per_1m_output_tokens", "usd_per_1m_cached_input_tokens",
+)
+INSTANCE_COLUMNS: tuple[str, ...] = ("hourly_usd", "throughput_per_s")
+PRICING_NUMERIC: tuple[str, ...] = TOKEN_COUNT_COLUMNS + TOKEN_PRICE_COLUMNS + INSTANCE_COLUMNS
+# Per-candidate pricing columns read by their exact names only (text, or overrides of
+# the session's pricing defaults); the loader keeps them as ordinary columns.
+PRICING_TEXT: tuple[str, ...] = ("pricing_mode", "price_ref", "instance", "plan")
+PRICING_OVERRIDES: tuple[str, ...] = ("utilization", "min_instances")
 OPTIONAL: tuple[str, ...] = ("maintainability", "fixed_monthly_usd", "one_time_usd")
 CANONICAL: tuple[str, ...] = REQUIRED + OPTIONAL
 
@@ -139,6 +155,124 @@ def _cost_factor(text: str) -> tuple[float, str | None]:
     return 1.0, "no basis in header; assumed USD per 1k inferences"
 
 
+# ---- the cost model's columns (workbench.pricing). A price per token is never a cost
+# per request, and a price per hour never a cost per 1k: those readings are how a
+# $585/month API once showed as $0.45.
+_TOKEN_WORDS = {"token", "tokens", "tok", "toks", "mtok", "mtoks", "ktok", "ktoks"}
+_CACHE_WORDS = {"cache", "cached"}
+_CACHE_WRITE_WORDS = {"write", "writes", "creation", "storage"}
+_OUTPUT_WORDS = {"output", "outputs", "completion", "completions", "generated", "generation"}
+_INPUT_WORDS = {"input", "inputs", "prompt", "prompts"}
+_LIMIT_WORDS = {"max", "maximum", "limit", "context", "window", "min", "minimum"}
+_HOUR_WORDS = {"hour", "hours", "hourly", "hr", "hrs", "h"}
+_RATE_ITEMS = {"req", "reqs", "request", "requests", "query", "queries", "inference",
+               "inferences", "call", "calls", "prediction", "predictions"}
+_OTHER_ITEMS = {"img", "imgs", "image", "images", "frame", "frames", "sample", "samples",
+                "byte", "bytes", "item", "items", "doc", "docs", "document", "documents",
+                "batch", "batches", *_TOKEN_WORDS}
+_SECOND_WORDS = {"s", "sec", "secs", "second", "seconds"}
+_MINUTE_WORDS = {"min", "mins", "minute", "minutes"}
+
+
+def _is_money(text: str) -> bool:
+    return _has(text, _COST_WORDS) or "usd" in text.split()
+
+
+def is_token_price(header: str) -> bool:
+    """A header that prices tokens, or LLM input/output without a unit ("input price"):
+    never a cost per 1k requests."""
+    text = tokens(header)
+    words = set(text.split())
+    if not _is_money(text):
+        return False
+    if words & _TOKEN_WORDS:
+        return True
+    directed = words & (_INPUT_WORDS | _OUTPUT_WORDS | _CACHE_WORDS)
+    return bool(directed) and not words & (_RATE_ITEMS | _OTHER_ITEMS)
+
+
+def _token_direction(words: set[str], has_token: bool) -> str | None:
+    """"cached", "output", "input" or None, most specific first."""
+    if words & _CACHE_WORDS:
+        return None if words & _CACHE_WRITE_WORDS else "cached"
+    if words & _OUTPUT_WORDS:
+        return "output"
+    if words & _INPUT_WORDS:
+        return "input"
+    if has_token and "out" in words:
+        return "output"
+    if has_token and "in" in words:
+        return "input"
+    return None
+
+
+_TOKEN_PRICE_COLUMN = {"input": "usd_per_1m_input_tokens", "output": "usd_per_1m_output_tokens",
+                       "cached": "usd_per_1m_cached_input_tokens"}
+_TOKEN_COUNT_COLUMN = {"input": "input_tokens_per_request",
+                       "output": "output_tokens_per_request",
+                       "cached": "cached_input_tokens_per_request"}
+
+
+def _token_price_factor(words: set[str]) -> tuple[float, str | None]:
+    if words & {"1m", "million", "m", "mtok", "mtoks", "1e6", "1000000", "mil"}:
+        return 1.0, None
+    if words & {"1k", "k", "thousand", "1000", "1e3", "ktok", "ktoks"}:
+        return 1000.0, "per 1k tokens converted to per 1M (x1000)"
+    if words & {"token", "tok"} or "per 1" in " ".join(sorted(words)):
+        return 1e6, "per single token converted to per 1M (x1000000)"
+    return 1.0, "no basis in header; assumed USD per 1M tokens"
+
+
+def _rate_factor(text: str) -> tuple[float, str | None] | None:
+    """Per-second factor of a requests-per-time header, or None if it has no time unit."""
+    words = set(text.split())
+    if words & {"rps", "qps"}:
+        return 1.0, None
+    padded = f" {text} "
+    if any(f" per {w} " in padded for w in _SECOND_WORDS) or words & {"second", "seconds"}:
+        return 1.0, None
+    if any(f" per {w} " in padded for w in _MINUTE_WORDS) or words & {"minute", "minutes"}:
+        return 1 / 60, "per minute converted to per second (/60)"
+    if any(f" per {w} " in padded for w in _HOUR_WORDS):
+        return 1 / 3600, "per hour converted to per second (/3600)"
+    return None
+
+
+def _pricing_match(header: str, text: str) -> ColumnMatch | None:
+    """A column of the cost model (workbench.pricing), or None."""
+    words = set(text.split())
+    has_token = bool(words & _TOKEN_WORDS)
+    money = _is_money(text)
+    if money:
+        direction = _token_direction(words, has_token)
+        # "$/1M output" prices tokens even without the word "token".
+        per_volume = bool(words & {"1m", "million", "mtok", "1k", "ktok"})
+        if has_token or (direction in ("input", "output", "cached") and per_volume
+                         and not words & _RATE_ITEMS):
+            if direction is None:
+                return None
+            factor, note = _token_price_factor(words)
+            return ColumnMatch(header, _TOKEN_PRICE_COLUMN[direction], factor, note)
+        if words & _HOUR_WORDS and not _has(text, {"month", "monthly", "day", "daily", "year"}):
+            return ColumnMatch(header, "hourly_usd")
+        return None
+    if has_token:
+        if words & _LIMIT_WORDS or _rate_factor(text) is not None:
+            return None  # a model's limit or a token rate, not tokens per request
+        direction = _token_direction(words, has_token)
+        return None if direction is None else ColumnMatch(header, _TOKEN_COUNT_COLUMN[direction])
+    if words & _OTHER_ITEMS:
+        return None  # images or samples per second are not requests per second
+    if "throughput" in words or words & _RATE_ITEMS or words & {"rps", "qps"}:
+        if _has(text, {"day", "daily", "per day", "month", "monthly"}):
+            return None  # requests per day is a volume, not a throughput
+        rate = _rate_factor(text)
+        if rate is None:
+            return None
+        return ColumnMatch(header, "throughput_per_s", rate[0], rate[1])
+    return None
+
+
 def classify(header: str) -> ColumnMatch | None:
     """The canonical column this header most likely means, or None."""
     text = tokens(header)
@@ -150,6 +284,11 @@ def classify(header: str) -> ColumnMatch | None:
         return ColumnMatch(header, "name")
     if _has(text, _MAINT_WORDS):
         return ColumnMatch(header, "maintainability")
+    pricing = _pricing_match(header, text)
+    if pricing is not None:
+        return pricing
+    if is_token_price(header):
+        return None  # a price per token we cannot place (e.g. blended): never per 1k
     if _has(text, _ONE_TIME_WORDS) and (_has(text, _COST_WORDS) or "usd" in text.split()):
         return ColumnMatch(header, "one_time_usd")
     if _has(text, _ONE_TIME_WORDS) and text.split()[0] in {"setup", "upfront", "capex", "onetime"}:
@@ -193,6 +332,16 @@ def match_headers(
                 if note and note.startswith("no unit"):
                     factor, note = 1.0, None
             elif column == "cost_per_1k":
+                if is_token_price(header) or getattr(match, "column", None) == "hourly_usd":
+                    # The one reading that once turned a $585/month API into $0.45.
+                    raise InputError(
+                        f"--map cost_per_1k={header!r}: that header is a price per "
+                        f"{'token' if is_token_price(header) else 'instance-hour'}, not per "
+                        "request; map it to "
+                        + ("usd_per_1m_input_tokens, usd_per_1m_output_tokens or "
+                           "usd_per_1m_cached_input_tokens" if is_token_price(header)
+                           else "hourly_usd")
+                    )
                 factor, note = _cost_factor(tokens(header))
                 if note and note.startswith("no basis"):
                     factor, note = 1.0, None
@@ -201,7 +350,8 @@ def match_headers(
     for header in headers:
         if header in used:
             continue
-        if tokens(header) in CANONICAL or snake(header) in CANONICAL:
+        if (tokens(header) in CANONICAL or snake(header) in CANONICAL
+                or snake(header) in PRICING_NUMERIC):
             canon = snake(header)
             if canon not in chosen:
                 chosen[canon] = ColumnMatch(header, canon)
@@ -235,4 +385,33 @@ def candidates_for(column: str, headers: list[str]) -> list[str]:
     stem = {"name": "name model", "accuracy": "acc map top f1 score", "latency_ms": "lat time ms",
             "cost_per_1k": "cost price usd"}.get(column, column)
     words = stem.split()
-    return [h for h in headers if any(w in tokens(h) for w in words)]
+    out = [h for h in headers if any(w in tokens(h) for w in words)]
+    if column == "cost_per_1k":
+        # Never suggest reading a price per token or per hour as a cost per 1k requests.
+        out = [h for h in out if not is_token_price(h)
+               and getattr(classify(h), "column", None) not in PRICING_NUMERIC]
+    return out
+
+
+def missing_cost_hint(headers: list[str]) -> str | None:
+    """Why a table without cost_per_1k cannot be priced as it stands, when its headers
+    hold prices per token or per hour; None when they hold none."""
+    token_prices = [h for h in headers if is_token_price(h)]
+    hourly = [h for h in headers if getattr(classify(h), "column", None) == "hourly_usd"]
+    parts = []
+    if token_prices:
+        parts.append(
+            f"{', '.join(repr(h) for h in token_prices)} "
+            f"{'is a price' if len(token_prices) == 1 else 'are prices'} per token: a cost "
+            "per request needs the token counts per request (input_tokens_per_request, "
+            "output_tokens_per_request)"
+        )
+    if hourly:
+        parts.append(
+            f"{', '.join(repr(h) for h in hourly)} "
+            f"{'is a price' if len(hourly) == 1 else 'are prices'} per instance-hour: a cost "
+            "per request needs the requests per second one instance serves (throughput_per_s)"
+        )
+    if not parts:
+        return None
+    return "; ".join(parts) + "; a cost per 1k requests (cost_per_1k) is needed"

@@ -29,9 +29,11 @@ from workbench.columns import (
     DERIVED,
     MAX_COLUMNS,
     OPTIONAL,
+    PRICING_NUMERIC,
     REQUIRED,
     candidates_for,
     match_headers,
+    missing_cost_hint,
     snake,
 )
 from workbench.errors import InputError, Note
@@ -436,7 +438,8 @@ def canonicalize(
         for column in missing:
             near = candidates_for(column, headers)
             hint = f" (maybe {', '.join(repr(h) for h in near)}?)" if near else ""
-            parts.append(f"{column}{hint}")
+            priced = missing_cost_hint(headers) if column == "cost_per_1k" else None
+            parts.append(f"{column}{hint}" + (f" ({priced})" if priced else ""))
         raise InputError(
             "missing required column(s): "
             + "; ".join(parts)
@@ -450,12 +453,13 @@ def canonicalize(
     names = _text(raw[matches["name"].header])
     check_names(names, label, matches["name"].header)
     out["name"] = names.astype(object)
-    for column in CANONICAL[1:]:
+    for column in (*CANONICAL[1:], *PRICING_NUMERIC):
         match = matches.get(column)
         if match is None:
             continue
         values = _parse_column(
-            raw[match.header], match.header, label, column in OPTIONAL, decimal_comma,
+            raw[match.header], match.header, label,
+            column in OPTIONAL or column in PRICING_NUMERIC, decimal_comma,
             percent=column == "accuracy", notes=notes,
         )
         if column == "accuracy":

@@ -72,3 +72,17 @@ def test_import_contracts_hold() -> None:
                             check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " 0 broken" in result.stdout
+
+
+def test_llm_price_lookup_imports_no_ui() -> None:
+    # genai-prices ships a rich-based CLI of its own; a lookup must not pull it in.
+    code = (
+        "import sys\n"
+        "from workbench.pricing.llm_catalogue import lookup_llm\n"
+        "lookup_llm('gpt-4o-mini')\n"
+        "print([m for m in ('textual', 'rich') if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -200,7 +200,9 @@ def test_monthly_cost_header_is_not_a_fixed_fee(tmp_path: Path) -> None:
     f = load_table(path).frame
     assert "fixed_monthly_usd" not in f.columns
     assert f.loc[0, "src_monthly_cost_usd"] == 1000
-    assert f.loc[0, "cost_per_hour"] == 3
+    # A price per hour is an instance's hourly price (workbench.pricing), never a cost
+    # per 1k requests.
+    assert f.loc[0, "hourly_usd"] == 3
     assert "cost_per_1k" in f.columns and f.loc[0, "cost_per_1k"] == 0.5
 
 

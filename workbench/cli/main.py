@@ -1,4 +1,4 @@
-"""The headless command line: `workbench analyze | report | diff | route`.
+"""The headless command line: `workbench analyze | report | diff | route | prices`.
 
 A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
 a script can produce from here. Bad input exits with status 2 and one message on
@@ -16,7 +16,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "diff", "route", "check")
+SUBCOMMANDS = ("analyze", "report", "diff", "route", "check", "prices")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     from workbench.cli import route as routing_cli
 
     routing_cli.add_arguments(rt)
+
+    pr = sub.add_parser("prices", help="list and search the bundled price catalogues",
+                        description="List and search the bundled price catalogues: cloud "
+                        "instances (USD per hour by plan) and LLM APIs (USD per 1M tokens).")
+    from workbench.cli import prices as prices_cli
+
+    prices_cli.add_arguments(pr)
     return parser
 
 
@@ -71,7 +78,7 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the interactive workbench on PATH (a table or a session), or on "
-        "the built-in retail checkout sample. Commands: analyze, report, diff, route "
+        "the built-in retail checkout sample. Commands: analyze, report, diff, route, prices "
         "(see `workbench COMMAND --help`).",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
@@ -214,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
             from workbench.cli import route as routing_cli
 
             return routing_cli.run(args)
+        if args.command == "prices":
+            from workbench.cli import prices as prices_cli
+
+            return prices_cli.run(args)
         _parser().print_help()
         return 0
     except InputError as exc:
