@@ -35,6 +35,7 @@ from workbench.model import (
     frames_equal,
 )
 from workbench.inputs import session_summary
+from workbench.loading import name_key
 from workbench.session import (
     SCHEMA_VERSION,
     load_session,
@@ -296,8 +297,10 @@ SPECIAL = [
     "[x]",
 ]
 texts = st.one_of(st.sampled_from(SPECIAL), st.text(max_size=12))
+# A name is valid when something visible remains (invisible characters such as a soft
+# hyphen do not make a name, nor a different one: see loading.name_key).
 names = st.one_of(st.sampled_from(SPECIAL), st.text(min_size=1, max_size=12)).filter(
-    lambda s: bool(s.strip())
+    lambda s: bool(name_key(s))
 )
 extreme = st.one_of(
     st.sampled_from([1e-12, 1e12, 0.0, 1.0]),
@@ -317,7 +320,7 @@ stamps = st.one_of(
 
 @st.composite
 def sessions(draw: st.DrawFn) -> Session:
-    row_names = draw(st.lists(names, min_size=1, max_size=5, unique=True))
+    row_names = draw(st.lists(names, min_size=1, max_size=5, unique_by=name_key))
     n = len(row_names)
     cols: dict[str, Any] = {
         "name": pd.Series(row_names, dtype=object),
