@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from workbench.columns import (
     REQUIRED,
     VOLUME_DEPENDENT,
 )
-from workbench.costs import derive_costs
+from workbench.costs import cost_ledger, derive_costs, price
 from workbench.errors import InputError, Note
 from workbench.fields import validate as validate_fields
 from workbench.fmt import versus, with_unit
@@ -44,6 +45,10 @@ from workbench.whatif import (
     violated,
     volume_sweep,
 )
+
+if TYPE_CHECKING:
+    from workbench.pricing.ledger import Ledger
+    from workbench.pricing.resolve import PricedCandidates
 
 __all__ = ["VOLUME_DEPENDENT", "AccuracyDelta", "Analysis", "VolumeSweep", "analyze"]
 
@@ -114,6 +119,10 @@ class Analysis:
     volume_sweep: VolumeSweep | None
     accuracy_delta: AccuracyDelta | None
     notes: list[str] = field(default_factory=list)
+    # How candidates priced per token or on instances were priced (None: every
+    # candidate had a cost_per_1k), and the cost-of-ownership ledger (None: no items).
+    pricing: PricedCandidates | None = None
+    ledger: Ledger | None = None
     _positions: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -265,9 +274,25 @@ def analyze(scenario: Scenario) -> Analysis:
         raise InputError("the candidate table is empty")
     notes: list[str] = []
     workload = scenario.workload
-    derived = derive_costs(frame, workload, scenario.constraints)
+    priced = price(scenario)
+    if priced is not None:
+        # cost_per_1k as the pricing engine derives it at the workload (per token, on
+        # instances); the table keeps its inputs (prices, token counts, throughput).
+        frame = frame.assign(cost_per_1k=priced.cost_per_1k)
+        notes.extend(Note("pricing", n) for n in priced.notes)
+    derived = derive_costs(frame, workload, scenario.constraints, priced)
     has_volume = workload.volume_per_day is not None
     cost_column = "monthly_cost_usd" if has_volume else "cost_per_1k"
+    ledger = cost_ledger(scenario, frame, derived["inference_monthly_usd"])
+    if ledger is not None:
+        derived["tco_monthly_usd"] = ledger.total_monthly_usd
+    criterion_cost = cost_column
+    if scenario.tco.cost_basis == "tco":
+        if has_volume:
+            criterion_cost = "tco_monthly_usd"
+        else:
+            notes.append(Note("tco_basis_unpriced", "cost basis tco needs a volume: the cost "
+                              "criterion reads cost_per_1k"))
     if not has_volume:
         notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost means cost_per_1k"))
     if scenario.constraints.min_accuracy is not None and 0 < scenario.constraints.min_accuracy <= 1:
@@ -283,7 +308,7 @@ def analyze(scenario: Scenario) -> Analysis:
     columns.update(derived)
     available = [c for c in columns if c not in VOLUME_DEPENDENT or has_volume]
 
-    criteria = resolve_criteria(scenario, available, cost_column, notes)
+    criteria = resolve_criteria(scenario, available, criterion_cost, notes)
     specs = _constraint_checks(scenario, columns, available, notes)
 
     broken = {name: violated(columns[col], op, lim) for name, col, op, lim in specs}
@@ -303,6 +328,12 @@ def analyze(scenario: Scenario) -> Analysis:
     table = frame.take(order)
     for name in DERIVED_NUMERIC:
         table[name] = derived[name][order]
+    if "tco_monthly_usd" in derived:
+        table["tco_monthly_usd"] = derived["tco_monthly_usd"][order]
+    if priced is not None:
+        table["priced_as"] = np.asarray(priced.modes, dtype=object)[order]
+        if priced.is_instance.any():
+            table["instances"] = priced.instances[order]
     table["feasible"] = feasible[order]
     table["pareto"] = pareto[order]
     table["score"] = score[order]
@@ -330,7 +361,11 @@ def analyze(scenario: Scenario) -> Analysis:
 
     recommendation, no_reason = _recommend(table, checks, criteria)
     sweep = volume_sweep(
-        scenario, columns, criteria, specs, order, table, contrib_frame, notes
+        scenario, columns, criteria, specs, order, table, contrib_frame, notes,
+        priced=priced, ledger_at=(None if ledger is None else
+                                  lambda inference, monthly_volume: cost_ledger(
+                                      scenario, frame, inference, monthly_volume
+                                  ).total_monthly_usd),  # type: ignore[union-attr]
     )
     delta = accuracy_delta(
         scenario, table, recommendation.name if recommendation else None, cost_column
@@ -349,6 +384,8 @@ def analyze(scenario: Scenario) -> Analysis:
         volume_sweep=sweep,
         accuracy_delta=delta,
         notes=notes,
+        pricing=priced,
+        ledger=ledger,
     )
 
 

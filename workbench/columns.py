@@ -46,7 +46,8 @@ DERIVED_NUMERIC: tuple[str, ...] = (
     "cost_per_1k_correct",
     "max_volume_per_day_in_budget",
 )
-VOLUME_DEPENDENT: tuple[str, ...] = ("monthly_cost_usd", "inference_monthly_usd")
+VOLUME_DEPENDENT: tuple[str, ...] = ("monthly_cost_usd", "inference_monthly_usd",
+                                     "tco_monthly_usd")
 MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "params", "flops",
              "error", "loss", "energy", "co2", "watts", "risk")
 
@@ -72,6 +73,9 @@ DERIVED: tuple[str, ...] = (
     "score",
     "rank",
     "contributions",
+    "tco_monthly_usd",
+    "priced_as",
+    "instances",
 )
 
 
@@ -391,6 +395,13 @@ def candidates_for(column: str, headers: list[str]) -> list[str]:
         out = [h for h in out if not is_token_price(h)
                and getattr(classify(h), "column", None) not in PRICING_NUMERIC]
     return out
+
+
+def priced_elsewhere(columns: list[str]) -> bool:
+    """True when a (canonical) table carries prices the pricing engine turns into a
+    cost per 1k: prices per token, a price_ref, an hourly price or an instance."""
+    return any(c in columns for c in (*TOKEN_PRICE_COLUMNS, "hourly_usd", "price_ref",
+                                      "instance"))
 
 
 def missing_cost_hint(headers: list[str]) -> str | None:

@@ -9,15 +9,23 @@ Per candidate, at the stated workload:
     cost_per_1k_correct         = cost_per_1k / (accuracy / 100)
     max_volume_per_day_in_budget = (budget - fixed_monthly_usd - one_time_usd / horizon)
                                    / (cost_per_1k / 1000) / days_per_month
+
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from workbench.columns import VOLUME_DEPENDENT  # noqa: F401 - re-exported for whatif
-from workbench.model import Constraints, Workload
+from workbench.columns import priced_elsewhere
+from workbench.model import Constraints, Scenario, Workload
+
+if TYPE_CHECKING:
+    from workbench.pricing.ledger import Ledger
+    from workbench.pricing.resolve import PricedCandidates, PricingDefaults
 
 
 def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -42,18 +50,56 @@ def monthly_cost(
     return inference, inference + overhead
 
 
+def pricing_defaults(scenario: Scenario) -> PricingDefaults:
+    """The pricing engine's defaults from a scenario's [pricing] and workload."""
+    from workbench.pricing.resolve import PricingDefaults
+
+    p = scenario.pricing
+    return PricingDefaults(
+        input_tokens_per_request=p.input_tokens_per_request,
+        output_tokens_per_request=p.output_tokens_per_request,
+        cached_input_tokens_per_request=p.cached_input_tokens_per_request,
+        utilization=p.utilization,
+        peak_to_average=scenario.workload.peak_to_average,
+        min_instances=p.min_instances,
+        hours_per_month=p.hours_per_month,
+        plan=p.plan,
+        spot_interruption_overhead=p.spot_interruption_overhead,
+        prices_as_of=p.prices_as_of,
+    )
+
+
+def price(scenario: Scenario) -> PricedCandidates | None:
+    """Every candidate priced by the pricing engine, or None for a table that only has
+    cost_per_1k (the common case: nothing to resolve, nothing to pay for it)."""
+    frame = scenario.candidates
+    if not priced_elsewhere(list(frame.columns)):
+        return None
+    from workbench.pricing.resolve import resolve_pricing
+
+    w = scenario.workload
+    return resolve_pricing(frame, pricing_defaults(scenario), w.volume_per_day,
+                           w.days_per_month, label="candidates")
+
+
 def derive_costs(
-    frame: pd.DataFrame, workload: Workload, constraints: Constraints
+    frame: pd.DataFrame,
+    workload: Workload,
+    constraints: Constraints,
+    priced: PricedCandidates | None = None,
 ) -> dict[str, np.ndarray]:
     """All per-candidate cost columns, as float arrays (NaN where undefined)."""
     n = len(frame)
-    cost = frame["cost_per_1k"].to_numpy(dtype=float)
+    cost = frame["cost_per_1k"].to_numpy(dtype=float) if priced is None else priced.cost_per_1k
     accuracy = frame["accuracy"].to_numpy(dtype=float)
     overhead = overhead_monthly_usd(frame, workload)
     volume = workload.monthly_volume
     if volume is None:
         inference = np.full(n, np.nan)
         total = np.full(n, np.nan)
+    elif priced is not None:
+        inference = priced.inference_monthly_usd
+        total = inference + overhead
     else:
         inference, total = monthly_cost(cost, overhead, volume)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -64,9 +110,14 @@ def derive_costs(
             max_volume = np.full(n, np.nan)
         else:
             headroom = np.maximum(budget - overhead, 0.0)
+            per_request = cost if priced is None else priced.usd_per_request * 1000.0
             max_volume = np.where(
-                cost > 0, headroom / (cost / 1000.0) / workload.days_per_month, np.nan
+                per_request > 0, headroom / (per_request / 1000.0) / workload.days_per_month,
+                np.nan,
             )
+            if priced is not None and priced.is_instance.any():
+                max_volume = np.where(priced.is_instance,
+                                      _instance_volume_in_budget(priced, headroom), max_volume)
     return {
         "monthly_cost_usd": total,
         "inference_monthly_usd": inference,
@@ -74,3 +125,47 @@ def derive_costs(
         "cost_per_1k_correct": per_correct,
         "max_volume_per_day_in_budget": max_volume,
     }
+
+
+def _instance_volume_in_budget(priced: PricedCandidates, headroom: np.ndarray) -> np.ndarray:
+    """Volume per day the budget affords a candidate priced on instances:
+    instances_in_budget = floor((budget - fixed_monthly_usd - one_time_usd / horizon)
+                                / (hourly_usd * hours_per_month))
+    max_volume_per_day_in_budget = instances_in_budget * throughput_per_s * utilization
+                                   * 86400 / peak_to_average
+                                   (0 when instances_in_budget < min_instances)
+    """
+    instance_month = priced.hourly_usd * priced.hours_per_month
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fleet = np.floor(headroom / instance_month)
+        per_instance = priced.throughput_per_s * priced.utilization * 86400.0 / priced.peak_to_average
+        volume = np.where(fleet < priced.min_instances, 0.0, fleet * per_instance)
+    out: np.ndarray = np.where(instance_month > 0, volume, np.nan)
+    return out
+
+
+def cost_ledger(
+    scenario: Scenario,
+    frame: pd.DataFrame,
+    inference_monthly_usd: np.ndarray,
+    monthly_volume: float | None = None,
+) -> Ledger | None:
+    """The cost-of-ownership ledger (workbench.pricing.ledger) of every candidate, or
+    None when the session has no ledger items and the cost basis is monthly: then the
+    ledger would only repeat monthly_cost_usd."""
+    tco = scenario.tco
+    if not tco.items and tco.cost_basis != "tco":
+        return None
+    if scenario.workload.volume_per_day is None and monthly_volume is None:
+        return None
+    from workbench.pricing.ledger import LedgerItem, build_ledger
+
+    items = [LedgerItem.from_dict(dict(item)) for item in tco.items]
+    volume = scenario.workload.monthly_volume if monthly_volume is None else monthly_volume
+    return build_ledger(
+        [str(n) for n in frame["name"].tolist()], inference_monthly_usd, items,
+        horizon_months=scenario.workload.horizon_months, monthly_volume=volume,
+        retrainings_per_year=tco.retrainings_per_year,
+        fixed_monthly_usd=optional_cost(frame, "fixed_monthly_usd"),
+        one_time_usd=optional_cost(frame, "one_time_usd"),
+    )

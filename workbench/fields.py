@@ -51,6 +51,8 @@ class Field:
     choices: tuple[str, ...] = ()
     metavar: str = "N"
     omit_default: bool = False  # the TOML writer leaves the key out at its default
+    fraction: bool = False  # a share 0..1 that may be typed as a percentage: "70%" is 0.7
+    integer: bool = False  # a whole number
 
     @property
     def path(self) -> str:
@@ -107,7 +109,11 @@ class Field:
         too_low = self.low is not None and (f <= self.low if self.low_strict else f < self.low)
         too_high = self.high is not None and f > self.high
         if too_low or too_high:
-            raise InputError(f"must be {self.bounds_text()}, got {f:g}", key=self.path)
+            hint = (f" (a share: write {f / 100:g} or {f:g}% for {f:g} percent)"
+                    if self.fraction and too_high and 1 < f <= 100 else "")
+            raise InputError(f"must be {self.bounds_text()}, got {f:g}{hint}", key=self.path)
+        if self.integer and not f.is_integer():
+            raise InputError(f"must be a whole number, got {f:g}", key=self.path)
         return f
 
     def parse(self, text: str) -> Any:
@@ -116,8 +122,10 @@ class Field:
         if not raw:
             return self.check(None)
         try:
-            if self.kind == "number":
-                value: Any = parse_number(raw, percent=self.percent)
+            if self.kind == "number" and self.fraction and raw.endswith("%"):
+                value: Any = parse_number(raw, percent=True) / 100.0
+            elif self.kind == "number":
+                value = parse_number(raw, percent=self.percent)
             elif self.kind == "numbers":
                 value = tuple(parse_number(part, percent=self.percent)
                               for part in raw.split(",") if part.strip())
@@ -180,6 +188,45 @@ FIELDS: tuple[Field, ...] = (
     Field("scoring", "normalization", "choice", "Normalization",
           "how each criterion is scaled to 0..1 before weighting", default="minmax",
           flag="--normalization", choices=("minmax", "ratio", "vector"), metavar="METHOD"),
+    Field("workload", "peak_to_average", "number", "Peak / average",
+          "peak requests per second over the day's average (sizes instance fleets)",
+          default=1.0, low=1, flag="--peak-to-average", omit_default=True),
+    Field("pricing", "input_tokens_per_request", "number", "Input tokens / req",
+          "input tokens per request, for candidates priced per token", unit="tokens",
+          low=0, flag="--input-tokens", omit_default=True),
+    Field("pricing", "output_tokens_per_request", "number", "Output tokens / req",
+          "output tokens per request, for candidates priced per token", unit="tokens",
+          low=0, flag="--output-tokens", omit_default=True),
+    Field("pricing", "cached_input_tokens_per_request", "number", "Cached tokens / req",
+          "cached input tokens per request (billed at the cached price)", unit="tokens",
+          low=0, flag="--cached-input-tokens", omit_default=True),
+    Field("pricing", "utilization", "number", "Target utilization",
+          "share of an instance's throughput to plan for (0.7 = 70%)", default=0.7, low=0,
+          low_strict=True, high=1, flag="--utilization", fraction=True, omit_default=True,
+          metavar="SHARE"),
+    Field("pricing", "min_instances", "number", "Min instances",
+          "instances kept running whatever the volume", default=1.0, low=0, high=100_000,
+          flag="--min-instances", integer=True, omit_default=True),
+    Field("pricing", "hours_per_month", "number", "Hours / month",
+          "billed instance-hours per month", unit="hours", default=730.0, low=0,
+          low_strict=True, high=744, flag="--hours-per-month", omit_default=True),
+    Field("pricing", "plan", "choice", "Instance plan",
+          "how instances are bought", default="on_demand", flag="--plan",
+          choices=("on_demand", "reserved_1y", "reserved_3y", "spot"), omit_default=True,
+          metavar="PLAN"),
+    Field("pricing", "spot_interruption_overhead", "number", "Spot overhead",
+          "extra cost of spot interruptions (0.1 = 10% on top)", default=0.10, low=0, high=10,
+          flag="--spot-overhead", fraction=True, omit_default=True, metavar="SHARE"),
+    Field("pricing", "prices_as_of", "text", "Prices as of",
+          "the date catalogue prices are taken on (YYYY-MM-DD); saving pins today's",
+          flag="--prices-as-of", metavar="DATE"),
+    Field("tco", "retrainings_per_year", "number", "Retrainings / year",
+          "how often the model is retrained (per-retraining ledger items)", default=0.0,
+          low=0, high=365, flag="--retrainings-per-year", omit_default=True),
+    Field("tco", "cost_basis", "choice", "Cost basis",
+          "what the cost criterion reads: monthly cost or horizon TCO per month",
+          default="monthly", flag="--cost-basis", choices=("monthly", "tco"),
+          omit_default=True, metavar="BASIS"),
     Field("whatif", "baseline", "name", "Baseline",
           "the candidate the accuracy delta compares against", flag="--baseline",
           metavar="NAME"),
@@ -198,6 +245,18 @@ FIELDS: tuple[Field, ...] = (
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 
 
+SCENARIO_SECTIONS = ("workload", "constraints", "scoring", "whatif", "pricing", "tco")
+
+
+def _check_date(text: str, key: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"must be a date (YYYY-MM-DD), got {text!r}", key=key) from None
+
+
 def section(name: str) -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.section == name)
 
@@ -212,8 +271,11 @@ def validate(scenario: Scenario) -> None:
 
     session = Session(scenario)
     for f in FIELDS:
-        if f.section in ("workload", "constraints", "scoring", "whatif"):
+        if f.section in SCENARIO_SECTIONS:
             f.check(f.get(session))
+    as_of = scenario.pricing.prices_as_of
+    if as_of is not None:
+        _check_date(as_of, "pricing.prices_as_of")
 
 
 def inputs_dict(

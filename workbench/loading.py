@@ -34,6 +34,7 @@ from workbench.columns import (
     candidates_for,
     match_headers,
     missing_cost_hint,
+    priced_elsewhere,
     snake,
 )
 from workbench.errors import InputError, Note
@@ -432,7 +433,10 @@ def canonicalize(
                 source=label,
             )
     matches, notes = match_headers(headers, mapping)
-    missing = [c for c in REQUIRED if c not in matches]
+    # A price sheet (prices per token, per instance-hour, a catalogue reference) needs
+    # no cost_per_1k column: the pricing engine derives it at the workload.
+    priced = priced_elsewhere([*matches, *(snake(h) for h in headers)])
+    missing = [c for c in REQUIRED if c not in matches and not (c == "cost_per_1k" and priced)]
     if missing:
         parts = []
         for column in missing:
@@ -459,7 +463,8 @@ def canonicalize(
             continue
         values = _parse_column(
             raw[match.header], match.header, label,
-            column in OPTIONAL or column in PRICING_NUMERIC, decimal_comma,
+            column in OPTIONAL or column in PRICING_NUMERIC or (column == "cost_per_1k" and priced),
+            decimal_comma,
             percent=column == "accuracy", notes=notes,
         )
         if column == "accuracy":
@@ -467,6 +472,9 @@ def canonicalize(
         elif match.factor != 1.0:
             values = values * match.factor
         out[column] = values
+    if "cost_per_1k" not in out:
+        # Blank for every row: the pricing engine prices them (workbench.pricing).
+        out["cost_per_1k"] = pd.Series(np.full(len(raw), np.nan))
     used_headers = {m.header for m in matches.values()}
     for header in headers:
         if header in used_headers:
@@ -534,6 +542,8 @@ def validate_candidates(
             raise InputError(f"missing required column {column!r}", source=label)
     if not names_checked:
         check_names(frame["name"], label, headers.get("name", "name"))
+    # Rows priced per token or on instances have no cost_per_1k of their own yet.
+    priced = priced_elsewhere(list(frame.columns))
 
     def fail(mask: np.ndarray, column: str, why: str) -> None:
         idx = int(np.flatnonzero(mask)[0])
@@ -552,7 +562,7 @@ def validate_candidates(
             raise InputError("holds true/false values; expected numbers", source=label,
                              row=1, column=headers.get(column, column))
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-        if column in OPTIONAL:
+        if column in OPTIONAL or (column == "cost_per_1k" and priced):
             nan = np.isnan(values) & frame[column].notna().to_numpy()
         else:
             nan = np.isnan(values)

@@ -30,6 +30,8 @@ class Workload:
     volume_per_day: float | None = None
     days_per_month: float = 30.0
     horizon_months: float = 12.0
+    # Peak requests per second over the day's average: what instance capacity must meet.
+    peak_to_average: float = 1.0
 
     @property
     def monthly_volume(self) -> float | None:
@@ -99,6 +101,37 @@ class WhatIf:
 
 
 @dataclass(frozen=True)
+class Pricing:
+    """How candidates priced per token or on instances are priced (workbench.pricing).
+
+    A candidate's own column of the same name wins over these session defaults."""
+
+    input_tokens_per_request: float | None = None
+    output_tokens_per_request: float | None = None
+    cached_input_tokens_per_request: float | None = None
+    utilization: float = 0.7  # target share of an instance's throughput in use
+    min_instances: float = 1.0
+    hours_per_month: float = 730.0
+    plan: str = "on_demand"  # on_demand | reserved_1y | reserved_3y | spot
+    spot_interruption_overhead: float = 0.10
+    # Catalogue prices are taken on this date (ISO); None = today. A saved record pins it.
+    prices_as_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Tco:
+    """The total-cost-of-ownership ledger's settings and line items."""
+
+    retrainings_per_year: float = 0.0
+    # What the decision matrix's "cost" criterion reads: the monthly cost, or the
+    # horizon total cost of ownership per month (every ledger line).
+    cost_basis: str = "monthly"
+    # Line items as plain tables (workbench.pricing.ledger.LedgerItem.to_dict), so the
+    # model does not depend on the pricing package.
+    items: tuple[dict[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class Decision:
     """What the humans decided; the analysis never fills this in."""
 
@@ -136,6 +169,8 @@ class Scenario:
     constraints: Constraints = Constraints()
     scoring: Scoring = Scoring()
     whatif: WhatIf = WhatIf()
+    pricing: Pricing = Pricing()
+    tco: Tco = Tco()
 
     def with_(self, **changes: object) -> Scenario:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -148,6 +183,8 @@ class Scenario:
             and self.constraints == other.constraints
             and self.scoring == other.scoring
             and self.whatif == other.whatif
+            and self.pricing == other.pricing
+            and self.tco == other.tco
             and frames_equal(self.candidates, other.candidates)
         )
 
@@ -189,6 +226,9 @@ class Session:
     # The routing simulator's inputs (`workbench.routing.spec.RoutingSpec.to_dict()`),
     # kept as a plain table so this module does not depend on the routing package.
     routing: dict[str, object] | None = None
+    # The prices the last evaluation used (workbench.pricing.resolve.PriceUsed.to_dict):
+    # value, unit, source and date, so a record read years later says what it assumed.
+    prices_used: tuple[dict[str, object], ...] = ()
 
     def with_(self, **changes: object) -> Session:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -21,7 +21,9 @@ cheapest candidate), per candidate:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,9 @@ from workbench.costs import VOLUME_DEPENDENT, overhead_monthly_usd
 from workbench.errors import InputError, Note
 from workbench.model import Scenario
 from workbench.scoring import ResolvedCriterion, best_index, score_matrix
+
+if TYPE_CHECKING:
+    from workbench.pricing.resolve import PricedCandidates
 
 
 def violated(values: np.ndarray, op: str, limit: float) -> np.ndarray:
@@ -46,6 +51,9 @@ class VolumeSweep:
     recommendations: list[str | None]
     monthly_cost_usd: np.ndarray  # (candidates in rank order) x (multipliers)
     feasible: np.ndarray  # same shape, bool
+    # Instances needed, same shape, NaN for candidates not on instances; None when no
+    # candidate is priced on instances.
+    instances: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,9 @@ def volume_sweep(
     table: pd.DataFrame,
     contributions: pd.DataFrame,
     notes: list[str],
+    *,
+    priced: PricedCandidates | None = None,
+    ledger_at: Callable[[np.ndarray, float], np.ndarray] | None = None,
 ) -> VolumeSweep | None:
     workload = scenario.workload
     if workload.volume_per_day is None:
@@ -89,13 +100,18 @@ def volume_sweep(
     dependent = tuple(c for c in criteria if c.column in VOLUME_DEPENDENT)
     # With no fixed or one-time costs, monthly cost is proportional to volume and every
     # normalization here is scale-invariant, so the scores do not move with volume.
+    # Instance fleets step, and ledger lines need not scale: those are re-scored too.
     has_overhead = bool(overhead.any())
+    stepped = priced is not None and bool(priced.is_instance.any())
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    instances = (np.full((n, multipliers.size), np.nan, order="F") if stepped else None)
     # log10 of a cost shifts (not scales) with volume, which minmax ignores but ratio
     # and vector do not: those cases are re-scored at every volume too.
     shifted = scenario.scoring.normalization != "minmax" and any(
         c.scale == "log10" for c in dependent
     )
-    rescore = bool(dependent) and (has_overhead or shifted)
+    rescore = bool(dependent) and (has_overhead or shifted or stepped or ledger_at is not None)
     fixed_part = table["score"].to_numpy()
     if rescore:
         for c in dependent:
@@ -103,13 +119,21 @@ def volume_sweep(
     for j, m in enumerate(multipliers):
         monthly = workload.volume_per_day * m * workload.days_per_month
         total = costs[:, j]
-        np.multiply(cost_per_1k, monthly / 1000.0, out=total)
+        if priced is None:
+            np.multiply(cost_per_1k, monthly / 1000.0, out=total)
+        else:
+            total[:] = priced.monthly_at(workload.volume_per_day * m)[order]
+            if instances is not None:
+                instances[:, j] = priced.instances_at(workload.volume_per_day * m)[order]
         if has_overhead:
             inference = total.copy()
             total += overhead
         else:
             inference = total
         at_volume = {"monthly_cost_usd": total, "inference_monthly_usd": inference}
+        if ledger_at is not None:
+            # The ledger is built in table order; the sweep works in rank order.
+            at_volume["tco_monthly_usd"] = ledger_at(inference[inverse], monthly)[order]
         ok = feasible[:, j]
         ok[:] = base_ok
         for _, col, op, lim in specs:
@@ -138,6 +162,7 @@ def volume_sweep(
         recommendations=picks,
         monthly_cost_usd=costs,
         feasible=feasible,
+        instances=instances,
     )
 
 

@@ -8,6 +8,8 @@ refused with a message saying token counts are needed; never $0.45 and $9.
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,10 @@ import pytest
 from workbench.cli import main
 from workbench.columns import classify, match_headers
 from workbench.errors import InputError
+from workbench.analysis import analyze
+from workbench.inputs import session_from_table
 from workbench.loading import load_table
+from workbench.model import Workload
 from workbench.pricing import PricingDefaults, resolve_pricing
 
 ISSUE_TABLE = (
@@ -85,27 +90,41 @@ def test_issue_headers_are_read_as_token_and_hourly_prices() -> None:
     }
 
 
-def test_issue_table_is_refused_saying_token_counts_are_needed(tmp_path: Path) -> None:
+def test_issue_table_loads_and_is_refused_until_token_counts_are_given(tmp_path: Path) -> None:
+    """A price sheet needs no cost_per_1k column; without token counts it cannot be
+    priced, and the analysis says what to add instead of guessing."""
     path = tmp_path / "llm.csv"
     path.write_text(ISSUE_TABLE)
+    frame = load_table(path).frame
+    assert np.isnan(frame["cost_per_1k"]).all()  # to be derived by the pricing engine
+    assert frame["usd_per_1m_output_tokens"].tolist() == [0.60, 15.0]
+    session, _ = session_from_table(path)
     with pytest.raises(InputError) as err:
-        load_table(path)
+        analyze(session.with_scenario(workload=Workload(volume_per_day=100_000)).scenario)
     message = str(err.value)
-    assert "cost_per_1k" in message and "per token" in message
-    assert "token counts per request" in message and "input_tokens_per_request" in message
-    assert "'gpu $/hr' is a price per instance-hour" in message
-    assert "maybe 'price per 1M" not in message  # never suggests the old misreading
+    assert "row 1" in message and "usd_per_1m_input_tokens" in message
+    assert "input_tokens_per_request" in message and "output_tokens_per_request" in message
 
 
-def test_issue_table_cli_exits_2_and_never_prints_the_wrong_figures(
+def test_issue_table_cli_prices_585_and_13500_or_refuses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The issue's example: 100,000 requests/day at 500 input and 200 output tokens."""
     path = tmp_path / "llm.csv"
     path.write_text(ISSUE_TABLE)
     assert main(["analyze", str(path), "--volume-per-day", "100000", "--format", "json"]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "token counts" in err
+    assert out == "" and "input_tokens_per_request" in err
     assert "0.45" not in err and "$9" not in err
+    assert main(["analyze", str(path), "--volume-per-day", "100k", "--input-tokens", "500",
+                 "--output-tokens", "200", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    monthly = {c["name"]: c["monthly_cost_usd"] for c in doc["candidates"]}
+    assert monthly == {"gpt-4o-mini": 585, "claude-sonnet": 13_500}
+    per_1k = {c["name"]: c["cost_per_1k"] for c in doc["candidates"]}
+    assert per_1k == {"gpt-4o-mini": 0.195, "claude-sonnet": 4.5}
+    assert {c["name"]: c["priced_as"] for c in doc["candidates"]} == {
+        "gpt-4o-mini": "per_token", "claude-sonnet": "per_token"}
 
 
 def test_mapping_a_token_price_onto_cost_per_1k_is_refused(tmp_path: Path) -> None:
@@ -124,8 +143,7 @@ def test_issue_table_with_token_counts_prices_585_and_13500(tmp_path: Path) -> N
     lines = ISSUE_TABLE.splitlines()
     path.write_text("\n".join([lines[0] + ",cost_per_1k,tokens in,tokens out",
                                lines[1] + ",,500,200", lines[2] + ",,500,200"]) + "\n")
-    with pytest.raises(InputError):
-        load_table(path)  # a blank cost_per_1k is still a missing value for the loader
+    assert np.isnan(load_table(path).frame["cost_per_1k"]).all()  # priced per token instead
     path.write_text("\n".join([lines[0] + ",cost_per_1k,tokens in,tokens out",
                                lines[1] + ",0,500,200", lines[2] + ",0,500,200"]) + "\n")
     frame = load_table(path).frame

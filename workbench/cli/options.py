@@ -57,6 +57,8 @@ def parse_weight(text: str) -> Criterion:
 _GROUPS = {
     "": "the record", "workload": "workload", "constraints": "constraints",
     "scoring": "scoring", "whatif": "what-if",
+    "pricing": "pricing (candidates priced per token or on instances)",
+    "tco": "total cost of ownership",
 }
 
 
@@ -69,7 +71,9 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
         extra = f" [{f.unit}]" if f.unit and f.unit != "%" else ""
         default = f" (default {_default_text(f.default)})" if f.default is not None else ""
         groups[f.section].add_argument(
-            f.flag, type=str, metavar=f.metavar, help=f"{f.help}{extra}{default}",
+            # argparse %-formats help texts: a literal "%" must be doubled.
+            f.flag, type=str, metavar=f.metavar,
+            help=f"{f.help}{extra}{default}".replace("%", "%%"),
             choices=f.choices or None,
         )
     g = groups["constraints"]

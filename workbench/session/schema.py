@@ -14,16 +14,20 @@ SCHEMA_VERSION = 1
 # Keys that are not scalar fields (those come from workbench.fields), per section.
 _COMPOSITE: dict[str, tuple[str, ...]] = {
     "": ("schema_version", "created", "modified", "workload", "constraints", "scoring",
-         "whatif", "source", "candidates", "decision", "routing"),
+         "whatif", "source", "candidates", "decision", "routing", "pricing", "tco"),
     "workload": (),
     "constraints": ("max", "min"),
     "scoring": ("criteria",),
     "whatif": (),
     "decision": (),
+    "pricing": ("prices_used",),
+    "tco": ("items",),
 }
 
 # The sections made of fields, in the order the reader checks them.
-FIELD_SECTIONS: tuple[str, ...] = ("", "workload", "constraints", "scoring", "whatif", "decision")
+FIELD_SECTIONS: tuple[str, ...] = (
+    "", "workload", "constraints", "scoring", "whatif", "pricing", "tco", "decision",
+)
 
 def section_keys(name: str) -> tuple[str, ...]:
     """Every key a section may hold: its fields, then its composite keys."""
@@ -34,3 +38,4 @@ TOP_KEYS = section_keys("")
 CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
 
 SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "table_sha256", "mapping")
+PRICE_USED_KEYS: tuple[str, ...] = ("candidate", "item", "value", "unit", "source", "date")

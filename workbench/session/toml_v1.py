@@ -38,6 +38,7 @@ from workbench.columns import (
     REQUIRED,
     VOLUME_DEPENDENT,
     default_direction,
+    priced_elsewhere,
 )
 from workbench.errors import InputError, Note
 from workbench.fmt import CONTROL_NOT_C0
@@ -56,6 +57,7 @@ from workbench.session.lines import KeyPath, key_lines
 from workbench.session.paths import path_for_file, path_from_file
 from workbench.session.schema import (
     CRITERION_KEYS,
+    PRICE_USED_KEYS,
     FIELD_SECTIONS,
     SCHEMA_VERSION,
     SOURCE_KEYS,
@@ -133,6 +135,16 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
         }
         chunks.append("[[scoring.criteria]]\n" + tomli_w.dumps(row))
     chunks.append(_dumps({"whatif": whatif}))
+    pricing = _field_table(session, "pricing")
+    if pricing or session.prices_used:
+        chunks.append(_dumps({"pricing": pricing}))
+    for price in session.prices_used:
+        chunks.append("[[pricing.prices_used]]\n" + tomli_w.dumps(_drop_none(dict(price))))
+    tco = _field_table(session, "tco")
+    if tco or sc.tco.items:
+        chunks.append(_dumps({"tco": tco}))
+    for item in sc.tco.items:
+        chunks.append("[[tco.items]]\n" + tomli_w.dumps(_drop_none_deep(dict(item))))
     if session.routing is not None:
         chunks.append(_dumps({"routing": _drop_none_deep(session.routing)}))
     if source:
@@ -490,7 +502,9 @@ class _Reader:
         session = session.with_scenario(
             constraints=replace(sc.constraints, **limits),
             scoring=self.criteria(data.get("scoring", {}), sc.scoring, numeric, sc.workload),
+            tco=replace(sc.tco, items=self.ledger_items(data.get("tco", {}), names)),
         )
+        session = session.with_(prices_used=self.prices_used(data.get("pricing", {})))
         session = session.with_(
             created=self.stamp(data, "created"),
             modified=self.stamp(data, "modified"),
@@ -573,6 +587,53 @@ class _Reader:
             hint = f" ({hint[2:]})" if hint else ""
             self.fail(f"{f.key} must be one of {', '.join(f.choices)}, got {raw!r}{hint}", where)
         return raw
+
+    def ledger_items(self, value: object, names: list[str]) -> tuple[dict[str, object], ...]:
+        """[[tco.items]]: line items of the cost-of-ownership ledger, checked by the
+        ledger's own rules (workbench.pricing.ledger.LedgerItem)."""
+        from workbench.pricing.ledger import LedgerItem
+
+        t = self.table(value, ("tco",))
+        raw = t.get("items", [])
+        if not isinstance(raw, list):
+            self.fail(f"must be [[tco.items]] tables, got {_type_name(raw)}", ("tco", "items"))
+        items: list[dict[str, object]] = []
+        for i, entry in enumerate(raw, start=1):
+            where: KeyPath = ("tco", "items", i)
+            table = self.table(entry, where)
+            try:
+                item = LedgerItem.from_dict(dict(table), where=f"tco.items[{i}]")
+            except InputError as exc:
+                key = (exc.key or "").rpartition(".")[2] if exc.key else None
+                self.fail(exc.message, (*where, key) if key and key in table else where)
+            for name in item.candidates or ():
+                self.name_ref(name, names, (*where, "candidates"), "a ledger item's candidate")
+            items.append(item.to_dict())
+        return tuple(items)
+
+    def prices_used(self, value: object) -> tuple[dict[str, object], ...]:
+        """[[pricing.prices_used]]: the prices the last evaluation used (informational:
+        a record read later says which prices it assumed)."""
+        t = self.table(value, ("pricing",))
+        raw = t.get("prices_used", [])
+        if not isinstance(raw, list):
+            self.fail(f"must be [[pricing.prices_used]] tables, got {_type_name(raw)}",
+                      ("pricing", "prices_used"))
+        out: list[dict[str, object]] = []
+        for i, entry in enumerate(raw, start=1):
+            where: KeyPath = ("pricing", "prices_used", i)
+            table = self.table(entry, where)
+            self.keys(table, PRICE_USED_KEYS, where)
+            row: dict[str, object] = {}
+            for key in PRICE_USED_KEYS:
+                if key not in table:
+                    if key != "date":
+                        self.fail(f"a price used needs {key!r}", where)
+                    continue
+                row[key] = (self.number_value(table[key], (*where, key), low=0)
+                            if key == "value" else self.string(table, key, where))
+            out.append(row)
+        return tuple(out)
 
     def limits(self, value: object, numeric: list[str]) -> dict[str, dict[str, float]]:
         path: KeyPath = ("constraints",)
@@ -761,6 +822,9 @@ class _Reader:
             columns[column] = self.column(rows, column)
         if "name" not in columns:
             self.fail("every [[candidates]] table needs a name", (*path, 1))
+        if "cost_per_1k" not in columns and priced_elsewhere(list(columns)):
+            # Every row is priced per token or on instances: the engine derives it.
+            columns["cost_per_1k"] = pd.Series(np.full(len(rows), np.nan))
         frame = pd.DataFrame(columns).reset_index(drop=True)
         missing_name = frame["name"].isna().to_numpy()
         if missing_name.any():
