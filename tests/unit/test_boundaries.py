@@ -12,7 +12,10 @@ ENGINE_MODULES = [
     "workbench.views.export", "workbench.inputs", "workbench.cli.options", "workbench.atomic",
     "workbench.session", "workbench.views.diff", "workbench.tco", "workbench.views.charts",
     "workbench.views.memo", "workbench.routing", "workbench.routing.spec", "workbench.routing.sweep",
-    "workbench.routing.report",
+    "workbench.routing.report", "workbench.robustness", "workbench.robustness.problem",
+    "workbench.robustness.errors", "workbench.robustness.sensitivity",
+    "workbench.robustness.uncertainty", "workbench.robustness.smaa",
+    "workbench.robustness.risks",
 ]
 
 # Imported one by one in a fresh interpreter; after each import the UI toolkits must

@@ -23,6 +23,7 @@ import numpy as np
 from workbench.analysis import Analysis
 from workbench.errors import InputError
 from workbench.fmt import num, usd
+from workbench.scoring import rank_order
 
 RANK_BY: tuple[str, ...] = ("matrix", "total_cost")
 
@@ -121,12 +122,10 @@ def rank_by_total_cost(
     costs = error_costs(analysis, error_cost_usd)
     table = analysis.table
     feasible = table["feasible"].to_numpy(dtype=bool)
-    names = np.asarray(costs.names, dtype=object).astype(str)
-    name_rank = np.empty(len(names), dtype=np.int64)
-    name_rank[np.argsort(names, kind="stable")] = np.arange(len(names))
-    total = costs.total_monthly_cost_usd
-    # NaN (a missing accuracy or cost) sorts last within its group.
-    order = np.lexsort((name_rank, costs.monthly_cost_usd, total, ~feasible))
+    # rank_order sorts by score (descending), then cost, then name: the negated
+    # total as the score gives "lowest total, then lower compute cost, then name".
+    order = rank_order(-costs.total_monthly_cost_usd, feasible, costs.monthly_cost_usd,
+                       table["name"].reset_index(drop=True))
     matrix = analysis.recommendation.name if analysis.recommendation else None
     n_feasible = int(feasible.sum())
     if n_feasible == 0:
@@ -135,7 +134,7 @@ def rank_by_total_cost(
         )
     best = int(order[0])
     runner = int(order[1]) if n_feasible > 1 else None
-    reason = _reason(analysis, costs, best, runner, n_feasible, feasible, order)
+    reason = _reason(analysis, costs, best, runner, n_feasible, feasible)
     disagreement = None
     if matrix is not None and matrix != costs.names[best]:
         disagreement = _disagreement(analysis, costs, costs.at(matrix), best)
@@ -165,7 +164,6 @@ def _reason(
     runner: int | None,
     n_feasible: int,
     feasible: np.ndarray,
-    order: np.ndarray,
 ) -> str:
     if n_feasible == 1:
         text = f"the only candidate that meets every constraint: {_total_text(costs, best)}"
@@ -180,9 +178,9 @@ def _reason(
     # A candidate ruled out by a constraint that would be cheaper in total is worth
     # naming: the constraint, not the money, decides.
     total = costs.total_monthly_cost_usd
-    cheaper = [int(i) for i in order if not feasible[i] and total[i] < total[best]]
-    if cheaper:
-        i = min(cheaper, key=lambda j: total[j])
+    cheaper = ~feasible & (total < total[best])
+    if cheaper.any():
+        i = int(np.argmin(np.where(cheaper, total, np.inf)))
         broken = ", ".join(analysis.violations_at(i))
         text += (
             f"; {costs.names[i]} would cost {usd(total[best] - total[i])}/month less in "

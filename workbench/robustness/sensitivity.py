@@ -49,13 +49,13 @@ import numpy as np
 from workbench.analysis import UNIT_OF, Analysis
 from workbench.costs import derive_costs, monthly_cost, overhead_monthly_usd
 from workbench.fmt import with_unit
+from workbench.frontier import pareto_mask
 from workbench.robustness.problem import (
     PRICE_INPUTS,
     Problem,
     RowStats,
     normalize_with,
     problem_of,
-    tie_order,
     violated,
 )
 from workbench.scoring import ResolvedCriterion
@@ -145,8 +145,6 @@ def _one_criterion(problem: Problem, k: int) -> WeightSensitivity:
     rivals = rivals[rivals != p]
     gap = problem.score[p] - problem.score[rivals]  # >= 0: p is the pick
     slope = b[rivals] - b[p]
-    tie_rank = np.empty(problem.n, dtype=np.int64)
-    tie_rank[tie_order(problem)] = np.arange(problem.n)
 
     def change(direction: str) -> WeightChange:
         sign = 1.0 if direction == "up" else -1.0
@@ -166,13 +164,22 @@ def _one_criterion(problem: Problem, k: int) -> WeightSensitivity:
         # tie for good and the tie-break decides.
         steep = sign * b[group]
         lead = group[steep >= steep.max() - 1e-15]
-        winner = int(lead[np.argmin(tie_rank[lead])])
+        winner = _tie_break(problem, lead)
         raw_at = t_star / (1.0 - t_star) * raw_others if raw_others > 0 else None
         return WeightChange(direction, t_star, t_star - t0, raw_at, problem.names[winner])
 
     return WeightSensitivity(
         crit.given_as, crit.column, t0, crit.raw_weight, change("up"), change("down")
     )
+
+
+def _tie_break(problem: Problem, idx: np.ndarray) -> int:
+    """The first of tied candidates as `rank_order` orders them: lower cost, then name."""
+    if idx.size == 1:
+        return int(idx[0])
+    cost = np.where(np.isnan(problem.cost[idx]), np.inf, problem.cost[idx])
+    cheapest = idx[cost == cost.min()]
+    return int(min(cheapest.tolist(), key=lambda i: problem.names[i]))
 
 
 def tornado(sensitivities: tuple[WeightSensitivity, ...]) -> tuple[TornadoBar, ...]:
@@ -299,6 +306,11 @@ class _Pair:
             name: ~violated(problem.columns[col], op, lim) for name, col, op, lim in problem.specs
         }
         self.name_first = problem.names[p] < problem.names[r]
+        candidates = scenario.candidates
+        self.c1k = candidates["cost_per_1k"].to_numpy(dtype=float)[self.order]
+        self.overhead = overhead_monthly_usd(candidates, self.workload)[self.order]
+        self._others: dict[tuple[int, int], RowStats] = {}
+        self._subset: np.ndarray | None = None
 
     # -- the moved values ----------------------------------------------------------
     def _moved_columns(self, parameter: str, who: int, xs: np.ndarray) -> dict[str, np.ndarray]:
@@ -322,15 +334,50 @@ class _Pair:
         changed.update(derived)
         return changed
 
-    def _volume_columns(self, ms: np.ndarray) -> dict[str, np.ndarray]:
-        """Every candidate's volume-dependent columns at each multiplier (G x n)."""
-        candidates = self.analysis.scenario.candidates
-        c1k = candidates["cost_per_1k"].to_numpy(dtype=float)[self.order]
-        overhead = overhead_monthly_usd(candidates, self.workload)[self.order]
+    def _volume_subset(self) -> np.ndarray:
+        """p, r, then every candidate that can hold a monthly cost's minimum or maximum
+        at some volume. A monthly cost is a line in the volume, c1k * v + overhead;
+        a line lies below another everywhere when both its slope and intercept are no
+        larger, so the extremes come from the two Pareto sets of (c1k, overhead). The
+        minmax and ratio statistics over this subset equal those over all candidates."""
+        if self._subset is None:
+            ok = np.flatnonzero(~np.isnan(self.c1k) & ~np.isnan(self.overhead))
+            a, b = self.c1k[ok], self.overhead[ok]
+            ends = ok[pareto_mask(a, -b) | pareto_mask(-a, b)]
+            rest = ends[(ends != self.p) & (ends != self.r)]
+            self._subset = np.concatenate(([self.p, self.r], rest)).astype(np.intp)
+        return self._subset
+
+    def _volume_columns(self, ms: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """The volume-dependent columns of candidates idx at each multiplier (G x m)."""
         volume = self.workload.monthly_volume
         assert volume is not None
-        inference, total = monthly_cost(c1k[None, :], overhead[None, :], volume * ms[:, None])
+        inference, total = monthly_cost(
+            self.c1k[idx][None, :], self.overhead[idx][None, :], volume * ms[:, None]
+        )
         return {"monthly_cost_usd": total, "inference_monthly_usd": inference}
+
+    def _volume_sumsq(self, crit: ResolvedCriterion, ms: np.ndarray) -> np.ndarray:
+        """Sum of squares of a volume-dependent column over all candidates, per
+        multiplier (vector normalization needs every value, not just the extremes)."""
+        keep = ~np.isnan(self.c1k) & ~np.isnan(self.overhead)
+        if crit.scale != "log10":
+            # sum (c u + o)^2 = u^2 sum c^2 + 2u sum c o + sum o^2, u = volume * m / 1000
+            c = self.c1k[keep]
+            o = self.overhead[keep] if crit.column == "monthly_cost_usd" else np.zeros(c.size)
+            volume = self.workload.monthly_volume
+            assert volume is not None
+            u = volume * ms / 1000.0
+            return u * u * float(c @ c) + 2.0 * u * float(c @ o) + float(o @ o)
+        idx = np.flatnonzero(keep)
+        out = np.empty(ms.size)
+        step = max(1, (1 << 22) // max(idx.size, 1))  # bounded memory per chunk
+        for start in range(0, ms.size, step):
+            part = ms[start:start + step]
+            values = _scaled_or_nan(self._volume_columns(part, idx)[crit.column], crit,
+                                    self.problem.method)
+            out[start:start + step] = np.nansum(values * values, axis=1)
+        return out
 
     # -- the pair's order ------------------------------------------------------------
     def lost(self, parameter: str, who: int | None, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -340,8 +387,8 @@ class _Pair:
         p, r = self.p, self.r
         g = len(xs)
         if parameter == "volume":
-            full = self._volume_columns(xs)
-            pair_values = {c: v[:, [p, r]] for c, v in full.items()}
+            full = self._volume_columns(xs, self._volume_subset())
+            pair_values = {c: v[:, :2] for c, v in full.items()}  # p, r lead the subset
         else:
             assert who is not None
             moved = self._moved_columns(parameter, who, xs)
@@ -358,7 +405,7 @@ class _Pair:
             if crit.column not in pair_values:
                 norm = np.broadcast_to(prob.normalized[[p, r], k], (g, 2))
             else:
-                norm, ok = self._normalized(crit, pair_values[crit.column], who, full)
+                norm, ok = self._normalized(k, crit, pair_values[crit.column], who, full, xs)
                 valid &= ok
             score = score + prob.weights[k] * norm
         ok_pr = np.ones((g, 2), dtype=bool)
@@ -379,28 +426,27 @@ class _Pair:
         return ~keeps, valid
 
     def _normalized(
-        self, crit: ResolvedCriterion, values: np.ndarray, who: int | None,
-        full: dict[str, np.ndarray],
+        self, k: int, crit: ResolvedCriterion, values: np.ndarray, who: int | None,
+        full: dict[str, np.ndarray], xs: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         method = self.problem.method
-        if who is None:  # volume: the whole column moved, statistics per row
+        if who is None:  # volume: every value moved, statistics per multiplier
             raw = full[crit.column]
             column = _scaled_or_nan(raw, crit, method)
             valid = ~(np.isnan(column) & ~np.isnan(raw)).any(axis=1)
-            stats = RowStats.of(column)
-            pair = _scaled_or_nan(values, crit, method)
-            return normalize_with(pair, stats, crit.direction, method), valid
-        base = _scaled_or_nan(self.problem.columns[crit.column], crit, method)
-        others = np.delete(base, who)
-        stats0 = RowStats.of(others[None, :])
+            stats = RowStats.of(column, "minmax")
+            if method == "vector":
+                stats = RowStats(stats.lo, stats.hi, self._volume_sumsq(crit, xs))
+            return normalize_with(column[:, :2], stats, crit.direction, method), valid
+        key = (k, who)
+        if key not in self._others:
+            base = _scaled_or_nan(self.problem.columns[crit.column], crit, method)
+            self._others[key] = RowStats.of(np.delete(base, who)[None, :], method)
         moved_col = 0 if who == self.p else 1
         pair = _scaled_or_nan(values, crit, method)
         moved = pair[:, moved_col]
         valid = ~(np.isnan(moved) & ~np.isnan(values[:, moved_col]))
-        stats = RowStats(
-            np.fmin(stats0.lo, moved), np.fmax(stats0.hi, moved),
-            stats0.sumsq + np.where(np.isnan(moved), 0.0, moved * moved),
-        )
+        stats = self._others[key].with_value(moved)
         return normalize_with(pair, stats, crit.direction, method), valid
 
     # -- the search ------------------------------------------------------------------
@@ -450,8 +496,8 @@ class _Pair:
         names = prob.names
         xs = np.array([x])
         if parameter == "volume":
-            full = self._volume_columns(xs)
-            vals = {c: v[0, [p, r]] for c, v in full.items()}
+            full = self._volume_columns(xs, np.array([p, r]))
+            vals = {c: v[0] for c, v in full.items()}
         else:
             assert who is not None
             vals = {}
