@@ -103,6 +103,7 @@ def test_retail_swaps_by_hand(retail_csv: Path) -> None:
     assert found is not None and (found.pick, found.runner_up) == (EDGE, CNN)
     # Edge prices x10 reach the $15,000 budget: +900%.
     cost = found.get("cost", EDGE)
+    assert cost.direction == "up" and found.get("cost", CNN).direction == "down"
     assert cost.change == pytest.approx(900, rel=1e-9) and cost.at == pytest.approx(1.0)
     assert cost.event == "pick_breaks" and cost.why == f"{EDGE} breaks the budget of $15,000/month"
     # Its latency can grow by 180 ms to the 200 ms limit.
@@ -117,7 +118,7 @@ def test_retail_swaps_by_hand(retail_csv: Path) -> None:
     for parameter, who in (("accuracy", EDGE), ("accuracy", CNN), ("latency", CNN)):
         assert found.get(parameter, who).at is None
     # Volume: x10 breaks the edge budget; /5 (100,000/day) brings the CNN in budget.
-    up, down = [s for s in found.swaps if s.parameter == "volume"]
+    up, down = found.get("volume", None, "up"), found.get("volume", None, "down")
     assert up.at == pytest.approx(5_000_000, rel=1e-9) and up.event == "pick_breaks"
     assert down.at == pytest.approx(100_000, rel=1e-9) and down.event == "runner_up_feasible"
     assert down.change == pytest.approx(-80, rel=1e-9)

@@ -215,6 +215,7 @@ class Swap:
 
     parameter: str  # cost, accuracy, latency or volume
     moved: str | None  # whose value moves (pick or runner-up); None: volume (everyone)
+    direction: str  # which way the input moves: "up" or "down"
     unit: str  # of `change`: "%" (cost, volume), "pp" (accuracy), "ms" (latency)
     current: float  # cost_per_1k (USD), accuracy (%), latency (ms) or volume per day
     at: float | None  # the value at which the pick has lost; None: never in `searched`
@@ -233,11 +234,11 @@ class Swaps:
     runner_up: str
     swaps: tuple[Swap, ...]
 
-    def get(self, parameter: str, moved: str | None) -> Swap:
+    def get(self, parameter: str, moved: str | None, direction: str | None = None) -> Swap:
         for s in self.swaps:
-            if s.parameter == parameter and s.moved == moved:
+            if s.parameter == parameter and s.moved == moved and direction in (None, s.direction):
                 return s
-        raise KeyError((parameter, moved))
+        raise KeyError((parameter, moved, direction))
 
 
 _SCAN = 256
@@ -298,7 +299,6 @@ class _Pair:
         self.workload = scenario.workload
         self.constraints = scenario.constraints
         self.order = analysis.table.index.to_numpy()  # rank position -> original row
-        self.used = {c.column for c in problem.criteria} | {s[1] for s in problem.specs}
         self.cost_column = analysis.cost_column
         cost = np.where(np.isnan(problem.cost), np.inf, problem.cost)
         self.cost = cost
@@ -460,8 +460,10 @@ class _Pair:
         start, end = span
         shown = (value(start), value(end))
 
-        def never(why: str | None = None) -> Swap:
-            return Swap(parameter, moved, unit, current, None, None, shown, why)
+        direction = "up" if end > start else "down"
+
+        def never() -> Swap:
+            return Swap(parameter, moved, direction, unit, current, None, None, shown, None)
 
         if not np.isfinite(current) or start == end:
             return never()
@@ -488,7 +490,8 @@ class _Pair:
             else:
                 lo = float(inner[-1])
         event, why = self._why(parameter, who, hi)
-        return Swap(parameter, moved, unit, current, value(hi), change(hi), shown, why, event)
+        return Swap(parameter, moved, direction, unit, current, value(hi), change(hi), shown,
+                    why, event)
 
     def _why(self, parameter: str, who: int | None, x: float) -> tuple[str, str]:
         prob = self.problem
