@@ -17,23 +17,26 @@ import pandas as pd
 
 from workbench.columns import (
     DERIVED_NUMERIC,
+    OPTIONAL_DERIVED,
     OPTIONAL,
     REQUIRED,
     VOLUME_DEPENDENT,
 )
-from workbench.costs import cost_ledger, derive_costs, price
+from workbench.costs import cost_ledger, derive_costs, error_columns, price
 from workbench.errors import InputError, Note
 from workbench.fields import validate as validate_fields
 from workbench.fmt import versus, with_unit
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
+    TOTAL_COST_ALIAS,
     DEFAULT_CRITERIA,
     Criterion,
     Scenario,
 )
 from workbench.scoring import (
     ResolvedCriterion,
+    best_index,
     rank_order,
     score_matrix,
     take_names,
@@ -123,6 +126,9 @@ class Analysis:
     # candidate had a cost_per_1k), and the cost-of-ownership ledger (None: no items).
     pricing: PricedCandidates | None = None
     ledger: Ledger | None = None
+    # The weighted matrix's pick, whatever `scoring.rank_by` says (views show both when
+    # ranking by total cost disagrees with it).
+    matrix_pick: str | None = None
     _positions: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -170,6 +176,16 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def _alias(column: str, cost_column: str) -> str:
+    """The analysis column a criterion names: "cost" is the cost column in use,
+    "total_cost" compute plus errors."""
+    if column == COST_ALIAS:
+        return cost_column
+    if column == TOTAL_COST_ALIAS:
+        return "total_monthly_cost_usd"
+    return column
+
+
 def resolve_criteria(
     scenario: Scenario, available: list[str], cost_column: str, notes: list[str]
 ) -> tuple[ResolvedCriterion, ...]:
@@ -177,7 +193,7 @@ def resolve_criteria(
     defaults = given is None
     chosen: list[Criterion] = []
     for criterion in DEFAULT_CRITERIA if defaults else given:  # type: ignore[union-attr]
-        column = cost_column if criterion.column == COST_ALIAS else criterion.column
+        column = _alias(criterion.column, cost_column)
         if column not in available:
             if defaults:
                 continue  # e.g. no maintainability column: drop it, renormalize the rest
@@ -215,7 +231,7 @@ def resolve_criteria(
         raise InputError("at least one criterion needs a weight > 0", key="criteria")
     originals = [
         g for g in given_as
-        if (cost_column if g == COST_ALIAS else g) in available
+        if _alias(g, cost_column) in available
     ] if defaults else given_as
     resolved = tuple(
         ResolvedCriterion(c.column, c.direction, c.weight / total, c.scale, orig, c.weight)
@@ -286,6 +302,16 @@ def analyze(scenario: Scenario) -> Analysis:
     ledger = cost_ledger(scenario, frame, derived["inference_monthly_usd"])
     if ledger is not None:
         derived["tco_monthly_usd"] = ledger.total_monthly_usd
+    error_cost = scenario.whatif.error_cost_usd
+    if error_cost is not None and has_volume:
+        derived.update(error_columns(frame["accuracy"].to_numpy(dtype=float),
+                                     derived["monthly_cost_usd"], workload.monthly_volume,
+                                     error_cost))
+    rank_by = scenario.scoring.rank_by
+    if rank_by == "total_cost" and "total_monthly_cost_usd" not in derived:
+        raise InputError(
+            "ranking by total cost needs an error cost (--error-cost, whatif.error_cost_usd) "
+            "and a volume (--volume-per-day)", key="scoring.rank_by")
     criterion_cost = cost_column
     if scenario.tco.cost_basis == "tco":
         if has_volume:
@@ -323,13 +349,18 @@ def analyze(scenario: Scenario) -> Analysis:
         columns, criteria, scenario.scoring.normalization, label="candidates"
     )
     names = frame["name"].reset_index(drop=True)
-    order = rank_order(score, feasible, cost, names)
+    # The ranking key: the weighted score, or (rank_by total_cost) the lowest total cost.
+    rank_key = score if rank_by == "matrix" else -derived["total_monthly_cost_usd"]
+    order = rank_order(rank_key, feasible, cost, names)
+    best = best_index(score, feasible, cost, names)
+    matrix_pick = None if best is None else str(names.iloc[best])
 
     table = frame.take(order)
     for name in DERIVED_NUMERIC:
         table[name] = derived[name][order]
-    if "tco_monthly_usd" in derived:
-        table["tco_monthly_usd"] = derived["tco_monthly_usd"][order]
+    for name in OPTIONAL_DERIVED:
+        if name in derived:
+            table[name] = derived[name][order]
     if priced is not None:
         table["priced_as"] = np.asarray(priced.modes, dtype=object)[order]
         if priced.is_instance.any():
@@ -362,7 +393,8 @@ def analyze(scenario: Scenario) -> Analysis:
     recommendation, no_reason = _recommend(table, checks, criteria)
     sweep = volume_sweep(
         scenario, columns, criteria, specs, order, table, contrib_frame, notes,
-        priced=priced, ledger_at=(None if ledger is None else
+        priced=priced, rank_by_total=(error_cost if rank_by == "total_cost" else None),
+        ledger_at=(None if ledger is None else
                                   lambda inference, monthly_volume: cost_ledger(
                                       scenario, frame, inference, monthly_volume
                                   ).total_monthly_usd),  # type: ignore[union-attr]
@@ -370,7 +402,7 @@ def analyze(scenario: Scenario) -> Analysis:
     delta = accuracy_delta(
         scenario, table, recommendation.name if recommendation else None, cost_column
     )
-    return Analysis(
+    analysis = Analysis(
         scenario=scenario,
         table=table,
         criteria=criteria,
@@ -386,7 +418,15 @@ def analyze(scenario: Scenario) -> Analysis:
         notes=notes,
         pricing=priced,
         ledger=ledger,
+        matrix_pick=matrix_pick,
     )
+    if rank_by == "total_cost" and recommendation is not None:
+        from workbench.robustness.errors import rank_by_total_cost
+
+        pick = rank_by_total_cost(analysis)
+        runner = pick.runner_up
+        analysis.recommendation = Recommendation(str(pick.name), pick.reason, runner, None)
+    return analysis
 
 
 def _column_order(columns: list[str]) -> list[str]:

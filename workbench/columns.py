@@ -46,8 +46,13 @@ DERIVED_NUMERIC: tuple[str, ...] = (
     "cost_per_1k_correct",
     "max_volume_per_day_in_budget",
 )
+# Derived only when their inputs are set: the ledger (tco items or basis) and the
+# error cost (whatif.error_cost_usd with a volume).
+OPTIONAL_DERIVED: tuple[str, ...] = (
+    "tco_monthly_usd", "errors_per_month", "error_cost_monthly_usd", "total_monthly_cost_usd",
+)
 VOLUME_DEPENDENT: tuple[str, ...] = ("monthly_cost_usd", "inference_monthly_usd",
-                                     "tco_monthly_usd")
+                                     *OPTIONAL_DERIVED)
 MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "params", "flops",
              "error", "loss", "energy", "co2", "watts", "risk")
 
@@ -74,6 +79,9 @@ DERIVED: tuple[str, ...] = (
     "rank",
     "contributions",
     "tco_monthly_usd",
+    "errors_per_month",
+    "error_cost_monthly_usd",
+    "total_monthly_cost_usd",
     "priced_as",
     "instances",
 )

@@ -144,6 +144,22 @@ def _instance_volume_in_budget(priced: PricedCandidates, headroom: np.ndarray) -
     return out
 
 
+def error_columns(
+    accuracy: np.ndarray, monthly_cost_usd: np.ndarray, monthly_volume: float,
+    error_cost_usd: float,
+) -> dict[str, np.ndarray]:
+    """What wrong predictions cost (workbench.robustness.errors states the formulas):
+    errors_per_month = (1 - accuracy / 100) * monthly_volume; error_cost_monthly_usd =
+    errors_per_month * error_cost_usd; total_monthly_cost_usd = monthly_cost_usd +
+    error_cost_monthly_usd."""
+    from workbench.robustness.errors import errors_per_month
+
+    errors = errors_per_month(accuracy, monthly_volume)
+    error_cost = errors * error_cost_usd
+    return {"errors_per_month": errors, "error_cost_monthly_usd": error_cost,
+            "total_monthly_cost_usd": monthly_cost_usd + error_cost}
+
+
 def cost_ledger(
     scenario: Scenario,
     frame: pd.DataFrame,

@@ -227,6 +227,36 @@ FIELDS: tuple[Field, ...] = (
           "what the cost criterion reads: monthly cost or horizon TCO per month",
           default="monthly", flag="--cost-basis", choices=("monthly", "tco"),
           omit_default=True, metavar="BASIS"),
+    Field("scoring", "rank_by", "choice", "Rank by",
+          "the recommendation: weighted matrix, or lowest total cost (compute + errors)",
+          default="matrix", flag="--rank-by", choices=("matrix", "total_cost"),
+          omit_default=True, metavar="METHOD"),
+    Field("uncertainty", "eval_n", "number", "Eval-set size",
+          "items each accuracy was measured on (gives it a 95% interval)", unit="items",
+          low=1, flag="--eval-n", integer=True, omit_default=True),
+    Field("uncertainty", "interval", "choice", "Interval",
+          "accuracy interval: Wilson score or Beta posterior", default="wilson",
+          choices=("wilson", "beta"), omit_default=True),
+    Field("uncertainty", "smaa_draws", "number", "SMAA draws",
+          "Monte Carlo draws for rank acceptability (0: none)", default=10_000.0, low=0,
+          high=1_000_000, flag="--smaa-draws", integer=True, omit_default=True),
+    Field("uncertainty", "seed", "number", "Seed", "random seed of the SMAA draws",
+          default=0.0, low=0, high=2**32 - 1, flag="--seed", integer=True, omit_default=True),
+    Field("uncertainty", "weights", "choice", "SMAA weights",
+          "weights drawn uniformly on the simplex, kept fixed, or within ranges",
+          default="simplex", choices=("simplex", "fixed", "ranges"), omit_default=True),
+    Field("uncertainty", "accuracy_model", "choice", "Accuracy model",
+          "how accuracy is drawn from the eval set", default="beta",
+          choices=("beta", "normal"), omit_default=True),
+    Field("uncertainty", "price_range_pct", "number", "Price range ±%",
+          "prices may be off by this many percent either way", unit="%", low=0, high=99.999,
+          flag="--price-range", percent=True, omit_default=True, metavar="PCT"),
+    Field("uncertainty", "latency_range_pct", "number", "Latency range ±%",
+          "latencies may be off by this many percent either way", unit="%", low=0,
+          high=99.999, flag="--latency-range", percent=True, omit_default=True, metavar="PCT"),
+    Field("uncertainty", "drift_pp_per_month", "number", "Drift pp/month",
+          "accuracy points lost per month in production", unit="pp/month", low=0,
+          flag="--drift", omit_default=True),
     Field("whatif", "baseline", "name", "Baseline",
           "the candidate the accuracy delta compares against", flag="--baseline",
           metavar="NAME"),
@@ -245,7 +275,8 @@ FIELDS: tuple[Field, ...] = (
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 
 
-SCENARIO_SECTIONS = ("workload", "constraints", "scoring", "whatif", "pricing", "tco")
+SCENARIO_SECTIONS = ("workload", "constraints", "scoring", "whatif", "pricing", "tco",
+                     "uncertainty")
 
 
 def _check_date(text: str, key: str) -> None:

@@ -23,6 +23,8 @@ DEFAULT_MULTIPLIERS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
 # when a volume is set, else cost_per_1k. It keeps a session meaningful when the volume
 # is added or removed later.
 COST_ALIAS = "cost"
+# "total_cost" means compute plus the cost of errors (needs an error cost and a volume).
+TOTAL_COST_ALIAS = "total_cost"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ class Scoring:
     # None means "the defaults": they adapt to which columns the table has.
     criteria: tuple[Criterion, ...] | None = None
     normalization: Normalization = "minmax"
+    # How the recommendation is chosen: the weighted matrix, or the lowest total cost
+    # (compute + errors x error cost) among feasible candidates.
+    rank_by: str = "matrix"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,21 @@ class Tco:
     # Line items as plain tables (workbench.pricing.ledger.LedgerItem.to_dict), so the
     # model does not depend on the pricing package.
     items: tuple[dict[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How sure the decision is: eval-set size, input ranges, SMAA draws, drift."""
+
+    eval_n: float | None = None  # items in the eval set (a table column eval_n wins)
+    interval: str = "wilson"  # wilson | beta
+    smaa_draws: float = 10_000.0  # 0: no SMAA
+    seed: float = 0.0
+    weights: str = "simplex"  # simplex | fixed | ranges
+    accuracy_model: str = "beta"  # beta | normal
+    price_range_pct: float | None = None  # +-% on prices (a column price_range_pct wins)
+    latency_range_pct: float | None = None  # +-% on latencies
+    drift_pp_per_month: float | None = None  # accuracy lost per month in production
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,7 @@ class Scenario:
     whatif: WhatIf = WhatIf()
     pricing: Pricing = Pricing()
     tco: Tco = Tco()
+    uncertainty: Uncertainty = Uncertainty()
 
     def with_(self, **changes: object) -> Scenario:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -185,6 +206,7 @@ class Scenario:
             and self.whatif == other.whatif
             and self.pricing == other.pricing
             and self.tco == other.tco
+            and self.uncertainty == other.uncertainty
             and frames_equal(self.candidates, other.candidates)
         )
 

@@ -77,6 +77,7 @@ def volume_sweep(
     *,
     priced: PricedCandidates | None = None,
     ledger_at: Callable[[np.ndarray, float], np.ndarray] | None = None,
+    rank_by_total: float | None = None,
 ) -> VolumeSweep | None:
     workload = scenario.workload
     if workload.volume_per_day is None:
@@ -87,6 +88,7 @@ def volume_sweep(
     cost_per_1k = columns["cost_per_1k"][order]
     overhead = overhead_monthly_usd(scenario.candidates, workload)[order]
     ranked_names = table["name"].reset_index(drop=True)
+    accuracy_ranked = table["accuracy"].to_numpy(dtype=float)
     n = order.shape[0]
     # Column-major: each volume writes one contiguous column.
     costs = np.empty((n, multipliers.size), order="F")
@@ -134,6 +136,12 @@ def volume_sweep(
         if ledger_at is not None:
             # The ledger is built in table order; the sweep works in rank order.
             at_volume["tco_monthly_usd"] = ledger_at(inference[inverse], monthly)[order]
+        error_cost = scenario.whatif.error_cost_usd
+        if error_cost is not None:
+            errors = (1.0 - accuracy_ranked / 100.0) * monthly
+            at_volume["errors_per_month"] = errors
+            at_volume["error_cost_monthly_usd"] = errors * error_cost
+            at_volume["total_monthly_cost_usd"] = total + errors * error_cost
         ok = feasible[:, j]
         ok[:] = base_ok
         for _, col, op, lim in specs:
@@ -149,6 +157,9 @@ def volume_sweep(
                 picks.append(None)
                 continue
             score = fixed_part + extra
+        if rank_by_total is not None:
+            # Ranked by lowest total cost: the pick at this volume is the cheapest in total.
+            score = -at_volume["total_monthly_cost_usd"]
         best = best_index(score, ok, total, ranked_names)
         picks.append(None if best is None else str(ranked_names.iloc[best]))
     notes.append(Note(

@@ -59,6 +59,16 @@ SAMPLES: dict[str, tuple[Any, str]] = {
     "pricing.prices_as_of": ("2026-11-30", "2026-11-30"),
     "tco.retrainings_per_year": (4.0, "4"),
     "tco.cost_basis": ("tco", "tco"),
+    "scoring.rank_by": ("total_cost", "total_cost"),
+    "uncertainty.eval_n": (1_000.0, "1,000"),
+    "uncertainty.interval": ("beta", "beta"),
+    "uncertainty.smaa_draws": (500.0, "500"),
+    "uncertainty.seed": (7.0, "7"),
+    "uncertainty.weights": ("fixed", "fixed"),
+    "uncertainty.accuracy_model": ("normal", "normal"),
+    "uncertainty.price_range_pct": (10.0, "10%"),
+    "uncertainty.latency_range_pct": (5.0, "5"),
+    "uncertainty.drift_pp_per_month": (0.3, "0.3"),
     "whatif.baseline": ("b", "b"),
     "whatif.error_cost_usd": (0.1, "$0.10"),
     "whatif.volume_multipliers": ((0.5, 1.0, 2.0), "0.5,1,2"),
@@ -85,6 +95,11 @@ BAD: dict[str, Any] = {
     "pricing.plan": "monthly",
     "tco.retrainings_per_year": 400.0,
     "tco.cost_basis": "yearly",
+    "scoring.rank_by": "score",
+    "uncertainty.eval_n": 0.5,
+    "uncertainty.smaa_draws": 2e6,
+    "uncertainty.price_range_pct": 100.0,
+    "uncertainty.drift_pp_per_month": -1.0,
 }
 
 

@@ -59,6 +59,7 @@ _GROUPS = {
     "scoring": "scoring", "whatif": "what-if",
     "pricing": "pricing (candidates priced per token or on instances)",
     "tco": "total cost of ownership",
+    "uncertainty": "uncertainty and risks",
 }
 
 

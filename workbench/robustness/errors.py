@@ -126,7 +126,7 @@ def rank_by_total_cost(
     # total as the score gives "lowest total, then lower compute cost, then name".
     order = rank_order(-costs.total_monthly_cost_usd, feasible, costs.monthly_cost_usd,
                        table["name"].reset_index(drop=True))
-    matrix = analysis.recommendation.name if analysis.recommendation else None
+    matrix = analysis.matrix_pick
     n_feasible = int(feasible.sum())
     if n_feasible == 0:
         return TotalCostPick(

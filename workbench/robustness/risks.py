@@ -83,7 +83,7 @@ def risk_register(
         drift_pp_per_month >= 0 and math.isfinite(drift_pp_per_month)
     ):
         raise InputError(f"must be a number >= 0, got {drift_pp_per_month:g}",
-                         key="risks.drift_pp_per_month")
+                         key="uncertainty.drift_pp_per_month")
     if analysis.recommendation is None:
         return ()
     ctx = _Context(analysis)

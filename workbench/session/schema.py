@@ -14,7 +14,8 @@ SCHEMA_VERSION = 1
 # Keys that are not scalar fields (those come from workbench.fields), per section.
 _COMPOSITE: dict[str, tuple[str, ...]] = {
     "": ("schema_version", "created", "modified", "workload", "constraints", "scoring",
-         "whatif", "source", "candidates", "decision", "routing", "pricing", "tco"),
+         "whatif", "source", "candidates", "decision", "routing", "pricing", "tco",
+         "uncertainty"),
     "workload": (),
     "constraints": ("max", "min"),
     "scoring": ("criteria",),
@@ -22,11 +23,13 @@ _COMPOSITE: dict[str, tuple[str, ...]] = {
     "decision": (),
     "pricing": ("prices_used",),
     "tco": ("items",),
+    "uncertainty": (),
 }
 
 # The sections made of fields, in the order the reader checks them.
 FIELD_SECTIONS: tuple[str, ...] = (
-    "", "workload", "constraints", "scoring", "whatif", "pricing", "tco", "decision",
+    "", "workload", "constraints", "scoring", "whatif", "pricing", "tco", "uncertainty",
+    "decision",
 )
 
 def section_keys(name: str) -> tuple[str, ...]:

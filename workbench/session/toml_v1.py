@@ -35,6 +35,7 @@ from workbench.columns import (
     DERIVED,
     DERIVED_NUMERIC,
     MAX_COLUMNS,
+    OPTIONAL_DERIVED,
     REQUIRED,
     VOLUME_DEPENDENT,
     default_direction,
@@ -45,6 +46,7 @@ from workbench.fmt import CONTROL_NOT_C0
 from workbench.loading import validate_candidates
 from workbench.model import (
     COST_ALIAS,
+    TOTAL_COST_ALIAS,
     Criterion,
     Scenario,
     Scoring,
@@ -145,6 +147,9 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
         chunks.append(_dumps({"tco": tco}))
     for item in sc.tco.items:
         chunks.append("[[tco.items]]\n" + tomli_w.dumps(_drop_none_deep(dict(item))))
+    uncertainty = _field_table(session, "uncertainty")
+    if uncertainty:
+        chunks.append(_dumps({"uncertainty": uncertainty}))
     if session.routing is not None:
         chunks.append(_dumps({"routing": _drop_none_deep(session.routing)}))
     if source:
@@ -669,7 +674,7 @@ class _Reader:
                 "must be one or more [[scoring.criteria]] tables (leave it out for the defaults)",
                 (*path, "criteria"),
             )
-        allowed = [COST_ALIAS, *numeric, *DERIVED_NUMERIC]
+        allowed = [COST_ALIAS, TOTAL_COST_ALIAS, *numeric, *DERIVED_NUMERIC, *OPTIONAL_DERIVED]
         criteria: list[Criterion] = []
         for i, item in enumerate(raw, start=1):
             where: KeyPath = (*path, "criteria", i)
