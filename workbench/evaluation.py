@@ -20,7 +20,48 @@ from workbench.errors import InputError, Note
 from workbench.model import Session
 
 if TYPE_CHECKING:
+    from workbench.pricing.questions import BreakEven, ReserveAnswer
+    from workbench.robustness import (
+        AccuracyUncertainty,
+        Risk,
+        SmaaResult,
+        Swaps,
+        TornadoBar,
+        TotalCostPick,
+        WeightSensitivity,
+    )
     from workbench.routing import RoutingResult
+
+# SMAA draws one ranking per draw over every candidate: above this many candidates it
+# is skipped (with a note) rather than made slow; the closed-form sensitivity still runs.
+SMAA_MAX_CANDIDATES = 5_000
+# Pair-wise swaps re-evaluate the pick and the runner-up many times; cheap up to here.
+SWAPS_MAX_CANDIDATES = 50_000
+
+
+@dataclass
+class Robustness:
+    """How sure the pick is (workbench.robustness): each part None when it does not
+    apply (no pick, no eval-set size, SMAA off or the table too large)."""
+
+    sensitivity: tuple[WeightSensitivity, ...] = ()
+    tornado: tuple[TornadoBar, ...] = ()
+    swaps: Swaps | None = None
+    uncertainty: AccuracyUncertainty | None = None
+    smaa: SmaaResult | None = None
+    total_cost: TotalCostPick | None = None  # the other ranking, beside the matrix's
+    risks: tuple[Risk, ...] = ()
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CostQuestions:
+    """API or self-host, reserve or not (workbench.pricing.questions)."""
+
+    # (API candidate, self-hosted candidate, the break-even volume per day)
+    break_evens: tuple[tuple[str, str, BreakEven], ...] = ()
+    # (self-hosted candidate, reserve 1 year, reserve 3 years)
+    reserve: tuple[tuple[str, ReserveAnswer, ReserveAnswer], ...] = ()
 
 
 @dataclass
@@ -32,9 +73,13 @@ class Evaluation:
     routing: RoutingResult | None = None
     routing_error: InputError | None = None
     notes: list[Note] = field(default_factory=list)
+    robustness: Robustness | None = None
+    cost_questions: CostQuestions | None = None
 
 
-def evaluate(session: Session, base_dir: Path | None = None) -> Evaluation:
+def evaluate(
+    session: Session, base_dir: Path | None = None, *, robust: bool = True
+) -> Evaluation:
     """Analyse `session` and simulate its routing. `base_dir` is the folder relative
     paths in the session (the replay log) are read from: the session file's folder.
 
@@ -51,4 +96,91 @@ def evaluate(session: Session, base_dir: Path | None = None) -> Evaluation:
             routing = simulate_session(session, base_dir)
         except InputError as exc:
             routing_error = exc
-    return Evaluation(session, analysis, routing, routing_error)
+    return Evaluation(
+        session, analysis, routing, routing_error,
+        robustness=assess(analysis) if robust else None,
+        cost_questions=cost_questions(analysis),
+    )
+
+
+def assess(analysis: Analysis) -> Robustness:
+    """Sensitivity, uncertainty, SMAA and the risk register of the analysis' pick."""
+    from workbench import robustness as rb
+
+    scenario = analysis.scenario
+    u = scenario.uncertainty
+    out = Robustness()
+    n = len(analysis.table)
+    matrix = scenario.scoring.rank_by == "matrix"
+    if scenario.whatif.error_cost_usd is not None and analysis.monthly_volume is not None:
+        out.total_cost = rb.rank_by_total_cost(analysis)
+    out.uncertainty = rb.accuracy_uncertainty(analysis, u.eval_n, u.interval)
+    if analysis.recommendation is None:
+        return out
+    if matrix:
+        out.sensitivity = rb.weight_sensitivity(analysis)
+        out.tornado = rb.tornado(out.sensitivity)
+        if n <= SWAPS_MAX_CANDIDATES:
+            out.swaps = rb.swaps(analysis)
+        draws = int(u.smaa_draws)
+        if draws and n <= SMAA_MAX_CANDIDATES:
+            out.smaa = rb.smaa(analysis, rb.SmaaSettings(
+                draws=draws, seed=int(u.seed), weights=u.weights, eval_n=u.eval_n,
+                accuracy_model=u.accuracy_model, price_range_pct=u.price_range_pct,
+                latency_range_pct=u.latency_range_pct))
+        elif draws:
+            out.notes.append(Note("smaa_skipped", (
+                f"SMAA skipped: {n:,} candidates (it runs up to {SMAA_MAX_CANDIDATES:,}); "
+                "the weight sensitivity is exact and complete")))
+    else:
+        out.notes.append(Note("sensitivity_matrix_only", (
+            "weight sensitivity and SMAA describe the weighted matrix; the pick is ranked "
+            "by total cost, so they are not shown")))
+    out.risks = rb.risk_register(
+        analysis, sensitivity=out.sensitivity if matrix else None, swaps=out.swaps,
+        smaa=out.smaa, uncertainty=out.uncertainty, drift_pp_per_month=u.drift_pp_per_month,
+    )
+    return out
+
+
+def cost_questions(analysis: Analysis) -> CostQuestions | None:
+    """API or self-host break-evens and reserve-or-not answers, when candidates are
+    priced on instances; None otherwise."""
+    priced = analysis.pricing
+    if priced is None or not priced.is_instance.any():
+        return None
+    import numpy as np
+
+    from workbench.pricing.catalogue import find_instance
+    from workbench.pricing.questions import api_vs_self_host_of, reserve_answers
+
+    frame = analysis.scenario.candidates
+    modes = np.asarray(priced.modes)
+    instance_rows = np.flatnonzero(modes == "instance")
+    api_rows = np.flatnonzero(modes != "instance")
+    rank = {int(row): i for i, row in enumerate(analysis.table.index)}
+    # The API side: the best-ranked candidate priced per request.
+    api = min(api_rows, key=lambda r: rank[int(r)]) if api_rows.size else None
+    from workbench.costs import optional_cost
+
+    fixed = optional_cost(frame, "fixed_monthly_usd")
+    breaks = []
+    for row in sorted(instance_rows, key=lambda r: rank[int(r)])[:5]:
+        if api is not None:
+            breaks.append((priced.names[api], priced.names[row],
+                           api_vs_self_host_of(priced, int(api), int(row), fixed)))
+    reserve = []
+    refs = frame["instance"].tolist() if "instance" in frame.columns else [None] * len(frame)
+    for row in sorted(instance_rows, key=lambda r: rank[int(r)])[:5]:
+        ref = refs[row]
+        if not isinstance(ref, str) or not ref.strip():
+            continue
+        try:
+            entry = find_instance(ref)
+        except InputError:
+            continue
+        count = priced.instances[row]
+        fleet = float(count) if count == count else 1.0
+        one, three = reserve_answers(entry, fleet, priced.hours_per_month)
+        reserve.append((priced.names[row], one, three))
+    return CostQuestions(tuple(breaks), tuple(reserve))

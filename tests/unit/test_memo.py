@@ -251,7 +251,7 @@ def test_recorded_choice_that_differs_is_called_out() -> None:
 
 def test_sections_in_order(retail: tuple[Session, list[str], Analysis, str]) -> None:
     memo = retail[3]
-    assert headings(memo) == [s for s in SECTIONS if s != "Routing"]
+    assert headings(memo) == [s for s in SECTIONS if s not in ("Routing", "Cost model")]
     assert memo.startswith("# Retail checkout: item detector for self-checkout lanes\n")
 
 
@@ -260,7 +260,7 @@ def test_routing_section_before_risks_with_a_one_line_note_on_failure(tmp_path: 
         "log": "missing.parquet", "cheap_cost_per_1k": 0.02, "expensive_cost_per_1k": 1.0,
     })
     memo = render_memo(session, session_path=tmp_path / "s.toml")
-    assert headings(memo) == list(SECTIONS)
+    assert headings(memo) == [s for s in SECTIONS if s != "Cost model"]
     body = section(memo, "Routing").strip()
     assert body.startswith("Routing not simulated:") and "\n" not in body
 
@@ -422,40 +422,45 @@ def risks_of(frame: pd.DataFrame, **kw: Any) -> str:
     return section(render_memo(Session(Scenario(frame, **kw))), "Risks")
 
 
-def test_risks_none_found_for_retail(retail: tuple[Session, list[str], Analysis, str]) -> None:
-    assert section(retail[3], "Risks").strip().endswith("None found.")
+def test_retail_risks_name_the_least_accurate_pick_and_the_single_feasible(
+    retail: tuple[Session, list[str], Analysis, str]
+) -> None:
+    text = section(retail[3], "Risks")
+    rows = table_rows(text[text.index("| Risk"):])
+    assert [r[0] for r in rows[1:]] == [
+        "The pick is the least accurate feasible candidate", "Only one candidate is feasible"]
+    assert rows[1][1] == "1,500,000 errors a month (10.00% of 15,000,000)"
+    assert "pays off above $0.0980 per error" in rows[1][2]
+    assert rows[2][1] == "1 of 3 candidates"
 
 
 def test_risk_near_budget_and_latency() -> None:
     frame = pd.DataFrame({"name": ["a", "b"], "accuracy": [90.0, 80.0], "latency_ms": [95.0, 10.0],
                           "cost_per_1k": [1.0, 5.0]})
-    # a: $1,500/month at 50,000/day; budget $1,600 leaves 6.3%; latency 95 of 100 ms, 5%.
+    # a: $1,500/month at 50,000/day; budget $1,600 leaves 6.25%; latency 95 of 100 ms, 5%.
     text = risks_of(frame, workload=Workload(volume_per_day=50_000),
                     constraints=Constraints(monthly_budget_usd=1600, max_latency_ms=100),
                     whatif=WhatIf(volume_multipliers=(1.0,)))
-    assert "**Near the budget:** a runs at $1,500/month against $1,600/month, 6.2% headroom." in text
-    assert "**Near the latency limit:** a runs at 95 ms against 100 ms, 5.0% headroom." in text
+    assert "| Little budget headroom | 6.2% headroom ($100/month) |" in text
+    assert "| Little latency headroom | 5.0% headroom (5 ms) |" in text
 
 
-def test_risk_close_call_and_off_frontier() -> None:
-    # b is dominated on cost-accuracy by a (cheaper and more accurate) but much faster,
-    # and latency is what the weights ask for.
-    frame = pd.DataFrame({"name": ["a", "b"], "accuracy": [90.0, 89.0], "latency_ms": [100.0, 1.0],
-                          "cost_per_1k": [1.0, 1.1]})
-    text = risks_of(frame, scoring=Scoring(criteria=(Criterion("latency_ms", "min", 1.0),)))
-    assert "**Off the frontier:**" in text and "b" in text
+def test_risk_close_call() -> None:
     close = pd.DataFrame({"name": ["a", "b", "c"], "accuracy": [90.0, 89.9, 50.0],
                           "latency_ms": [10.0, 10.0, 100.0], "cost_per_1k": [1.0, 0.99, 5.0]})
-    assert "**Close call:**" in risks_of(close)
+    text = risks_of(close)
+    assert "| Close call | a ranks first in 50% of 10,000 draws of weights |" in text
 
 
-def test_risk_thin_accuracy_margin_and_volume_sensitivity() -> None:
+def test_risk_accuracy_drift() -> None:
+    from workbench.model import Uncertainty
+
     frame = pd.DataFrame({"name": ["a", "b"], "accuracy": [82.5, 90.0], "latency_ms": [10.0, 10.0],
                           "cost_per_1k": [1.0, 2.0]})
     text = risks_of(frame, workload=Workload(volume_per_day=1000),
-                    constraints=Constraints(min_accuracy=82, monthly_budget_usd=59))
-    assert "**Thin accuracy margin:** 82.50% against a minimum of 82.00%, 0.50 points" in text
-    assert "**Volume-sensitive:** at 500/day (x0.5) the recommendation is b." in text
+                    constraints=Constraints(min_accuracy=82, monthly_budget_usd=59),
+                    uncertainty=Uncertainty(drift_pp_per_month=0.1))
+    assert "Accuracy drifts under the minimum" in text
 
 
 # ----------------------------------------------------------------------- big tables

@@ -551,3 +551,23 @@ def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: b
         # The knee sits near the cheap end; a log axis gives it room when costs span 10x.
         xlog=max(p.cost_per_1k for p in curve) > 10 * min(p.cost_per_1k for p in curve) > 0,
     )
+
+
+def tornado_chart(bars: Any, width: int = 72) -> str:
+    """The weight shares over which the pick holds, one bar per criterion (most
+    sensitive first): `|` the current share, `=` the range where the pick stays, the
+    scale 0..1 of a criterion's share. Plain text, no colour."""
+    label_w = max([len(clean_label(b.criterion, 18)) for b in bars] + [9])
+    scale = max(width - label_w - 16, 10)
+    lines = [f"{'criterion':<{label_w}}  0{' ' * (scale - 2)}1  holds"]
+    for b in bars:
+        lo = int(round(b.low * (scale - 1)))
+        hi = int(round(b.high * (scale - 1)))
+        now = int(round(b.current * (scale - 1)))
+        row = [" "] * scale
+        for x in range(lo, hi + 1):
+            row[x] = "="
+        row[now] = "|"
+        lines.append(f"{clean_label(b.criterion, 18):<{label_w}}  {''.join(row)}  "
+                     f"{b.low:.2f}..{b.high:.2f}")
+    return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ import numpy as np
 
 from workbench import __version__, costs, frontier, scoring, tco, whatif
 from workbench.analysis import Analysis
-from workbench.evaluation import Evaluation, evaluate
+from workbench.evaluation import Evaluation, Robustness, assess, evaluate
 from workbench.errors import InputError, note_code
 from workbench.fmt import num, pct, usd
 from workbench.loading import file_sha256
@@ -50,7 +50,9 @@ SECTIONS: tuple[str, ...] = (
     "What-if: volume",
     "What-if: accuracy delta",
     "Total cost of ownership over the horizon",
+    "Cost model",
     "Routing",
+    "Sensitivity and uncertainty",
     "Risks",
     "Decision",
     "Notes",
@@ -96,10 +98,14 @@ def render_memo(
         ("What-if: accuracy delta", lambda: _delta(a)),
         ("Total cost of ownership over the horizon", lambda: _tco(a)),
     ]
+    if a.pricing is not None:
+        builders.append(("Cost model", lambda: _cost_model(evaluation, session)))
     if isinstance(session.routing, dict) and session.routing:
         builders.append(("Routing", lambda: _routing(evaluation)))
+    robust = evaluation.robustness if evaluation.robustness is not None else assess(a)
     builders += [
-        ("Risks", lambda: _risks(a)),
+        ("Sensitivity and uncertainty", lambda: _sensitivity(a, robust)),
+        ("Risks", lambda: _risks(a, robust)),
         ("Decision", lambda: _decision(session, a)),
         ("Notes", lambda: _notes(session, notes, a)),
         ("Assumptions and method", lambda: _method(session, session_path, a)),
@@ -404,80 +410,204 @@ def _routing(evaluation: Evaluation) -> str:
 # --------------------------------------------------------------------------- risks
 
 
-def _risks(a: Analysis) -> str:
+def _risks(a: Analysis, robust: Robustness) -> str:
+    """The risk register (workbench.robustness.risks): each risk with its figure and a
+    mitigation, only those that apply."""
+    from workbench.robustness import risks as r_
+
     intro = (
-        f"Checked: the pick within {NEAR_LIMIT_PCT:g}% of the budget or the latency limit, "
-        f"a runner-up within {CLOSE_SCORE_SHARE:.0%} of the pick's score, the pick off "
-        f"the cost-accuracy frontier, an accuracy margin under {THIN_ACCURACY_PP:g} point "
-        "above the minimum, and a different pick at half or double the volume."
+        f"Checked: a close call (a weight change under {r_.CLOSE_WEIGHT:g} of share, a swap "
+        f"within {r_.CLOSE_COST_PCT:g}% of cost or {r_.CLOSE_ACCURACY_PP:g} point of "
+        f"accuracy, or under {r_.CLOSE_SMAA:.0%} probability of staying first); the pick "
+        "being the least accurate feasible candidate; a single feasible candidate; budget "
+        f"or latency headroom under {r_.HEADROOM:.0%}; an eval set too small to separate the "
+        "top candidates; vendor lock-in; accuracy drift below the minimum; and price exposure "
+        f"(a price rise under {r_.PRICE_EXPOSURE:.0%} that breaks the budget)."
     )
+    if a.recommendation is None:
+        return (intro + "\n\n" if intro else "") + (
+            "- No recommendation, so there is no pick to assess: see Recommendation.")
+    if not robust.risks:
+        return (intro + "\n\n" if intro else "") + "None of these applies."
+    rows = [[r.title, r.figure, r.mitigation] for r in robust.risks]
+    body = md_table(["Risk", "Figure", "Mitigation"], rows, "lll")
+    details = "\n".join(f"- **{md_escape(r.title)}:** {md_escape(r.detail)}" for r in robust.risks)
+    return (intro + "\n\n" if intro else "") + body + "\n\n" + details
+
+
+def _sensitivity(a: Analysis, robust: Robustness) -> str:
+    """What would change the pick (exact weight thresholds, pick/runner-up swaps), how
+    sure the accuracies are, and the rank acceptability over uncertain inputs."""
+    out: list[str] = []
     rec = a.recommendation
     if rec is None:
-        return intro + "\n\n- No recommendation, so there is no pick to assess: see Recommendation."
-    pick = a.position(rec.name)
-    assert pick is not None
-    t = a.table
-    c = a.scenario.constraints
-    risks: list[str] = []
-    for check in a.checks:
-        if check.name not in ("monthly_budget_usd", "max_latency_ms"):
-            continue
-        value = float(check.values[pick])
-        _room, room_pct = tco.headroom(value, check.limit, check.op)
-        if room_pct < NEAR_LIMIT_PCT:
-            what = "budget" if check.name == "monthly_budget_usd" else "latency limit"
-            shown = (f"{usd(value)}/month against {usd(check.limit)}/month"
-                     if check.name == "monthly_budget_usd"
-                     else f"{num(value)} ms against {num(check.limit)} ms")
-            risks.append(
-                f"- **Near the {what}:** {md_escape(rec.name)} runs at {shown}, "
-                f"{room_pct:.1f}% headroom."
-            )
-    if rec.runner_up is not None and rec.score_gap is not None:
-        runner = a.position(rec.runner_up)
-        pick_score = float(t["score"].iat[pick])
-        if runner is not None and bool(t["feasible"].iat[runner]) and (
-            rec.score_gap < CLOSE_SCORE_SHARE * pick_score
-        ):
-            risks.append(
-                f"- **Close call:** the runner-up {md_escape(rec.runner_up)} scores "
-                f"{t['score'].iat[runner]:.3f} against {pick_score:.3f} (gap "
-                f"{rec.score_gap:.3f}); a small change in weights or inputs can swap them."
-            )
-    if not bool(t["pareto"].iat[pick]):
-        risks.append(
-            f"- **Off the frontier:** another candidate is at least as accurate for no more "
-            f"cost than {md_escape(rec.name)}; it wins on other criteria "
-            f"({', '.join(md_escape(x.given_as) for x in a.criteria)}). Frontier: "
-            f"{_names(a.frontier, 5)}."
+        return "No recommendation, so nothing to be sensitive about."
+    if robust.total_cost is not None and not robust.total_cost.agrees:
+        tc = robust.total_cost
+        out.append(
+            f"**Two rankings disagree.** Weighted matrix: {md_escape(tc.matrix_pick)}; lowest "
+            f"total cost (compute + errors): {md_escape(tc.name)}. {md_escape(tc.disagreement)}."
         )
-    if c.min_accuracy is not None:
-        accuracy = float(t["accuracy"].iat[pick])
-        margin, _ = tco.headroom(accuracy, c.min_accuracy, ">=")
-        if margin < THIN_ACCURACY_PP:
-            risks.append(
-                f"- **Thin accuracy margin:** {pct(accuracy)} against a minimum of "
-                f"{pct(c.min_accuracy)}, {margin:.2f} points above it; benchmark noise "
-                "alone can be that large."
-            )
-    risks += _volume_risks(a, rec.name)
-    return intro + "\n\n" + ("\n".join(risks) if risks else "None found.")
-
-
-def _volume_risks(a: Analysis, name: str) -> list[str]:
-    s = a.volume_sweep
-    if s is None:
-        return []
-    out = []
-    for j, m in enumerate(s.multipliers):
-        if m in (0.5, 2.0) and s.recommendations[j] != name:
-            then = s.recommendations[j]
+        out.append("")
+    if robust.sensitivity:
+        rows = []
+        for s in robust.sensitivity:
+            def change(c: object, word: str) -> str:
+                if c.weight_at is None:  # type: ignore[attr-defined]
+                    return "never"
+                return (f"{c.weight_at:.3f} ({c.change:+.3f}): "  # type: ignore[attr-defined]
+                        f"{md_escape(c.new_pick)}")  # type: ignore[attr-defined]
+            rows.append([s.criterion, f"{s.weight:.3f}", change(s.down, "down"),
+                         change(s.up, "up")])
+        out += [
+            "Critical weights (exact, for the weighted sum): the share of each criterion at "
+            "which the pick changes, moving it down or up with the other weights rescaled "
+            "in proportion, and the new pick.",
+            "",
+            md_table(["Criterion", "Share now", "Down to", "Up to"], rows, "lrll"),
+            "",
+            fence(charts.tornado_chart(robust.tornado)),
+            "",
+        ]
+    if robust.swaps is not None:
+        rows = []
+        for w in robust.swaps.swaps:
+            who = "everyone" if w.moved is None else md_escape(w.moved)
+            if w.at is None:
+                at = f"never (searched to {_swap_value(w.parameter, w.searched[1])})"
+            else:
+                unit = "%" if w.unit == "%" else f" {w.unit}"
+                at = f"{w.change:+.4g}{unit} (to {_swap_value(w.parameter, w.at)})"
+            rows.append([w.parameter, who, w.direction, at, md_escape(w.why or "")])
+        out += [
+            f"What swaps {md_escape(robust.swaps.pick)} and the runner-up "
+            f"{md_escape(robust.swaps.runner_up)}: one input moved at a time.",
+            "",
+            md_table(["Input", "Of", "Direction", "Change at which the pick loses", "Why"],
+                     rows, "lllll"),
+            "",
+        ]
+    unc = robust.uncertainty
+    if unc is not None:
+        accuracy = a.table["accuracy"].to_numpy(dtype=float)
+        rows = [[unc.names[i], pct(accuracy[i]), f"{pct(unc.low[i])}..{pct(unc.high[i])}",
+                 num(unc.eval_n[i], 0)] for i in range(min(MEMO_ROWS, len(unc.names)))]
+        out += [f"Accuracy with its 95% {md_escape(unc.method)} interval from the eval-set "
+                "size:", "", md_table(["Candidate", "Accuracy", "95% interval", "Eval items"],
+                                      rows, "lrrr"), ""]
+        for pair in unc.pairs:
+            verdict = ("indistinguishable" if pair.indistinguishable else "different")
+            need = (f"; about {num(pair.n_needed, 0)} items each would separate them"
+                    if pair.indistinguishable and pair.n_needed else "")
             out.append(
-                f"- **Volume-sensitive:** at {num(s.volumes_per_day[j])}/day (x{m:g}) "
-                + (f"the recommendation is {md_escape(then)}." if then is not None
-                   else "no candidate meets every constraint.")
-            )
-    return out
+                f"- {md_escape(pair.a)} vs {md_escape(pair.b)}: {pair.diff_pp:+.2f} points, "
+                f"z = {pair.z:.2f}, p = {pair.p_value:.3f}: {verdict} at the "
+                f"{1 - unc.alpha:.0%} level{need}.")
+        if unc.pairs:
+            out.append("")
+    else:
+        out += ["Accuracy is taken as exact: give the eval-set size (`--eval-n`, "
+                "`uncertainty.eval_n` or an `eval_n` column) for intervals.", ""]
+    sm = robust.smaa
+    if sm is not None:
+        ranks = min(3, sm.acceptability.shape[1])
+        order = np.argsort(-sm.acceptability[:, 0])[:10]
+        rows = [[md_escape(sm.names[i])] + [f"{sm.acceptability[i, r]:.1%}" for r in range(ranks)]
+                + [f"{sm.p_feasible[i]:.1%}"] for i in order]
+        p_first = sm.p_pick_first
+        out += [
+            f"SMAA-2 over {num(sm.draws)} draws (seed {sm.seed}) of "
+            f"{', '.join(sm.varied)}: the probability that {md_escape(rec.name)} stays first "
+            f"is {p_first:.1%} (± {sm.standard_error(p_first or 0):.1%})."
+            if p_first is not None else f"SMAA-2 over {num(sm.draws)} draws.",
+            "",
+            md_table(["Candidate", *[f"Rank {r + 1}" for r in range(ranks)], "Feasible"],
+                     rows, "l" + "r" * (ranks + 1)),
+        ]
+    for note in robust.notes:
+        out += ["", f"Note: {md_escape(note)}."]
+    return "\n".join(out).strip("\n") or "Nothing to report."
+
+
+def _swap_value(parameter: str, value: float) -> str:
+    """A swap's input value in its unit: $0.0500 per 1k, 92.50%, 200 ms, 5,000,000/day."""
+    if parameter == "cost":
+        return f"{usd(value, 4)} per 1k"
+    if parameter == "accuracy":
+        return pct(value)
+    if parameter == "latency":
+        return f"{num(value)} ms"
+    return f"{num(value)}/day"
+
+
+def _cost_model(evaluation: Evaluation, session: Session) -> str:
+    """How candidates priced per token or on instances were priced, the prices used,
+    instance counts and capacity, and the API-or-self-host and reserve-or-not answers."""
+    from workbench.pricing import instances as inst_module
+    from workbench.pricing import resolve as resolve_module
+    from workbench.pricing import tokens as tokens_module
+
+    a = evaluation.analysis
+    priced = a.pricing
+    assert priced is not None
+    t = a.table
+    shown = min(MEMO_ROWS, len(t))
+    has_instances = "instances" in t.columns
+    header = ["Candidate", "Priced", "Cost / 1k"] + (["Instances"] if has_instances else [])
+    rows = []
+    for i in range(shown):
+        row = [t["name"].iat[i], str(t["priced_as"].iat[i]).replace("_", " "),
+               usd(t["cost_per_1k"].iat[i], 4)]
+        if has_instances:
+            v = t["instances"].iat[i]
+            row.append(num(v, 0) if v == v else "")
+        rows.append(row)
+    out = [md_table(header, rows, "llr" + ("r" if has_instances else "")) + more_md(a, MEMO_ROWS)]
+    p = a.scenario.pricing
+    out += ["", (f"Settings: target utilization {p.utilization:.0%}, peak/average "
+                 f"{num(a.scenario.workload.peak_to_average)}, minimum {num(p.min_instances, 0)} "
+                 f"instance(s), {num(p.hours_per_month)} hours a month, plan "
+                 f"{md_escape(p.plan)}" + (f", prices as of {md_escape(p.prices_as_of)}"
+                                          if p.prices_as_of else "") + ".")]
+    used = priced.prices_used
+    if used:
+        rows = [[u.candidate, u.item, f"{u.value:.6g}", u.unit, u.source, u.date or ""]
+                for u in used[:40]]
+        out += ["", "Prices used (recorded in the session when it is saved):", "",
+                md_table(["Candidate", "Price", "Value", "Unit", "Source", "Date"], rows,
+                         "llrlll")]
+    sweep = a.volume_sweep
+    if sweep is not None and sweep.instances is not None:
+        cols = min(len(sweep.multipliers), SWEEP_COLUMNS + 2)
+        rows = []
+        for i in range(shown):
+            if t["priced_as"].iat[i] != "instance":
+                continue
+            rows.append([t["name"].iat[i]] + [num(sweep.instances[i, j], 0)
+                                              for j in range(cols)])
+        out += ["", "Capacity: instances needed at each volume of the sweep.", "",
+                md_table(["Candidate"] + [f"{num(v)}/day" for v in sweep.volumes_per_day[:cols]],
+                         rows, "l" + "r" * cols)]
+    questions = evaluation.cost_questions
+    if questions is not None:
+        for api, hosted, be in questions.break_evens:
+            when = ("never: the API stays cheaper per request" if be.volume_per_day is None
+                    else f"above {num(be.volume_per_day)} requests/day ({md_escape(be.explanation)})")
+            out += ["", f"- **API or self-host:** {md_escape(hosted)} is cheaper than "
+                        f"{md_escape(api)} {when}."]
+        for name, one, three in questions.reserve:
+            for r in (one, three):
+                verdict = "saves" if r.saving_monthly_usd > 0 else "costs"
+                out.append(
+                    f"- **{md_escape(r.label)} for {md_escape(name)}:** pays off above "
+                    f"{r.break_even_utilization:.0%} utilization of the hours; at the "
+                    f"workload ({num(r.instances, 0)} instance(s) running all month) it "
+                    f"{verdict} {usd(abs(r.saving_monthly_usd))}/month.")
+    out += ["", "Formulas:", ""]
+    for title, module in (("Pricing modes", resolve_module), ("Per token", tokens_module),
+                          ("Instances", inst_module)):
+        out += [f"{title} ({module.__name__.replace('.', '/')}.py):", "", fence(_doc(module)), ""]
+    return "\n".join(out).rstrip("\n")
 
 
 # ------------------------------------------------------------------------ decision
