@@ -185,9 +185,10 @@ class Result(Evaluation):
 
     def save(self, path: str | Path) -> Path:
         """Save the inputs as a session (a decision record); returns the path."""
+        from workbench.evaluation import for_record
         from workbench.session import save_session
 
-        save_session(self.session, Path(path))
+        save_session(for_record(self.session, self.analysis), Path(path))
         return Path(path)
 
     # ---- Jupyter

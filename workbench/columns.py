@@ -292,6 +292,11 @@ def classify(header: str) -> ColumnMatch | None:
         return None
     if text.replace(" ", "_") in DERIVED or text.startswith("contribution "):
         return None  # our own output columns (a re-imported export) are not inputs
+    if text.replace(" ", "_") in (*PRICING_TEXT, *PRICING_OVERRIDES, "provider", "vendor",
+                                  "eval_n"):
+        # The pricing engine's and the robustness checks' own columns, read by exact
+        # name: "price_ref" names a catalogue entry, it is not a price.
+        return None
     if text in {"name", "model", "model name", "candidate", "candidate name"} or text in _NAME:
         return ColumnMatch(header, "name")
     if _has(text, _MAINT_WORDS):

@@ -184,3 +184,21 @@ def cost_questions(analysis: Analysis) -> CostQuestions | None:
         one, three = reserve_answers(entry, fleet, priced.hours_per_month)
         reserve.append((priced.names[row], one, three))
     return CostQuestions(tuple(breaks), tuple(reserve))
+
+
+def for_record(session: Session, analysis: Analysis) -> Session:
+    """The session as a decision record should save it: the prices the analysis used
+    (value, unit, source, date) and, when catalogue prices were used, the date they
+    were taken on pinned, so the record reads and re-runs the same years later."""
+    from dataclasses import replace
+    from datetime import date
+
+    priced = analysis.pricing
+    if priced is None:
+        return session.with_(prices_used=())
+    used = tuple(p.to_dict() for p in priced.prices_used)
+    pricing = session.scenario.pricing
+    from_catalogue = any(p.date is not None for p in priced.prices_used)
+    if from_catalogue and pricing.prices_as_of is None:
+        pricing = replace(pricing, prices_as_of=date.today().isoformat())
+    return session.with_(prices_used=used).with_scenario(pricing=pricing)

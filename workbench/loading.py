@@ -459,6 +459,10 @@ def canonicalize(
     out["name"] = names.astype(object)
     for column in (*CANONICAL[1:], *PRICING_NUMERIC):
         match = matches.get(column)
+        if match is None and column == "cost_per_1k" and priced:
+            # Blank for every row, in its usual place: the pricing engine prices them.
+            out["cost_per_1k"] = pd.Series(np.full(len(raw), np.nan))
+            continue
         if match is None:
             continue
         values = _parse_column(
@@ -472,9 +476,6 @@ def canonicalize(
         elif match.factor != 1.0:
             values = values * match.factor
         out[column] = values
-    if "cost_per_1k" not in out:
-        # Blank for every row: the pricing engine prices them (workbench.pricing).
-        out["cost_per_1k"] = pd.Series(np.full(len(raw), np.nan))
     used_headers = {m.header for m in matches.values()}
     for header in headers:
         if header in used_headers:

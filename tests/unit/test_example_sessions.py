@@ -33,6 +33,7 @@ def monthly(a: Analysis) -> dict[str, float]:
 def test_the_examples_are_there() -> None:
     assert [p.name for p in SESSIONS] == [
         "fraud_routing.toml",
+        "llm_support_assistant.toml",
         "mobile_app_budget.toml",
         "model_zoo_edge_gpu.toml",
         "retail_checkout.toml",

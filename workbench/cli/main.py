@@ -134,8 +134,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.save:
         from workbench.session import save_session
 
-        if args.title:
-            session = session.with_(title=args.title)
+        from workbench.evaluation import for_record
+
+        session = for_record(session, analysis)
         target = Path(args.save)
         if not target.parent.is_dir():
             raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)

@@ -141,12 +141,16 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     if pricing or session.prices_used:
         chunks.append(_dumps({"pricing": pricing}))
     for price in session.prices_used:
-        chunks.append("[[pricing.prices_used]]\n" + tomli_w.dumps(_drop_none(dict(price))))
+        cells = {k: (_num(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                 for k, v in _drop_none(dict(price)).items()}
+        chunks.append("[[pricing.prices_used]]\n" + tomli_w.dumps(cells))
     tco = _field_table(session, "tco")
     if tco or sc.tco.items:
         chunks.append(_dumps({"tco": tco}))
     for item in sc.tco.items:
-        chunks.append("[[tco.items]]\n" + tomli_w.dumps(_drop_none_deep(dict(item))))
+        cells = {k: (_num(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                 for k, v in _drop_none_deep(dict(item)).items()}
+        chunks.append("[[tco.items]]\n" + tomli_w.dumps(cells))
     uncertainty = _field_table(session, "uncertainty")
     if uncertainty:
         chunks.append(_dumps({"uncertainty": uncertainty}))
@@ -828,8 +832,12 @@ class _Reader:
         if "name" not in columns:
             self.fail("every [[candidates]] table needs a name", (*path, 1))
         if "cost_per_1k" not in columns and priced_elsewhere(list(columns)):
-            # Every row is priced per token or on instances: the engine derives it.
-            columns["cost_per_1k"] = pd.Series(np.full(len(rows), np.nan))
+            # Every row is priced per token or on instances: the engine derives it. The
+            # column goes in its canonical place, as the loader puts it.
+            blank = pd.Series(np.full(len(rows), np.nan))
+            at = [c for c in CANONICAL if c in columns or c == "cost_per_1k"]
+            ordered = [c for c in at] + [c for c in columns if c not in CANONICAL]
+            columns = {c: (blank if c == "cost_per_1k" else columns[c]) for c in ordered}
         frame = pd.DataFrame(columns).reset_index(drop=True)
         missing_name = frame["name"].isna().to_numpy()
         if missing_name.any():

@@ -663,16 +663,20 @@ class WorkbenchApp(App[int]):
                               retry=lambda: self.save_to(path, after, replace=True))
         if job is None:
             return False
-        self._save_in_thread(self.session, path, replace, job.ticket)
+        self._save_in_thread(self.session, self.analysis, path, replace, job.ticket)
         return True
 
     @work(thread=True, exclusive=True, group="file")
-    def _save_in_thread(self, session: Session, path: Path, replace: bool, ticket: int) -> None:
+    def _save_in_thread(self, session: Session, analysis: Analysis, path: Path, replace: bool,
+                        ticket: int) -> None:
+        from workbench.evaluation import for_record
+
         try:
             if not replace and os.path.lexists(path):
                 self.post_message(TargetExisted(path, ticket))
                 return
-            written = store.save_session(session, path)
+            # The record keeps the prices this analysis used (and pins their date).
+            written = store.save_session(for_record(session, analysis), path)
         except Exception as exc:  # noqa: BLE001 - a failed save must not end the app
             self.post_message(FileJobFailed("Not saved", _failure(str(path), exc), ticket))
             return

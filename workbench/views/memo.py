@@ -375,6 +375,8 @@ def _tco(a: Analysis) -> str:
     w = a.scenario.workload
     if w.volume_per_day is None:
         return "Not computed: inference cost over the horizon needs a volume."
+    if a.ledger is not None:
+        return _ledger(a)
     h = tco.horizon_cost_of(a.table, w.horizon_months)
     months = num(w.horizon_months)
     t = a.table
@@ -391,6 +393,42 @@ def _tco(a: Analysis) -> str:
         md_table(["Rank", "Candidate", f"Inference, {months} months",
                   f"Fixed, {months} months", "One-time", "Total"], rows, "rlrrrr")
         + more_md(a, MEMO_ROWS),
+    ])
+
+
+def _ledger(a: Analysis) -> str:
+    """The cost-of-ownership ledger, line by line over the horizon, and each line's
+    formula (workbench.pricing.ledger)."""
+    from workbench.pricing import ledger as ledger_module
+
+    ledger = a.ledger
+    assert ledger is not None
+    w = a.scenario.workload
+    months = num(w.horizon_months)
+    rows_at = a.table.index.to_numpy()  # table (frame) positions in rank order
+    shown = min(MEMO_ROWS, len(a.table))
+    lines = [line for line in ledger.lines if (line.horizon_usd != 0).any()]
+    header = ["Rank", "Candidate", *[f"{line.name}" for line in lines],
+              f"Total, {months} months", "Per month"]
+    rows = []
+    for i in range(shown):
+        r = int(rows_at[i])
+        rows.append([int(a.table["rank"].iat[i]), a.table["name"].iat[i],
+                     *[usd(line.horizon_usd[r]) for line in lines],
+                     usd(ledger.total_horizon_usd[r]), usd(ledger.total_monthly_usd[r])])
+    basis = ("the cost criterion reads this total per month (cost basis: tco)"
+             if a.scenario.tco.cost_basis == "tco" else
+             "the cost criterion reads the monthly cost (cost basis: monthly)")
+    formulas = [f"- {md_escape(line.name)}: {md_escape(line.formula)}" for line in lines]
+    return "\n".join([
+        f"At {num(w.volume_per_day)} inferences/day over {months} months, line by line "
+        f"({basis}; {num(a.scenario.tco.retrainings_per_year)} retrainings a year):",
+        "",
+        md_table(header, rows, "rl" + "r" * (len(lines) + 2)) + more_md(a, MEMO_ROWS),
+        "",
+        *formulas,
+        "",
+        fence(_doc(ledger_module)),
     ])
 
 
@@ -590,11 +628,18 @@ def _cost_model(evaluation: Evaluation, session: Session) -> str:
                          rows, "l" + "r" * cols)]
     questions = evaluation.cost_questions
     if questions is not None:
+        out.append("")
         for api, hosted, be in questions.break_evens:
-            when = ("never: the API stays cheaper per request" if be.volume_per_day is None
-                    else f"above {num(be.volume_per_day)} requests/day ({md_escape(be.explanation)})")
-            out += ["", f"- **API or self-host:** {md_escape(hosted)} is cheaper than "
-                        f"{md_escape(api)} {when}."]
+            if be.volume_per_day is None:
+                text = (f"self-hosting {md_escape(hosted)} never becomes cheaper than "
+                        f"{md_escape(api)}: the API costs less per request than a fully "
+                        "used instance")
+            else:
+                fleet = f", {num(be.instances, 0)} instance(s)" if be.instances else ""
+                text = (f"self-hosting {md_escape(hosted)} is cheaper than {md_escape(api)} "
+                        f"above {num(be.volume_per_day)} requests/day{fleet} "
+                        f"({md_escape(be.explanation)})")
+            out.append(f"- **API or self-host:** {text}.")
         for name, one, three in questions.reserve:
             for r in (one, three):
                 verdict = "saves" if r.saving_monthly_usd > 0 else "costs"
