@@ -103,6 +103,10 @@ def operational_rule(result: RoutingResult, figures: PolicyFigures | None = None
     return text + " The last model that ran answers."
 
 
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -214,6 +218,30 @@ def _held_out_title(result: RoutingResult) -> str:
     return f"Held-out ({v.get('rows_test', 0):,} test rows the choice never saw)"
 
 
+def _held_out_table(result: RoutingResult, columns: tuple[str, ...]) -> tuple[list[str], list[list[str]]] | None:
+    """The held-out figures: the named columns, the total cost when errors are priced,
+    and whether each chosen policy meets the target on rows it never saw."""
+    held = _held_out_rows(result)
+    if held is None:
+        return None
+    header, rows = held
+    names = list(columns) + [c for c in ("Total / 1k",) if c in header]
+    keep = [header.index(c) for c in names]
+    figs = {"recommended": result.held_out.get("recommended"), "safe": result.held_out.get("safe")}  # type: ignore[union-attr]
+    label = _meets_label(result)
+    out = []
+    for row in rows:
+        key = "recommended" if row[0] == "Recommended" else "safe" if row[0].startswith("Safe") else None
+        out.append([row[i] for i in keep] + [_meets(result, figs.get(key)) if key else "-"])
+    return [header[i] for i in keep] + [label], out
+
+
+def _meets_label(result: RoutingResult) -> str:
+    if result.objective == "recall":
+        return f"Recall >= {result.spec.target_recall:g}%"
+    return f"Accuracy >= {result.target_accuracy:g}%"
+
+
 def _meets(result: RoutingResult, fig: PolicyFigures | None) -> str:
     if fig is None:
         return "-"
@@ -300,20 +328,11 @@ def routing_markdown(result: RoutingResult) -> str:
     header, rows = _table_rows(result)
     lines.extend(_md_table(header, rows))
     lines.append("")
-    held = _held_out_rows(result)
+    held = _held_out_table(result, ("Policy", "Threshold", "Accuracy", "Wilson low", "Recall", "Cost / 1k"))
     if held is not None:
-        h_header, h_rows = held
         lines.append(f"{_held_out_title(result)}:")
         lines.append("")
-        keep = [0, 1, 3, 4, 5, 7]
-        picked_header = [h_header[i] for i in keep] + ["Meets target"]
-        figs = {"recommended": result.held_out.get("recommended"), "safe": result.held_out.get("safe")}  # type: ignore[union-attr]
-        picked = []
-        for row in h_rows:
-            key = "recommended" if row[0] == "Recommended" else "safe" if row[0].startswith("Safe") else None
-            meets = _meets(result, figs.get(key)) if key else "-"
-            picked.append([row[i] for i in keep] + [meets])
-        lines.extend(_md_table(picked_header, picked))
+        lines.extend(_md_table(*held))
         lines.append("")
     if result.saving_vs_expensive_pct is not None:
         lines.append(
@@ -348,8 +367,28 @@ def _target_words(result: RoutingResult) -> str:
     return f"target {result.target_accuracy:g}% accuracy"
 
 
+def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """One row per tier's threshold (text view), so a 3- or 4-tier table stays narrow."""
+    i = header.index("Threshold")
+    parts = [r[i].split(", ") for r in rows]
+    count = max(len(p) for p in parts)
+    if count <= 1:
+        return header, rows
+    new_header = header[:i] + [f"Threshold {m + 1}" for m in range(count)] + header[i + 1:]
+    new_rows = [
+        r[:i] + [p[m] if len(p) == count else ("-" if m else p[0]) for m in range(count)] + r[i + 1:]
+        for r, p in zip(rows, parts)
+    ]
+    return new_header, new_rows
+
+
 def _transposed(header: list[str], rows: list[list[str]], short: dict[str, str]) -> list[str]:
-    columns = [[short.get(r[0], r[0])] + r[1:] for r in rows]
+    header, rows = _split_thresholds(header, rows)
+    columns = [[_clip(short.get(r[0], r[0]), 14)] + r[1:] for r in rows]
+    # Rows with nothing to say (recall of a quality log) are left out of the text view.
+    keep = [0] + [i for i in range(1, len(header)) if any(col[i] not in ("n/a",) for col in columns)]
+    header = [header[i] for i in keep]
+    columns = [[col[i] for i in keep] for col in columns]
     widths = [max(len(header[i]) for i in range(1, len(header)))] + [max(len(c) for c in col) for col in columns]
     lines = [[""] + [col[0] for col in columns]]
     for i in range(1, len(header)):
@@ -387,21 +426,16 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
         out.extend(wrap.wrap(f"Guarantee: {result.guarantee.statement}"))
     out.append("")
     short = {"Recommended": "Recommended", "Cheap model only": "Cheap only", "Expensive model only": "Expens. only"}
+    short.update({f"{printable(n)} only": printable(n) for n in result.names[:] if len(result.names) > 2})
     header, rows = _table_rows(result)
     out.append("In sample:")
     out.extend(_transposed(header, rows, short))
     out.append("")
-    held = _held_out_rows(result)
+    held = _held_out_table(
+        result, ("Policy", "Threshold", "Escalated", "Accuracy", "Wilson low", "Recall", "Precision", "Cost / 1k"))
     if held is not None:
-        h_header, h_rows = held
         out.extend(wrap.wrap(_held_out_title(result) + ":"))
-        keep = [0, 1, 2, 3, 4, 5, 7]
-        figs = {"recommended": result.held_out.get("recommended"), "safe": result.held_out.get("safe")}  # type: ignore[union-attr]
-        picked = []
-        for row in h_rows:
-            key = "recommended" if row[0] == "Recommended" else "safe" if row[0].startswith("Safe") else None
-            picked.append([row[i] for i in keep] + [_meets(result, figs.get(key)) if key else "-"])
-        out.extend(_transposed([h_header[i] for i in keep] + ["Meets target"], picked, short))
+        out.extend(_transposed(*held, short))
         out.append("")
     if result.saving_vs_expensive_pct is not None:
         out.append(f"Saving vs {_who(result.names[-1])} only: {result.saving_vs_expensive_pct:.1f}%")
