@@ -168,12 +168,14 @@ class Tallies:
 
 def from_curve(curve: Curve) -> Tallies:
     """The binary two-tier sweep (exact or binned) as Tallies."""
-    non_forced_escalated = curve.escalated - curve.forced
-    answered = np.stack((curve.n - curve.escalated, non_forced_escalated), axis=1).astype(np.int64)
+    answered = np.empty((len(curve), 2), dtype=np.int64)
+    np.subtract(curve.n, curve.escalated, out=answered[:, 0])
+    np.subtract(curve.escalated, curve.forced, out=answered[:, 1])
     return Tallies(
         n=curve.n, forced=curve.forced, positives=curve.positives,
         thresholds=curve.threshold.reshape(-1, 1), answered=answered,
-        quality=curve.correct.astype(np.float64), tp=curve.tp.astype(np.int64), fp=curve.fp.astype(np.int64),
+        quality=curve.correct.astype(np.float64), tp=curve.tp.astype(np.int64, copy=False),
+        fp=curve.fp.astype(np.int64, copy=False),
         missed_loss=curve.missed_loss,
     )
 

@@ -248,8 +248,7 @@ def choose_two_tier(ctx: Context, tallies: Tallies, method: str) -> Choice:
     spec = ctx.spec
     arrays = figure_arrays(tallies, ctx.costs, ctx.money)
     rec = best(tallies, arrays, spec, feasible(tallies, spec))
-    mask, bound, tested = ltt_descending(tallies, spec, ctx.graded)
-    _, _, metric, target = risk_losses(tallies, spec)
+    mask, bound, tested, metric, target = ltt_descending(tallies, spec, ctx.graded)
     sequence = (
         "every threshold, from escalate-all downwards (a fixed order), stopping at the first that fails"
         if method != "bins" else
@@ -471,14 +470,12 @@ def _held_out_kfold(ctx: Context, data: CascadeData) -> tuple[dict[str, PolicyFi
 
 
 def _routellm(t: Tallies, rows: CascadeData) -> RouteLLMMetrics:
-    from workbench.routing.metrics import routellm_metrics
+    from workbench.routing.metrics import routellm_from_counts
 
     n = t.n
-    share = (n - t.answered[:, 0]) / n
-    quality = 100.0 * t.quality / n
     weak = 100.0 * float(single_model(rows, 0).quality[0]) / n
     strong = 100.0 * float(single_model(rows, 1).quality[0]) / n
-    return routellm_metrics(share, quality, weak, strong, n)
+    return routellm_from_counts(n - t.answered[:, 0], t.quality, n, weak, strong)
 
 
 def _baselines(ctx: Context, tallies: list[Tallies]) -> dict[str, PolicyFigures]:
@@ -654,12 +651,12 @@ def _curve_baselines(curve: Curve) -> list[Tallies]:
 
 
 def _routellm_curve(t: Tallies, base: list[Tallies]) -> RouteLLMMetrics:
-    from workbench.routing.metrics import routellm_metrics
+    from workbench.routing.metrics import routellm_from_counts
 
     n = t.n
-    return routellm_metrics(
-        (n - t.answered[:, 0]) / n, 100.0 * t.quality / n, 100.0 * float(base[0].quality[0]) / n,
-        100.0 * float(base[1].quality[0]) / n, n,
+    return routellm_from_counts(
+        n - t.answered[:, 0], t.quality, n, 100.0 * float(base[0].quality[0]) / n,
+        100.0 * float(base[1].quality[0]) / n,
     )
 
 

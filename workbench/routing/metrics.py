@@ -41,6 +41,43 @@ def call_performance_threshold(strong_pct: np.ndarray, quality: np.ndarray, leve
     return x0 + (level - y0) * (x1 - x0) / (y1 - y0)
 
 
+def routellm_from_counts(
+    escalated: np.ndarray, quality: np.ndarray, n: int, weak: float, strong: float
+) -> RouteLLMMetrics:
+    """The same metrics straight from a sweep's sums, in the sweep's order (escalated
+    counts ascending, as every two-tier sweep lists them): no sort, and the trapezoids
+    sum integer steps so a ten-million-point curve costs a few vector passes."""
+    gap = strong - weak
+    apgr = cpt50 = cpt80 = None
+    e = np.asarray(escalated)
+    q = np.asarray(quality, dtype=np.float64)
+    if gap > 0 and e.size > 1 and e[-1] > e[0]:
+        span = float(e[-1] - e[0]) / n
+        # AUC over the strong-call fraction, in percent: sum of (de / n) (q_i + q_i+1) / 2 x 100 / n.
+        auc = float(np.dot(np.diff(e).astype(np.float64), q[1:] + q[:-1])) * 50.0 / (n * n)
+        apgr = (auc - weak * span) / (gap * span)
+        for p in (0.5, 0.8):
+            level = (weak + p * gap) * n / 100.0  # in quality-sum units
+            hit = q >= level - 1e-9 * n
+            i = int(np.argmax(hit))
+            value: float | None
+            if not hit[i]:
+                value = None
+            elif i == 0:
+                value = 100.0 * float(e[0]) / n
+            else:
+                x0, x1 = float(e[i - 1]), float(e[i])
+                value = 100.0 * (x0 + (level - q[i - 1]) * (x1 - x0) / (q[i] - q[i - 1])) / n
+            if p == 0.5:
+                cpt50 = value
+            else:
+                cpt80 = value
+    return RouteLLMMetrics(
+        apgr=apgr, cpt50=cpt50, cpt80=cpt80, weak_quality=weak, strong_quality=strong, rows=n,
+        points=int(e.size),
+    )
+
+
 def routellm_metrics(
     strong_share: np.ndarray, quality_pct: np.ndarray, weak: float, strong: float, rows: int
 ) -> RouteLLMMetrics:

@@ -85,12 +85,12 @@ class Money:
 
 @dataclass
 class FigureArrays:
-    """Figures of every policy in a Tallies (arrays of length P)."""
+    """Figures of every policy in a Tallies that selection needs (arrays of length P).
+
+    Only what choosing needs is computed for every policy (a two-tier sweep can hold
+    millions); the rest is computed for the few policies shown (``policy_figures``)."""
 
     cost_per_1k: np.ndarray
-    accuracy: np.ndarray  # percent
-    misses: np.ndarray  # false negatives (binary) or wrong answers (sum of 1 - quality)
-    false_alarms: np.ndarray | None
     miss_cost_per_1k: np.ndarray | None
     false_alarm_cost_per_1k: np.ndarray | None
     total_cost_per_1k: np.ndarray | None
@@ -98,32 +98,37 @@ class FigureArrays:
 
 def compute_cost(t: Tallies, costs: TierCosts) -> np.ndarray:
     """USD per 1,000 items of every policy."""
-    path = np.asarray(costs.path_cost, dtype=np.float64)
-    # Shares first: one model on every item then costs exactly its price.
-    return (t.answered / t.n) @ path + (t.forced / t.n) * costs.forced_cost
+    # Shares first: one model on every item then costs exactly its price. Column by
+    # column, so no (policies x tiers) float temporary is built.
+    cost = (t.answered[:, 0] / t.n) * costs.path_cost[0]
+    for m in range(1, t.tiers):
+        cost += (t.answered[:, m] / t.n) * costs.path_cost[m]
+    if t.forced:
+        cost += (t.forced / t.n) * costs.forced_cost
+    return cost
+
+
+def misses_of(t: Tallies) -> np.ndarray:
+    """False negatives (binary logs) or wrong answers (the sum of 1 - quality)."""
+    if t.tp is not None and t.positives is not None:
+        return (t.positives - t.tp).astype(np.float64)
+    return t.n - t.quality
 
 
 def figure_arrays(t: Tallies, costs: TierCosts, money: Money) -> FigureArrays:
     cost = compute_cost(t, costs)
-    accuracy = 100.0 * t.quality / t.n
-    if t.tp is not None and t.positives is not None:
-        misses = (t.positives - t.tp).astype(np.float64)
-        false_alarms = t.fp.astype(np.float64) if t.fp is not None else None
-    else:
-        misses = t.n - t.quality
-        false_alarms = None
     miss_cost = fa_cost = total = None
     if money.any:
         usd = np.zeros(len(t))
         if money.loss_column and t.missed_loss is not None:
             usd = usd + t.missed_loss
         if money.fn_cost_usd is not None:
-            usd = usd + money.fn_cost_usd * misses
+            usd = usd + money.fn_cost_usd * misses_of(t)
         miss_cost = usd * 1000.0 / t.n
-        if money.fp_cost_usd is not None and false_alarms is not None:
-            fa_cost = money.fp_cost_usd * false_alarms * 1000.0 / t.n
+        if money.fp_cost_usd is not None and t.fp is not None:
+            fa_cost = money.fp_cost_usd * t.fp.astype(np.float64) * 1000.0 / t.n
         total = cost + miss_cost + (fa_cost if fa_cost is not None else 0.0)
-    return FigureArrays(cost, accuracy, misses, false_alarms, miss_cost, fa_cost, total)
+    return FigureArrays(cost, miss_cost, fa_cost, total)
 
 
 def _latency(t: Tallies, i: int, costs: TierCosts) -> tuple[float | None, float | None]:
@@ -192,8 +197,8 @@ def policy_figures(
         reached_share=tuple(float(r / n) for r in reached),
         rows=n,
         forced_share=None if baseline else t.forced / n,
-        misses=float(fa.misses[j]),
-        false_alarms=None if fa.false_alarms is None else float(fa.false_alarms[j]),
+        misses=float(misses_of(t.pick(i))[0]),
+        false_alarms=None if fp is None else float(fp),
         miss_cost_per_1k=None if fa.miss_cost_per_1k is None else float(fa.miss_cost_per_1k[j]),
         false_alarm_cost_per_1k=(
             None if fa.false_alarm_cost_per_1k is None else float(fa.false_alarm_cost_per_1k[j])

@@ -67,20 +67,30 @@ def risk_losses(t: Tallies, spec: RoutingSpec) -> tuple[np.ndarray, int, str, fl
 
 
 def ltt_bound(t: Tallies, spec: RoutingSpec, graded: bool) -> tuple[LossBound, str, float]:
-    _, n, metric, target = risk_losses(t, spec)
+    n, metric, target = risk_count(t, spec)
     bound = loss_bound(n, 1.0 - target / 100.0, spec.delta, graded and metric == "accuracy")
     return bound, metric, target
 
 
-def ltt_descending(t: Tallies, spec: RoutingSpec, graded: bool) -> tuple[np.ndarray, LossBound, int]:
+def risk_count(t: Tallies, spec: RoutingSpec) -> tuple[int, str, float]:
+    """The items the risk is measured over, the metric and its target (no arrays)."""
+    if spec.objective == "recall":
+        assert t.positives is not None and spec.target_recall is not None
+        return t.positives, "recall", spec.target_recall
+    return t.n, "accuracy", spec.target_accuracy
+
+
+def ltt_descending(
+    t: Tallies, spec: RoutingSpec, graded: bool
+) -> tuple[np.ndarray, LossBound, int, str, float]:
     """Fixed-sequence testing of two-tier thresholds from "escalate all" downwards.
 
     The order "every threshold, highest first" is fixed before any data is seen; the
     p-value only changes at observed confidences, so testing the listed (ascending)
     thresholds from the last to the first is testing that whole sequence. Returns the
-    certified mask, the bound and how many hypotheses were tested.
+    certified mask, the bound, how many hypotheses were tested, the metric and target.
     """
-    losses, _, _, _ = risk_losses(t, spec)
+    losses, _, metric, target = risk_losses(t, spec)
     bound, _, _ = ltt_bound(t, spec, graded)
     ok = certified(losses, bound)[::-1]
     run = fixed_sequence(ok)
@@ -88,7 +98,7 @@ def ltt_descending(t: Tallies, spec: RoutingSpec, graded: bool) -> tuple[np.ndar
     if run:
         mask[len(t) - run:] = True
     tested = min(run + 1, len(t))
-    return mask, bound, tested
+    return mask, bound, tested, metric, target
 
 
 def ltt_in_order(losses: np.ndarray, order: np.ndarray, bound: LossBound) -> tuple[np.ndarray, int]:

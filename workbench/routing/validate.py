@@ -19,16 +19,33 @@ def _strata(label: np.ndarray | None, n: int) -> list[np.ndarray]:
 
 def split(n: int, fraction: float, seed: int, label: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Calibration and test row indices (sorted): within each stratum a random
-    ``round(fraction * size)`` rows calibrate and the rest test."""
+    ``round(fraction * size)`` rows calibrate and the rest test.
+
+    Each row draws a uniform key; a stratum's rows with the ``cut`` smallest keys
+    calibrate (a uniformly random subset of exactly that size). A mask keeps the
+    indices in file order without sorting ten million of them."""
     rng = np.random.default_rng(seed)
-    cal: list[np.ndarray] = []
-    test: list[np.ndarray] = []
+    keys = rng.random(n)
+    calibrate = np.zeros(n, dtype=bool)
     for stratum in _strata(label, n):
-        perm = rng.permutation(stratum)
         cut = int(round(fraction * stratum.size))
-        cal.append(perm[:cut])
-        test.append(perm[cut:])
-    return np.sort(np.concatenate(cal)), np.sort(np.concatenate(test))
+        if cut <= 0:
+            continue
+        k = keys if stratum.size == n else keys[stratum]
+        if cut >= k.size:
+            chosen = np.ones(k.size, dtype=bool)
+        else:
+            kth = np.partition(k, cut - 1)[cut - 1]
+            chosen = k <= kth
+            if int(np.count_nonzero(chosen)) != cut:  # tied keys: break ties by position
+                order = np.argsort(k, kind="stable")
+                chosen = np.zeros(k.size, dtype=bool)
+                chosen[order[:cut]] = True
+        if stratum.size == n:
+            calibrate = chosen
+        else:
+            calibrate[stratum[chosen]] = True
+    return np.flatnonzero(calibrate), np.flatnonzero(~calibrate)
 
 
 def folds(n: int, k: int, seed: int, label: np.ndarray | None = None) -> np.ndarray:
