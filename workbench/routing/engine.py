@@ -25,7 +25,6 @@ import numpy as np
 
 from workbench.errors import InputError
 from workbench.fileio import check_input
-from workbench.fmt import printable
 from workbench.routing.cascade import (
     CascadeData,
     Tallies,
@@ -562,7 +561,7 @@ def _money_terms(ctx: Context) -> str:
     parts = []
     m = ctx.money
     if m.loss_column:
-        parts.append(f"the {printable(ctx.spec.loss_column)} of missed positives")
+        parts.append(f"the {ctx.spec.loss_column} of missed positives")
     if m.fn_cost_usd is not None:
         parts.append(f"${m.fn_cost_usd:,.2f} per {'missed positive' if ctx.kind == 'binary' else 'wrong answer'}")
     if m.fp_cost_usd is not None and ctx.kind == "binary":

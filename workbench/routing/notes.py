@@ -1,14 +1,14 @@
 """The notes of a routing result: every method, definition and formula, in words.
 
 Every figure the report shows is defined here once, so the JSON, the text, the memo and
-pane 7 state the same formulas.
+pane 7 state the same formulas. Notes hold names exactly as given (JSON keeps every
+string exact); the text and markdown renderers escape them for terminals.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbench.fmt import printable
 from workbench.routing.result import RoutingResult
 from workbench.routing.sweep import ESCALATE_ALL
 
@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from workbench.routing.engine import Choice, Context
 
 
-def _conf_words(result: RoutingResult, m: int = 0) -> str:
-    from workbench.routing.report import _who
+_GENERIC = {"cheap model": "the cheap model", "expensive model": "the expensive model"}
 
-    name = _who(result.names[m])
+
+def _conf_words(result: RoutingResult, m: int = 0) -> str:
+    name = _GENERIC.get(result.names[m], result.names[m])
     if result.log_format == "binary":
         return f"{name}'s confidence max(p, 1 - p)"
-    return f"{name}'s confidence (confidence_{printable(result.names[m])})"
+    return f"{name}'s confidence (confidence_{result.names[m]})"
 
 
 def notes(result: RoutingResult, choice: Choice, ctx: Context, *, bin_count: int | None,
@@ -81,7 +82,7 @@ def notes(result: RoutingResult, choice: Choice, ctx: Context, *, bin_count: int
             "Quality: each model's correct_<model> per item (0/1, or graded in [0, 1]); accuracy is mean quality "
             "in percent" + (" (graded scores present)." if ctx.graded else " (all 0/1).")
         )
-    chain = " -> ".join(printable(x) for x in result.names)
+    chain = " -> ".join(result.names)
     if spec.policy == "cascade":
         out.append(
             f"Policy cascade ({chain}): the first model answers every item; an item escalates to the next model when "
@@ -95,8 +96,8 @@ def notes(result: RoutingResult, choice: Choice, ctx: Context, *, bin_count: int
             "scoring (e.g. a precomputed cheap score)."
         )
     if spec.has_forced_rules:
-        rules = [f"{printable(c)} nonzero" for c in spec.escalate_when] + [
-            f"{printable(c)} > {v:g}" for c, v in spec.escalate_above.items()
+        rules = [f"{c} nonzero" for c in spec.escalate_when] + [
+            f"{c} > {v:g}" for c, v in spec.escalate_above.items()
         ]
         out.append(
             f"Forced escalation ({' or '.join(rules)}): {result.forced:,} rows ({result.forced / n:.2%}) always go "
@@ -169,7 +170,7 @@ def notes(result: RoutingResult, choice: Choice, ctx: Context, *, bin_count: int
         out.append("monthly_cost_usd is null: give --volume-per-day.")
     if spec.loss_column:
         out.append(
-            f"missed_positive_loss: sum of {printable(spec.loss_column)} over false negatives (positives predicted "
+            f"missed_positive_loss: sum of {spec.loss_column} over false negatives (positives predicted "
             "negative), in that column's currency."
         )
     if result.routellm is not None:
