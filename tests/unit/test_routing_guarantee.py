@@ -215,3 +215,41 @@ def test_kfold_pools_each_folds_choice_on_that_fold() -> None:
         100 * float(single_model(data, 1).quality[0]) / 1200)
     assert any("k-fold recommended thresholds per fold" in note for note in result.notes)
     assert math.isfinite(result.held_out["safe"].accuracy)
+
+
+def test_fixed_sequence_pick_equals_a_plain_scan() -> None:
+    """Safe = the cheapest of the thresholds certified before the first failure, scanning
+    from escalate-all down, each certified when P(Bin(n, 1 - target) <= errors) <= delta
+    (computed here with exact fractions)."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(31)
+    for trial in range(25):
+        n = int(rng.integers(20, 160))
+        data = two_tier_sample(rng, n, graded=False)
+        data.conf[0][:] = np.round(data.conf[0], 1)  # type: ignore[index]  # many ties
+        target = float(rng.choice([70.0, 80.0, 90.0]))
+        delta = float(rng.choice([0.05, 0.2]))
+        spec = RoutingSpec(models=("a", "b"), costs_per_1k={"a": 1, "b": 10}, target_accuracy=target,
+                           delta=delta, validation="none")
+        choice = choose_two_tier(_context(spec, ("a", "b"), "quality", False), exact_two_tier(data), "exact")
+        risk = Fraction(100 - int(target), 100)
+
+        def p_value(errors: int) -> Fraction:
+            return sum((Fraction(math.comb(n, j)) * risk**j * (1 - risk) ** (n - j) for j in range(errors + 1)),
+                       Fraction(0))
+
+        conf, q1, q2 = data.conf[0], data.qual[0], data.qual[1]  # type: ignore[index]
+        thresholds = sorted(set(conf.tolist())) + [math.inf]
+        certified = []
+        for t in reversed(thresholds):
+            errors = sum(1 for c, a, b in zip(conf, q1, q2) if (b if c < t else a) == 0)
+            if p_value(errors) > Fraction(delta):
+                break
+            certified.append(t)
+        if not certified:
+            assert choice.safe_thresholds is None and choice.safe_reason
+            continue
+        # Cost rises with the threshold, so the cheapest certified one is the lowest.
+        assert choice.safe_thresholds is not None and float(choice.safe_thresholds[0]) == min(certified)
+        assert choice.guarantee is not None and choice.guarantee.certified == len(certified)

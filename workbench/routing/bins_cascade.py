@@ -75,10 +75,6 @@ class Inputs:
         return len(self.score) if self.kind == "binary" else len(self.correct)
 
 
-def _flag_col(name: str) -> exp.Column:
-    return _col(name)
-
-
 def _query(
     source: exp.Expression, inputs: Inputs, *, decision_threshold: float, escalate_when: tuple[str, ...],
     escalate_above: dict[str, float], loss_column: str | None, bins: int,

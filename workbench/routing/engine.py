@@ -64,7 +64,7 @@ from workbench.routing.select import (
     risk_losses,
 )
 from workbench.routing.spec import RoutingSpec
-from workbench.routing.sweep import ESCALATE_ALL, Curve, bins_curve, downsample, exact_curve
+from workbench.routing.sweep import Curve, bins_curve, downsample, exact_curve
 
 # A single Parquet file above this size is aggregated out of core even without
 # --streaming: fully loaded, ~40 bytes per row in float64 arrays plus the sort
@@ -755,4 +755,4 @@ def _drift_note() -> str:
     )
 
 
-__all__ = ["ESCALATE_ALL", "build_result", "load_curve", "simulate"]
+__all__ = ["build_result", "load_curve", "simulate", "simulate_rows"]

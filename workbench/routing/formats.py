@@ -32,7 +32,6 @@ from workbench.routing.log import (
     _resolve_canonical,
     column_as_float,
     match_extra,
-    normalize_header,
     parquet_headers,
     read_table,
     validate_arrays,

@@ -210,7 +210,7 @@ def policy_figures(
 
 def meets_accuracy(quality: np.ndarray, n: int, target_pct: float) -> np.ndarray:
     """quality / n >= target, with a hair of tolerance so 995/1000 meets 99.5 although
-    99.5 is not exact in binary (the same rule as ``sweep.min_correct_for_accuracy``)."""
+    99.5 is not exact in binary."""
     return np.asarray(quality) >= (target_pct - 1e-9) * n / 100.0 - 1e-9
 
 
