@@ -249,3 +249,25 @@ def test_route_flags_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
     out = " ".join(capsys.readouterr().out.split())
     assert "Run small-llm on every item; send it to large-llm when small-llm's confidence is below" in out
     assert "RouteLLM metrics" in out and "APGR" in out
+
+
+def test_v2_settings_round_trip_through_toml_and_are_type_checked() -> None:
+    import tomli_w
+    import tomllib
+
+    spec = RoutingSpec(
+        log="q.parquet", models=("fraud-lite", "mid", "ensemble"), costs_per_1k={"mid": 0.5},
+        latencies_ms={"mid": 9.0}, grid=32, objective="total_cost", fn_cost_usd=2.5, fp_cost_usd=0.1,
+        validation="kfold", folds=4, seed=3, delta=0.1, calibration_fraction=0.3, as_candidate="safe",
+        maintainability=3.0, log_format="quality", target_recall=90.0,
+    )
+    data = tomllib.loads(tomli_w.dumps({"routing": spec.to_dict()}))["routing"]
+    assert RoutingSpec.from_dict(data) == spec
+    # Defaults of the v2 settings are left out, so old session files read the same.
+    assert set(RoutingSpec(log="x").to_dict()) == {"log", "policy", "days_per_month", "target_accuracy",
+                                                    "decision_threshold", "streaming", "bin_count"}
+    for key, bad in (("models", "a,b"), ("grid", 6.5), ("costs_per_1k", {"a": "1"}), ("delta", "0.1"),
+                     ("validation", "holdout"), ("objective", "profit"), ("folds", 1), ("grid", 1)):
+        with pytest.raises(InputError) as err:
+            RoutingSpec.from_dict({key: bad})
+        assert err.value.key == key

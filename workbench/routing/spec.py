@@ -318,11 +318,14 @@ class RoutingSpec:
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
-        """TOML-safe dict: None values and empty rules are omitted."""
+        """TOML-safe dict: None values and empty rules are omitted, and so are the v2
+        settings left at their defaults (a session file stays as short as it was)."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None:
+                continue
+            if f.name in _V2_KEYS and value == f.default:
                 continue
             if f.name == "escalate_when":
                 if value:
@@ -357,6 +360,13 @@ class RoutingSpec:
         spec = cls(**kwargs)
         spec.validate()
         return spec
+
+
+# Settings added by routing v2: written only when they differ from the default.
+_V2_KEYS = frozenset(
+    {"log_format", "grid", "objective", "validation", "calibration_fraction", "folds", "seed", "delta",
+     "as_candidate"}
+)
 
 
 def _price_list(candidates: Any, column: str) -> dict[str, float]:
