@@ -623,14 +623,17 @@ def _curve_points(choice: Choice, pareto: list[PolicyFigures]) -> list[CurvePoin
 # ------------------------------------------------------------------- legacy
 
 
-def build_result(spec: RoutingSpec, curve: Curve) -> RoutingResult:
-    """Choose and explain on a binary two-tier curve (exact or binned), all rows in sample."""
+def build_result(spec: RoutingSpec, curve: Curve, requested: str | None = None) -> RoutingResult:
+    """Choose and explain on a binary two-tier curve (exact or binned), all rows in sample.
+    ``requested``: the validation the spec asked for when it could not run (bins)."""
     names = spec.tier_names(("cheap", "expensive"))
     ctx = _context(spec, names, "binary", False)
     tallies = from_curve(curve)
     choice = choose_two_tier(ctx, tallies, curve.method)
     base = _curve_baselines(curve)
     validation: dict[str, object] = {"method": "none", "rows": curve.n, "rows_calibration": curve.n}
+    if requested:
+        validation["requested"] = requested
     return assemble(ctx, choice, base, rows=curve.n, positives=curve.positives, forced=curve.forced,
                     validation=validation, routellm=_routellm_curve(tallies, base), bin_count=curve.bin_count)
 
@@ -663,8 +666,9 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
     """Bins files and out-of-core logs: every row is in sample (no row-level split)."""
     if spec.drift_log:
         raise InputError("the drift check needs row-level logs (not --bins or --streaming)", key="drift_log")
+    requested = spec.validation if spec.validation != "none" else None
     if _legacy_layout(spec, base_dir):
-        result = build_result(spec, load_curve(spec, base_dir))
+        result = build_result(spec, load_curve(spec, base_dir), requested)
     else:
         from workbench.routing.bins_cascade import load_aggregate
 
@@ -682,16 +686,21 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
             )
         validation: dict[str, object] = {"method": "none", "rows": agg.tallies.n,
                                          "rows_calibration": agg.tallies.n}
+        if requested:
+            validation["requested"] = requested
         routellm = _routellm_curve(agg.tallies, agg.baselines) if len(agg.names) == 2 else None
         result = assemble(ctx, choice, agg.baselines, rows=agg.tallies.n, positives=agg.tallies.positives,
                           forced=agg.tallies.forced, validation=validation, routellm=routellm,
                           bin_count=agg.bin_count)
-    if spec.validation != "none":
+    if requested:
+        edges = (
+            "fixed bin edges" if result.log_format == "binary"
+            else "bin edges set by the range of the confidences alone, never by an outcome"
+        )
         result.notes.append(
             "Validation: none. A bins file or an out-of-core log has no rows to split, so every figure is "
-            "in sample; the safe policy's guarantee still holds (its thresholds are fixed bin edges)."
+            f"in sample; the safe policy is still tested on a sequence fixed before any outcome ({edges})."
         )
-        result.validation["requested"] = spec.validation
     return result
 
 
