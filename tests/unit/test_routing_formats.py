@@ -96,13 +96,14 @@ def test_three_tier_quality_log_end_to_end(tmp_path: Path, capsys: pytest.Captur
                   "ensemble=40", "--target-accuracy", "80", "--grid", "8", "--format", "json",
                   "--escalate-above", "amount=400"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["models"] == ["Fraud-Lite", "mid", "ensemble"]
+    # The header says Correct Fraud-Lite; the name is spelled as the price flag spells it.
+    assert data["models"] == ["fraud-lite", "mid", "ensemble"]
     assert data["log_format"] == "quality" and data["method"] == "grid" and data["grid"][0] <= 8
     rec = data["recommended"]
     assert len(rec["thresholds"]) == 2 and rec["accuracy"] >= 80
     assert data["held_out"]["recommended"]["rows"] == 300
     assert data["guarantee"]["n"] == 150  # Pareto testing halves the 300 calibration rows
-    assert data["candidate"]["name"].startswith("cascade: Fraud-Lite -> mid -> ensemble @ ")
+    assert data["candidate"]["name"].startswith("cascade: fraud-lite -> mid -> ensemble @ ")
     assert data["routellm"] is None  # two tiers only
     assert set(data["baselines"]) == {"tier1_only", "tier2_only", "tier3_only"}
     assert 1 <= data["pareto_size"] and len(data["pareto"]) <= 200
@@ -141,7 +142,9 @@ def test_models_map_to_session_candidates(tmp_path: Path) -> None:
     row = result.as_candidate(loaded.scenario.candidates)
     assert row is not None
     t = result.recommended.thresholds[0]  # type: ignore[union-attr]
-    assert row["name"] == f"cascade: gbm_fast_scorer -> deep_ensemble_5_models @ {t:.4g}"
+    # The column suffixes read as the candidates' names.
+    assert result.names == ("GBM fast scorer", "Deep ensemble (5 models)")
+    assert row["name"] == f"cascade: GBM fast scorer -> Deep ensemble (5 models) @ {t:.4g}"
     assert row["maintainability"] == 2  # the worse of its tiers
     assert row["one_time_usd"] == 150.0
     assert row["cost_per_1k"] == result.recommended.cost_per_1k  # type: ignore[union-attr]

@@ -373,7 +373,7 @@ def aggregate_cascade_parquet(
             raise InputError("no data rows", source=src)
         if k > 1 and (np.asarray(columns["bin_1"], dtype=np.int64) < 0).any():
             _raise_first_invalid(con, mapping, kinds, params, src)
-        names = spec.tier_names(layout.names) if spec.models else layout.names
+        names = spec.tier_names(layout.names)
         return groups_from_columns(columns, layout.kind, k, bins, src), tuple(names)
     finally:
         con.close()

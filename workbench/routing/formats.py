@@ -248,7 +248,7 @@ def _build(
         for column, value in spec.escalate_above.items():
             forced |= values[column] > value
     loss = values[spec.loss_column] if spec.loss_column else None
-    names = spec.tier_names(layout.names) if layout.legacy or spec.models else layout.names
+    names = spec.tier_names(layout.names)
     if layout.kind == "binary":
         return CascadeData(
             source=src, names=tuple(names), kind="binary", label=values["label"] == 1.0,

@@ -280,7 +280,13 @@ class RoutingSpec:
             return self.models
         if len(found) == 2 and found == ("cheap", "expensive"):
             return (self.cheap_model or "cheap model", self.expensive_model or "expensive model")
-        return found
+        # A column suffix that names a priced model (a session candidate) reads as its
+        # name: correct_gbm_fast_scorer is "GBM fast scorer".
+        out = []
+        for name in found:
+            hits = [k for k in self.costs_per_1k if normalize_name(k) == normalize_name(name)]
+            out.append(hits[0] if len(hits) == 1 else name)
+        return tuple(out)
 
     def tier_prices(self, names: tuple[str, ...]) -> tuple[list[float], list[float] | None]:
         """Cost per 1k and latency (ms) of each tier, in order.
