@@ -1,4 +1,4 @@
-"""Benchmarks for ``workbench route``: exact sweep in memory and DuckDB binning out of core.
+"""Benchmarks for ``workbench route``: exact sweep in memory, grid search, DuckDB binning.
 
 Each measurement runs in a fresh child process so its peak RSS
 (resource.getrusage ru_maxrss) belongs to that stage alone. Timings are the
@@ -6,6 +6,15 @@ median of --repeats runs inside the child.
 
     python benchmarks/bench_routing.py                 # 1M and 10M rows
     python benchmarks/bench_routing.py --rows-100m     # also 100M rows out of core (~2 GB disk, minutes)
+    python benchmarks/bench_routing.py --farm-bench    # also the targets, timed as whole processes
+
+Targets (issue #11), checked with ``farm-bench`` (a command on PATH that times whole
+processes, start-up included, and pairs A and B runs so a ratio survives a noisy
+machine):
+
+* the exact two-tier sweep (``workbench route LOG --validation none``) within 1.2x of
+  the plain numpy sort + cumsum script (benchmarks/numpy_sweep.py) on the same 10M rows;
+* a three-tier grid search of 64 x 64 policies over 10M rows in under 10 s.
 """
 
 from __future__ import annotations
@@ -84,11 +93,14 @@ def stage_load_and_sweep(path: str, repeats: int) -> dict[str, object]:
     """simulate() end to end on a Parquet file in memory: read, validate, sweep."""
     from workbench.routing import RoutingSpec, simulate
 
-    spec = RoutingSpec(log=path, cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0)
+    spec = RoutingSpec(log=path, cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0, validation="none")
     t, res = _median_time(lambda: simulate(spec), repeats)
+    split = RoutingSpec(log=path, cheap_cost_per_1k=0.02, expensive_cost_per_1k=1.0)
+    t_split, _ = _median_time(lambda: simulate(split), repeats)
     return {
         "stage": f"simulate() in memory from Parquet ({res.rows:,} rows: read + validate + sweep)",  # type: ignore[attr-defined]
         "seconds": t,
+        "seconds_with_split_validation": t_split,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -120,6 +132,103 @@ def stage_bins(path: str, repeats: int) -> dict[str, object]:
     }
 
 
+def _llm_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_llm_log", ROOT / "sample_data" / "make_llm_log.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LLM_COSTS = {"small-llm": 0.15, "mid-llm": 0.6, "large-llm": 3.0}
+
+
+def stage_grid(rows: int, repeats: int) -> dict[str, object]:
+    """Three-tier grid search (64 x 64 policies) on in-memory arrays: quantile grids, cells,
+    per-cell sums, prefix sums and the objective's pick (generation not timed)."""
+    import numpy as np
+
+    from workbench.routing.cascade import CascadeData, grid_tallies, quantile_grid, units_from_rows
+    from workbench.routing.engine import _context
+    from workbench.routing.policy import figure_arrays
+    from workbench.routing.select import best, feasible
+    from workbench.routing.spec import RoutingSpec
+
+    cols = _llm_generator().make_log(rows, seed=1)
+    names = ("small-llm", "mid-llm", "large-llm")
+    data = CascadeData(
+        "bench", names, "quality",
+        conf=[cols[f"confidence_{m}"].astype(np.float64) for m in names],
+        qual=[cols[f"correct_{m}"].astype(np.float64) for m in names], graded=True,
+    )
+    del cols
+    spec = RoutingSpec(models=names, costs_per_1k=LLM_COSTS, target_accuracy=88.0, grid=64, validation="none")
+    ctx = _context(spec, names, "quality", True)
+
+    def run() -> int:
+        grids = [quantile_grid(data.confidence(m), 64, np.inf) for m in range(2)]
+        tallies = grid_tallies(units_from_rows(data, grids), grids)
+        arrays = figure_arrays(tallies, ctx.costs, ctx.money)
+        best(tallies, arrays, spec, feasible(tallies, spec))
+        return len(tallies)
+
+    t, policies = _median_time(run, repeats)
+    return {
+        "stage": f"grid search 3 tiers, {policies:,} policies, {rows:,} rows in memory",
+        "seconds": t,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _farm_bench(args: list[str], timeout: int = 900) -> dict[str, float]:
+    """Run farm-bench and read the median of each figure it prints."""
+    import shutil
+
+    if shutil.which("farm-bench") is None:
+        raise SystemExit("farm-bench is not on PATH")
+    out = subprocess.run(["farm-bench", "--timeout", str(timeout), *args], capture_output=True, text=True,
+                         cwd=ROOT, timeout=timeout + 60)
+    if out.returncode != 0:
+        raise SystemExit(f"farm-bench failed:\n{out.stdout}\n{out.stderr}")
+    medians: dict[str, float] = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        # "A wall s  4.508  4.750  6.289" / "A/B wall  0.9051  1.0496  1.0639"
+        if len(parts) >= 4 and parts[0] in ("A", "B", "A/B"):
+            label = " ".join(parts[:-3])
+            try:
+                medians[label] = float(parts[-2])
+            except ValueError:
+                continue
+    return medians
+
+
+def targets(tmp: Path, runs: int) -> None:
+    """The issue's two targets as whole processes (farm-bench), on 10M rows each."""
+    fraud, llm = tmp / "log_10m.parquet", tmp / "llm_10m.parquet"
+    if not fraud.exists():
+        _write_log(10_000_000, fraud)
+    _child(["genllm", "10000000:1", str(llm)])
+    workbench = [sys.executable, "-m", "workbench"]
+    sweep = [*workbench, "route", str(fraud), "--cheap-cost-per-1k", "0.02", "--expensive-cost-per-1k", "1.0",
+             "--validation", "none", "--format", "json"]
+    yardstick = f"{sys.executable} benchmarks/numpy_sweep.py {fraud}"
+    got = _farm_bench(["-n", str(runs), "--vs", yardstick, "--", *sweep])
+    ratio = got.get("A/B wall", float("nan"))
+    print(f"exact two-tier sweep, 10M rows, whole process: workbench {got.get('A wall s', float('nan')):.2f}s, "
+          f"numpy sort+cumsum script {got.get('B wall s', float('nan')):.2f}s, ratio {ratio:.3f} "
+          f"(target <= 1.2: {'met' if ratio <= 1.2 else 'MISSED'})")
+    costs = [item for name, usd in LLM_COSTS.items() for item in ("--cost-per-1k", f"{name}={usd}")]
+    for validation in ("none", "split"):
+        grid = [*workbench, "route", str(llm), *costs, "--target-accuracy", "88", "--grid", "64",
+                "--validation", validation, "--format", "json"]
+        got = _farm_bench(["-n", str(runs), "--", *grid])
+        wall = got.get("A wall s", float("nan"))
+        print(f"three-tier grid 64 x 64, 10M rows, whole process (--validation {validation}): {wall:.2f}s "
+              f"median wall, peak {got.get('A peak MiB', float('nan')):.0f} MiB (target < 10 s: "
+              f"{'met' if wall < 10 else 'MISSED'})")
+
+
 def _child(args: list[str]) -> dict[str, object]:
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
@@ -147,14 +256,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows-100m", action="store_true", help="also bin a 100M-row Parquet folder (slow, ~2 GB disk)")
+    parser.add_argument("--farm-bench", action="store_true",
+                        help="also time the issue's targets as whole processes with farm-bench")
+    parser.add_argument("--runs", type=int, default=5, help="farm-bench runs per command (default 5)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
         kind, value = args.child[0], args.child[1]
-        if kind == "gen":
+        if kind in ("gen", "genllm"):
             rows, seed = (int(v) for v in value.split(":"))
-            gen = _generator()
+            gen = _generator() if kind == "gen" else _llm_generator()
             gen.write_log(gen.make_log(rows, seed=seed), Path(args.child[2]))
             print(json.dumps({"written": args.child[2]}))
             return 0
@@ -163,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             res = stage_sweep(int(value), repeats)
         elif kind == "load":
             res = stage_load_and_sweep(value, repeats)
+        elif kind == "grid":
+            res = stage_grid(int(value), repeats)
         else:
             res = stage_bins(value, repeats)
         print(json.dumps(res))
@@ -172,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median of {args.repeats} runs; each stage in its own process")
     _print(_child(["sweep", "1000000", r]))
     _print(_child(["sweep", "10000000", r]))
+    _print(_child(["grid", "10000000", r]))
     with tempfile.TemporaryDirectory(prefix="bench_routing_") as tmp:
         big = Path(tmp) / "log_10m.parquet"
         _write_log(10_000_000, big)
@@ -186,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             size = sum(f.stat().st_size for f in folder.iterdir())
             print(f"(100M-row Parquet folder: {size / 1e9:.2f} GB)")
             _print(_child(["bins", str(folder), "1"]))
+        if args.farm_bench:
+            targets(Path(tmp), args.runs)
     return 0
 
 

@@ -153,7 +153,8 @@ def check_report(app: WorkbenchApp, text: str) -> None:
 
 def check_routing(app: WorkbenchApp, text: str) -> None:
     rule = static_text(app, "#routing-rule")
-    assert rule.startswith("Run the cheap model on every transaction")
+    # The rule names the models; the hostile candidate name shows as visible escapes.
+    assert rule.startswith(f"Run {printable(NAME)} on every item")
     assert f"or {printable(FLAG_COL)} is set" in rule
     assert f"Forced escalation ({printable(FLAG_COL)} nonzero)" in static_text(app, "#routing-notes")
     assert select_shown(app.query_one("#routing-cheap", Select)) == printable(NAME)

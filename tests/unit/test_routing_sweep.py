@@ -14,18 +14,13 @@ from workbench.routing.spec import RoutingSpec
 from workbench.routing.sweep import (
     ESCALATE_ALL,
     BinCounts,
-    accuracy_ok,
     bin_index,
     bins_curve,
-    cheapest,
     confidence,
     downsample,
     exact_curve,
-    min_correct_for_accuracy,
-    min_correct_for_wilson,
     minmax_thin,
     nearest_rank,
-    p95_two_values,
     wilson_lower,
 )
 
@@ -251,31 +246,44 @@ def test_wilson_lower_bound_hand_computed() -> None:
 
 def test_nearest_rank_p95_matches_inverted_cdf() -> None:
     # Definition: p95 = the ceil(0.95 n)-th smallest value (numpy's "inverted_cdf").
-    rng = np.random.default_rng(0)
     for n in list(range(1, 60)) + [99, 100, 101, 1000, 12345]:
         assert np.percentile(np.arange(1, n + 1), 95, method="inverted_cdf") == nearest_rank(n)
-        m = rng.integers(0, n + 1, size=8)
-        for low, high in ((3.0, 43.0), (40.0, 5.0), (7.0, 7.0)):
-            got = p95_two_values(n, m, low, high)
-            for k, g in zip(m, got):
-                lat = np.where(np.arange(n) < k, high, low)
-                assert g == np.percentile(lat, 95, method="inverted_cdf"), (n, k, low, high)
     # Hand example: 20 items, rank 19; one slow item stays out of p95, two do not.
-    assert p95_two_values(20, np.array([1, 2]), 3.0, 43.0).tolist() == [3.0, 43.0]
+    from workbench.routing.cascade import Tallies
+    from workbench.routing.policy import Money, TierCosts, policy_figures
+
+    costs = TierCosts.cascade([0.1, 1.0], [3.0, 40.0])
+    money = Money(False, None, None, None, 30.0)
+    for slow, p95 in ((1, 3.0), (2, 43.0)):
+        t = Tallies(n=20, forced=0, positives=None, thresholds=np.array([[0.7]]),
+                    answered=np.array([[20 - slow, slow]]), quality=np.array([20.0]))
+        fig = policy_figures(t, 0, costs, money)
+        assert fig.p95_latency_ms == p95
+        assert fig.mean_latency_ms == pytest.approx((3.0 * (20 - slow) + 43.0 * slow) / 20)
 
 
-def test_cheapest_tie_breaks() -> None:
-    correct = np.array([90, 95, 95, 99, 97])
-    everything = np.ones(5, dtype=bool)
+def test_best_policy_tie_breaks() -> None:
+    from workbench.routing.cascade import Tallies
+    from workbench.routing.policy import FigureArrays, meets_accuracy
+    from workbench.routing.select import best
+
+    quality = np.array([90.0, 95, 95, 99, 97])
+    t = Tallies(n=100, forced=0, positives=None, thresholds=np.arange(5.0).reshape(-1, 1),
+                answered=np.zeros((5, 2), dtype=np.int64), quality=quality)
+    spec = RoutingSpec()
+
+    def pick(cost: list[float], mask: list[bool]) -> int | None:
+        return best(t, FigureArrays(np.array(cost), None, None, None), spec, np.array(mask))
+
     # Cost rises with escalation: the first ok point is the cheapest.
-    assert cheapest(1.0, correct, np.array([False, True, True, True, True])) == 1
-    # Cost falls with escalation (exclusive policy, ensemble cheaper): the last.
-    assert cheapest(-1.0, correct, np.array([True, True, True, False, False])) == 2
+    assert pick([1, 2, 3, 4, 5], [False, True, True, True, True]) == 1
+    # Cost falls with escalation (exclusive policy, cheaper second model): the last ok.
+    assert pick([5, 4, 3, 2, 1], [True, True, True, False, False]) == 2
     # Equal costs: highest accuracy, then the lower threshold.
-    assert cheapest(0.0, correct, everything) == 3
-    assert cheapest(0.0, correct, np.array([True, True, True, False, False])) == 1
-    assert cheapest(1.0, correct, np.zeros(5, dtype=bool)) is None
-    assert accuracy_ok(np.array([995, 994]), 1000, 99.5).tolist() == [True, False]
+    assert pick([1, 1, 1, 1, 1], [True] * 5) == 3
+    assert pick([1, 1, 1, 1, 1], [True, True, True, False, False]) == 1
+    assert pick([1, 2, 3, 4, 5], [False] * 5) is None
+    assert meets_accuracy(np.array([995, 994]), 1000, 99.5).tolist() == [True, False]
 
 
 def test_bins_curve_equals_exact_at_bin_edges() -> None:
@@ -343,13 +351,13 @@ def test_minmax_thin_keeps_extremes() -> None:
     assert {0, 4321, 7777, 9999} <= set(got.tolist()) and got.size <= 130
 
 
-def test_integer_cutoffs_match_float_definitions() -> None:
+def test_accuracy_cutoff_matches_the_float_definition() -> None:
+    from workbench.routing.policy import meets_accuracy
+
     for n in (1, 7, 200, 1000, 12_345):
         for target in (50.0, 90.0, 99.5, 99.9, 100.0):
             k = np.arange(n + 1)
-            assert min_correct_for_accuracy(n, target) == int(np.argmax(100 * k / n >= target - 1e-9))
-            w = 100 * wilson_lower(k, n) >= target - 1e-9
-            assert min_correct_for_wilson(n, target) == (int(np.argmax(w)) if w.any() else n + 1)
+            assert np.array_equal(meets_accuracy(k, n, target), 100 * k / n >= target - 1e-9)
 
 
 def test_exact_sweep_handles_float32_and_extreme_scores() -> None:

@@ -11,7 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from workbench.routing.spec import SQL_DIALECTS
+from workbench.routing.spec import (
+    AS_CANDIDATE,
+    DEFAULT_GRID,
+    LOG_FORMATS,
+    OBJECTIVES,
+    SQL_DIALECTS,
+    VALIDATIONS,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +39,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     costs.add_argument("--expensive-latency-ms", type=float, metavar="MS", help="expensive model latency per item")
     costs.add_argument("--volume-per-day", type=float, metavar="N", help="items per day, for monthly cost")
     costs.add_argument("--days-per-month", type=float, metavar="N", help="default: 30")
+    costs.add_argument(
+        "--cost-per-1k",
+        action="append",
+        default=[],
+        metavar="MODEL=USD",
+        help="a model's cost per 1,000 items (repeatable), e.g. fraud-lite=0.02",
+    )
+    costs.add_argument(
+        "--latency-ms", action="append", default=[], metavar="MODEL=MS",
+        help="a model's latency per item (repeatable)",
+    )
+    tiers = parser.add_argument_group("models and log format")
+    tiers.add_argument(
+        "--models",
+        metavar="A,B[,C,D]",
+        help="the cascade's models in order (2 to 4): column suffixes of the log (score_<model>, or "
+        "correct_<model> and confidence_<model>) or session candidate names; default: the log's",
+    )
+    tiers.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="binary: label and score_<model> (or cheap_score/expensive_score); quality: correct_<model> "
+        "(0/1 or graded 0-1) and confidence_<model>; auto (default) tells them apart by the headers",
+    )
+    tiers.add_argument(
+        "--grid", type=int, metavar="N",
+        help=f"3 or 4 models: thresholds per model, quantiles of its confidence (default {DEFAULT_GRID})",
+    )
     policy = parser.add_argument_group("policy")
     policy.add_argument(
         "--policy",
@@ -42,6 +77,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     policy.add_argument(
         "--target-accuracy", type=float, metavar="PCT", help="accuracy target in percent (default 99.5)"
     )
+    policy.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        help="accuracy: cheapest meeting --target-accuracy (default); recall: cheapest meeting "
+        "--target-recall (binary logs); total_cost: lowest compute + missed-loss + false-alarm cost",
+    )
+    policy.add_argument("--target-recall", type=float, metavar="PCT", help="recall target in percent")
+    policy.add_argument(
+        "--fn-cost-usd", type=float, metavar="USD",
+        help="cost of each missed positive (a wrong answer, for quality logs), for total cost",
+    )
+    policy.add_argument("--fp-cost-usd", type=float, metavar="USD", help="cost of each false alarm, for total cost")
     policy.add_argument(
         "--decision-threshold",
         type=float,
@@ -66,6 +113,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--loss-column",
         metavar="COLUMN",
         help="report the sum of COLUMN over missed positives (false negatives), e.g. amount",
+    )
+    honest = parser.add_argument_group("validation and guarantees")
+    honest.add_argument(
+        "--validation",
+        choices=VALIDATIONS,
+        help="split (default): choose on calibration rows, report test rows too; kfold: pooled out-of-fold "
+        "figures; none: everything in sample",
+    )
+    honest.add_argument(
+        "--calibration-fraction", type=float, metavar="F", help="share of rows that calibrate (default 0.5)"
+    )
+    honest.add_argument("--folds", type=int, metavar="K", help="folds for --validation kfold (default 5)")
+    honest.add_argument("--seed", type=int, metavar="N", help="seed of the split and folds (default 0)")
+    honest.add_argument(
+        "--delta", type=float, metavar="D",
+        help="risk level of the safe policy's guarantee: it holds with probability >= 1 - D (default 0.05)",
+    )
+    honest.add_argument(
+        "--drift", metavar="NEW_LOG",
+        help="this month's log (same layout): compare confidences, escalation and the target with LOG's",
+    )
+    honest.add_argument(
+        "--as-candidate", choices=AS_CANDIDATE,
+        help="which policy becomes the routed system's candidate row (default recommended)",
     )
     scale = parser.add_argument_group("large logs")
     scale.add_argument(
@@ -117,14 +188,19 @@ def run(args: argparse.Namespace) -> int:
         if args.emit_sql:
             from workbench.routing.bins import aggregation_sql
 
-            text = aggregation_sql(
-                decision_threshold=spec.decision_threshold,
-                escalate_when=spec.escalate_when,
-                escalate_above=spec.escalate_above,
-                loss_column=spec.loss_column,
-                bin_count=spec.bin_count,
-                dialect=args.dialect or SQL_DIALECTS[0],
-            )
+            if spec.models or spec.log_format == "quality":
+                from workbench.routing.bins_cascade import cascade_sql
+
+                text = cascade_sql(spec, dialect=args.dialect or SQL_DIALECTS[0])
+            else:
+                text = aggregation_sql(
+                    decision_threshold=spec.decision_threshold,
+                    escalate_when=spec.escalate_when,
+                    escalate_above=spec.escalate_above,
+                    loss_column=spec.loss_column,
+                    bin_count=spec.bin_count,
+                    dialect=args.dialect or SQL_DIALECTS[0],
+                )
         else:
             if spec.log and spec.bins:
                 raise InputError("give either LOG or --bins, not both", key="bins")
@@ -148,6 +224,8 @@ _FLAG_FIELDS = (
     "policy", "cheap_cost_per_1k", "expensive_cost_per_1k", "cheap_latency_ms",
     "expensive_latency_ms", "volume_per_day", "days_per_month", "target_accuracy",
     "decision_threshold", "loss_column", "bin_count", "cheap_model", "expensive_model",
+    "log_format", "grid", "objective", "target_recall", "fn_cost_usd", "fp_cost_usd", "validation",
+    "calibration_fraction", "folds", "seed", "delta", "as_candidate",
 )
 
 
@@ -156,7 +234,7 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from workbench.errors import InputError
-    from workbench.routing.spec import RoutingSpec, parse_escalate_above
+    from workbench.routing.spec import RoutingSpec, parse_escalate_above, parse_model_values
 
     session = None
     session_path: Path | None = None
@@ -184,6 +262,19 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         changes["escalate_when"] = tuple(args.escalate_when)
     if args.escalate_above:
         changes["escalate_above"] = parse_escalate_above(args.escalate_above)
+    if args.models:
+        models = tuple(m.strip() for m in args.models.split(","))
+        if any(not m for m in models):
+            raise InputError(f"--models expects names separated by commas, got {args.models!r}", key="models")
+        changes["models"] = models
+    if args.cost_per_1k:
+        changes["costs_per_1k"] = {**spec.costs_per_1k,
+                                   **parse_model_values(args.cost_per_1k, "--cost-per-1k", "costs_per_1k")}
+    if args.latency_ms:
+        changes["latencies_ms"] = {**spec.latencies_ms,
+                                   **parse_model_values(args.latency_ms, "--latency-ms", "latencies_ms")}
+    if args.drift:
+        changes["drift_log"] = os.path.abspath(args.drift)
     return replace(spec, **changes), session, session_path
 
 
@@ -197,6 +288,7 @@ def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # t
     read: list[tuple[str, str | None]] = [
         ("the replay log", os.path.join(base, spec.log) if spec.log else None),
         ("the bins file", os.path.join(base, spec.bins) if spec.bins else None),
+        ("the drift log", os.path.join(base, spec.drift_log) if spec.drift_log else None),
     ]
     if session is not None:
         read += session_inputs(session, session_path)
@@ -215,6 +307,6 @@ def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no
     # same rule as the [source] path: relative to the session's folder when possible.
     folder = session_path.resolve().parent
     paths = {key: path_for_file(getattr(spec, key), folder)
-             for key in ("log", "bins") if getattr(spec, key)}
+             for key in ("log", "bins", "drift_log") if getattr(spec, key)}
     save_session(session.with_(routing=replace(spec, **paths).to_dict()), session_path)
     print(f"workbench: routing settings saved to {session_path}", file=sys.stderr)

@@ -1,9 +1,11 @@
-"""Cost-aware routing between a cheap model and an expensive one (``workbench route``).
+"""Cost-aware routing through a cascade of 2 to 4 models (``workbench route``).
 
-Replays historical predictions through a confidence-threshold policy and finds
-the cheapest threshold that keeps a target accuracy, with a Wilson lower bound
-for the statistical margin. Kept light on import: numpy, pyarrow and duckdb load
-only when ``simulate`` runs.
+Replays historical predictions (a binary label and scores, or any task's per-item
+quality and confidence) through confidence-threshold policies, finds the policy the
+objective asks for (accuracy or recall target, or lowest total cost), a "safe" policy
+with a finite-sample guarantee (Learn-then-Test), held-out figures, RouteLLM's
+metrics and a drift check. Kept light on import: numpy, pyarrow and duckdb load only
+when ``simulate`` runs.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ def simulate(spec: RoutingSpec, base_dir: Path | None = None) -> RoutingResult:
     (e.g. the session file's folder), else the working directory. Bad input
     raises ``workbench.errors.InputError``.
     """
-    from workbench.routing.engine import build_result, load_curve
+    from workbench.routing.engine import simulate as run
 
     spec.validate()
     spec.require_costs()
-    return build_result(spec, load_curve(spec, base_dir))
+    return run(spec, base_dir)
 
 
 def resolve_for_session(spec: RoutingSpec, session: Session) -> RoutingSpec:

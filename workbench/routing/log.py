@@ -88,8 +88,41 @@ def match_columns(
             missing.append(canon)
         else:
             mapping[canon] = hit
+    found, lost = match_extra(headers, extra, source, taken=mapping)
+    mapping.update(found)
+    missing += lost
+    if missing:
+        accepted = "; ".join(
+            f"{m}: {', '.join(SYNONYMS[m][:6])}, ..." for m in missing if m in SYNONYMS
+        )
+        found = ", ".join(repr(h) for h in headers) if headers else "(none)"
+        message = f"missing column(s) {', '.join(missing)}; headers found: {found}"
+        if accepted:
+            message += f" (accepted names: {accepted})"
+        raise InputError(message, source=source, column=missing[0])
+    used = list(mapping.values())
+    for canon in REQUIRED:
+        if used.count(mapping[canon]) > 1:
+            raise InputError(
+                f"header {mapping[canon]!r} cannot be both {canon} and another input",
+                source=source,
+                column=mapping[canon],
+            )
+    return mapping
+
+
+def match_extra(
+    headers: list[str], extra: tuple[str, ...] | list[str], source: str, taken: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Headers of requested extra columns (forced rules, loss) and the names not found.
+
+    Each matches by normalised name first, then through the synonyms of a canonical
+    optional column (so ``--escalate-when risk_flag`` finds a header called ``Risk``).
+    """
+    mapping: dict[str, str] = {}
+    missing: list[str] = []
     for name in extra:
-        if name in mapping:
+        if name in mapping or (taken is not None and name in taken):
             continue
         target = normalize_header(name)
         hits = [h for h in headers if normalize_header(h) == target]
@@ -110,24 +143,7 @@ def match_columns(
             mapping[name] = hits[0]
         else:
             missing.append(name)
-    if missing:
-        accepted = "; ".join(
-            f"{m}: {', '.join(SYNONYMS[m][:6])}, ..." for m in missing if m in SYNONYMS
-        )
-        found = ", ".join(repr(h) for h in headers) if headers else "(none)"
-        message = f"missing column(s) {', '.join(missing)}; headers found: {found}"
-        if accepted:
-            message += f" (accepted names: {accepted})"
-        raise InputError(message, source=source, column=missing[0])
-    used = list(mapping.values())
-    for canon in REQUIRED:
-        if used.count(mapping[canon]) > 1:
-            raise InputError(
-                f"header {mapping[canon]!r} cannot be both {canon} and another input",
-                source=source,
-                column=mapping[canon],
-            )
-    return mapping
+    return mapping, missing
 
 
 @dataclass
@@ -229,11 +245,13 @@ def validate_arrays(
     headers: dict[str, str],
     source: str,
     row_offset: int = 0,
+    kinds: dict[str, str] | None = None,
 ) -> None:
     """Reject NaN, labels other than 0/1 and scores outside [0, 1] at the first bad row.
 
     ``values`` is keyed like ``headers`` (canonical or requested names); every
-    array is float64. The reported problem is the earliest row with any problem
+    array is float64. ``kinds`` names a check per key ("label", "score", "quality" in
+    [0, 1], "value": finite); by default label and the score columns get theirs. The reported problem is the earliest row with any problem
     (ties: column order), so fixing errors top to bottom works. ``row_offset``
     shifts reported rows when checking a slice.
     """
@@ -241,13 +259,13 @@ def validate_arrays(
     for order, (name, arr) in enumerate(values.items()):
         header = headers.get(name, name)
         bad = ~np.isfinite(arr)
-        kind = "value"
-        if name == "label":
+        kind = (kinds or {}).get(name) or (
+            "label" if name == "label" else "score" if name in SCORE_COLUMNS else "value"
+        )
+        if kind == "label":
             bad |= (arr != 0) & (arr != 1)
-            kind = "label"
-        elif name in SCORE_COLUMNS:
+        elif kind in ("score", "quality"):
             bad |= (arr < 0) | (arr > 1)
-            kind = "score"
         i = _first(bad)
         if i is None:
             continue
@@ -258,6 +276,8 @@ def validate_arrays(
             message = f"label must be 0 or 1, got {v:g}"
         elif kind == "score":
             message = f"score must be a probability between 0 and 1, got {v:g}"
+        elif kind == "quality":
+            message = f"quality (correct) must be between 0 and 1, got {v:g}"
         else:
             message = f"value must be finite, got {v}"
         problems.append((i, order, header, message))

@@ -16,6 +16,12 @@ from workbench.errors import InputError
 from workbench.fmt import printable
 
 POLICIES: tuple[str, ...] = ("cascade", "exclusive")
+LOG_FORMATS: tuple[str, ...] = ("auto", "binary", "quality")
+OBJECTIVES: tuple[str, ...] = ("accuracy", "recall", "total_cost")
+VALIDATIONS: tuple[str, ...] = ("split", "kfold", "none")
+AS_CANDIDATE: tuple[str, ...] = ("recommended", "safe")
+MAX_TIERS = 4
+DEFAULT_GRID = 64
 # SQL dialects the aggregation query renders for (sqlglot's names), the default first.
 # Here rather than in bins.py so registering the --dialect flag loads no numpy.
 SQL_DIALECTS: tuple[str, ...] = ("duckdb", "spark", "bigquery", "snowflake")
@@ -33,13 +39,24 @@ _FLOAT_KEYS = frozenset(
         "days_per_month",
         "target_accuracy",
         "decision_threshold",
+        "target_recall",
+        "fn_cost_usd",
+        "fp_cost_usd",
+        "calibration_fraction",
+        "delta",
+        "maintainability",
     }
 )
-_STR_KEYS = frozenset({"log", "bins", "policy", "loss_column", "cheap_model", "expensive_model"})
+_STR_KEYS = frozenset(
+    {
+        "log", "bins", "policy", "loss_column", "cheap_model", "expensive_model", "log_format",
+        "objective", "validation", "drift_log", "as_candidate",
+    }
+)
 _BOOL_KEYS = frozenset({"streaming"})
-_INT_KEYS = frozenset({"bin_count"})
-_STR_LIST_KEYS = frozenset({"escalate_when"})
-_FLOAT_MAP_KEYS = frozenset({"escalate_above"})
+_INT_KEYS = frozenset({"bin_count", "grid", "folds", "seed"})
+_STR_LIST_KEYS = frozenset({"escalate_when", "models"})
+_FLOAT_MAP_KEYS = frozenset({"escalate_above", "costs_per_1k", "latencies_ms"})
 
 
 @dataclass
@@ -70,11 +87,36 @@ class RoutingSpec:
     loss_column: str | None = None
     streaming: bool = False
     bin_count: int = DEFAULT_BIN_COUNT
+    # --- routing v2: any task, 2 to 4 tiers, objectives, honest guarantees.
+    # Tier order of the cascade: candidate names or the suffixes of the log's columns
+    # (score_<model>, or correct_<model> and confidence_<model>). Empty: the log's
+    # cheap/expensive columns, or every suffix in the order the file has them.
+    models: tuple[str, ...] = ()
+    log_format: str = "auto"
+    # Per-model prices where no candidate (or flag for a two-tier log) gives them.
+    costs_per_1k: dict[str, float] = field(default_factory=dict)
+    latencies_ms: dict[str, float] = field(default_factory=dict)
+    grid: int = DEFAULT_GRID
+    objective: str = "accuracy"
+    target_recall: float | None = None
+    fn_cost_usd: float | None = None  # USD per missed positive (or wrong answer)
+    fp_cost_usd: float | None = None  # USD per false alarm
+    validation: str = "split"
+    calibration_fraction: float = 0.5
+    folds: int = 5
+    seed: int = 0
+    delta: float = 0.05
+    drift_log: str | None = None
+    as_candidate: str = "recommended"
+    maintainability: float | None = None
 
     def __post_init__(self) -> None:
         # Accept lists from callers (TUI, from_dict) but keep an immutable tuple.
         self.escalate_when = tuple(self.escalate_when)
         self.escalate_above = dict(self.escalate_above)
+        self.models = tuple(self.models)
+        self.costs_per_1k = dict(self.costs_per_1k)
+        self.latencies_ms = dict(self.latencies_ms)
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> None:
@@ -124,9 +166,69 @@ class RoutingSpec:
             raise InputError(
                 f"bin_count must be between 2 and 10,000,000, got {self.bin_count}", key="bin_count"
             )
+        self._validate_v2()
+
+    def _validate_v2(self) -> None:
+        for key, allowed in (
+            ("log_format", LOG_FORMATS), ("objective", OBJECTIVES), ("validation", VALIDATIONS),
+            ("as_candidate", AS_CANDIDATE),
+        ):
+            value = getattr(self, key)
+            if value not in allowed:
+                raise InputError(f"{key} must be one of {', '.join(allowed)}, got {value!r}", key=key)
+        if self.models:
+            if not 2 <= len(self.models) <= MAX_TIERS:
+                raise InputError(
+                    f"a cascade has 2 to {MAX_TIERS} models, got {len(self.models)}", key="models"
+                )
+            for name in self.models:
+                # A model name becomes part of a column name (correct_<model>), so the
+                # column-name rules apply to it.
+                check_column_name(name, "models")
+            seen = [normalize_name(m) for m in self.models]
+            if len(set(seen)) != len(seen):
+                raise InputError("models lists the same model twice", key="models")
+        if len(self.models) > 2 and self.policy != "cascade":
+            raise InputError("the exclusive policy routes between two models only", key="policy")
+        for key in ("costs_per_1k", "latencies_ms"):
+            for name, value in getattr(self, key).items():
+                # Keys are only looked up (never SQL), so any candidate name is fine.
+                if not math.isfinite(value) or value < 0:
+                    raise InputError(
+                        f"{key} needs finite numbers >= 0, got '{printable(name)}' = {value}", key=key
+                    )
+        if not 2 <= self.grid <= 1024:
+            raise InputError(f"grid must be between 2 and 1,024, got {self.grid}", key="grid")
+        if self.target_recall is not None and not (0 < self.target_recall <= 100):
+            raise InputError(
+                f"target_recall is a percentage and must be in (0, 100], got {self.target_recall}",
+                key="target_recall",
+            )
+        if self.objective == "recall" and self.target_recall is None:
+            raise InputError("the recall objective needs target_recall (--target-recall)", key="target_recall")
+        for key in ("fn_cost_usd", "fp_cost_usd", "maintainability"):
+            value = getattr(self, key)
+            if value is not None and (not math.isfinite(value) or value < 0):
+                raise InputError(f"{key} must be a finite number >= 0, got {value}", key=key)
+        if not (0 < self.calibration_fraction < 1):
+            raise InputError(
+                f"calibration_fraction must be between 0 and 1 (exclusive), got {self.calibration_fraction}",
+                key="calibration_fraction",
+            )
+        if not 2 <= self.folds <= 100:
+            raise InputError(f"folds must be between 2 and 100, got {self.folds}", key="folds")
+        if self.seed < 0:
+            raise InputError(f"seed must be >= 0, got {self.seed}", key="seed")
+        if not (0 < self.delta < 0.5):
+            raise InputError(f"delta is a risk level and must be in (0, 0.5), got {self.delta}", key="delta")
 
     def require_costs(self) -> None:
-        """Costs are optional in a stored spec but a simulation cannot rank without them."""
+        """Costs are optional in a stored spec but a simulation cannot rank without them.
+
+        Two-tier logs of cheap/expensive columns need the two role costs here; tiers
+        named by models are priced when the log has told us the names (tier_prices)."""
+        if self.models or self.costs_per_1k:
+            return
         for name, flag in (
             ("cheap_cost_per_1k", "--cheap-cost-per-1k"),
             ("expensive_cost_per_1k", "--expensive-cost-per-1k"),
@@ -157,7 +259,64 @@ class RoutingSpec:
                 changes[f"{role}_cost_per_1k"] = float(row["cost_per_1k"])
             if getattr(self, f"{role}_latency_ms") is None:
                 changes[f"{role}_latency_ms"] = float(row["latency_ms"])
-        return replace(self, **changes) if changes else self
+        # Tiers named after candidates (or after log columns that match a candidate's
+        # name once case and punctuation are ignored) take its price and latency; a
+        # number the spec gives for a model wins.
+        costs = _price_list(candidates, "cost_per_1k")
+        latencies = _price_list(candidates, "latency_ms")
+        for table, given in ((costs, self.costs_per_1k), (latencies, self.latencies_ms)):
+            mine = {normalize_name(k) for k in given}
+            for key in [k for k in table if normalize_name(k) in mine]:
+                del table[key]
+            table.update(given)
+        changes["costs_per_1k"] = costs
+        changes["latencies_ms"] = latencies
+        return replace(self, **changes)
+
+    def tier_names(self, found: tuple[str, ...]) -> tuple[str, ...]:
+        """Display names of the tiers: the spec's model names where it gives them (a
+        two-tier log of cheap/expensive columns takes cheap_model/expensive_model)."""
+        if self.models:
+            return self.models
+        if len(found) == 2 and found == ("cheap", "expensive"):
+            return (self.cheap_model or "cheap model", self.expensive_model or "expensive model")
+        # A column suffix that names a priced model (a session candidate) reads as its
+        # name: correct_gbm_fast_scorer is "GBM fast scorer".
+        out = []
+        for name in found:
+            hits = [k for k in self.costs_per_1k if normalize_name(k) == normalize_name(name)]
+            out.append(hits[0] if len(hits) == 1 else name)
+        return tuple(out)
+
+    def tier_prices(self, names: tuple[str, ...]) -> tuple[list[float], list[float] | None]:
+        """Cost per 1k and latency (ms) of each tier, in order.
+
+        Two tiers: the cheap/expensive numbers first (flags and the roles' candidates),
+        then the per-model tables. Latency is None unless every tier has one.
+        """
+        k = len(names)
+        costs: list[float] = []
+        latencies: list[float | None] = []
+        for m, name in enumerate(names):
+            role = ("cheap" if m == 0 else "expensive") if k == 2 else None
+            cost = getattr(self, f"{role}_cost_per_1k") if role else None
+            latency = getattr(self, f"{role}_latency_ms") if role else None
+            if cost is None:
+                cost = lookup_name(self.costs_per_1k, name)
+            if latency is None:
+                latency = lookup_name(self.latencies_ms, name)
+            if cost is None:
+                flag = f"--{role}-cost-per-1k or " if role else ""
+                raise InputError(
+                    f"no cost for model '{printable(name)}': give {flag}--cost-per-1k "
+                    f"'{printable(name)}=USD' or name a session candidate",
+                    key=f"{role}_cost_per_1k" if role else "costs_per_1k",
+                )
+            costs.append(float(cost))
+            latencies.append(None if latency is None else float(latency))
+        if any(v is None for v in latencies):
+            return costs, None
+        return costs, [float(v) for v in latencies if v is not None]
 
     @property
     def has_forced_rules(self) -> bool:
@@ -165,19 +324,26 @@ class RoutingSpec:
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
-        """TOML-safe dict: None values and empty rules are omitted."""
+        """TOML-safe dict: None values and empty rules are omitted, and so are the v2
+        settings left at their defaults (a session file stays as short as it was)."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None:
                 continue
+            if f.name in _V2_KEYS and value == f.default:
+                continue
             if f.name == "escalate_when":
                 if value:
                     out[f.name] = list(value)
                 continue
-            if f.name == "escalate_above":
+            if f.name in ("escalate_above", "costs_per_1k", "latencies_ms"):
                 if value:
                     out[f.name] = {k: float(v) for k, v in value.items()}
+                continue
+            if f.name == "models":
+                if value:
+                    out[f.name] = list(value)
                 continue
             if f.name in _FLOAT_KEYS:
                 value = float(value)
@@ -200,6 +366,42 @@ class RoutingSpec:
         spec = cls(**kwargs)
         spec.validate()
         return spec
+
+
+# Settings added by routing v2: written only when they differ from the default.
+_V2_KEYS = frozenset(
+    {"log_format", "grid", "objective", "validation", "calibration_fraction", "folds", "seed", "delta",
+     "as_candidate"}
+)
+
+
+def _price_list(candidates: Any, column: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, value in zip(candidates["name"].tolist(), candidates[column].tolist()):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number) and number >= 0:
+            out[str(name)] = number
+    return out
+
+
+def normalize_name(name: str) -> str:
+    """Case, spaces and punctuation never matter in a model name ("GBM fast scorer" is
+    the log's correct_gbm_fast_scorer)."""
+    import re
+
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def lookup_name(table: dict[str, float], name: str) -> float | None:
+    """``table[name]``, else the one entry whose normalised name matches."""
+    if name in table:
+        return table[name]
+    target = normalize_name(name)
+    hits = [v for k, v in table.items() if normalize_name(k) == target]
+    return hits[0] if len(hits) == 1 else None
 
 
 def check_column_name(name: str, key: str) -> None:
@@ -257,6 +459,22 @@ def _check_type(key: str, value: Any) -> Any:
             raise InputError("must be a table of column = number", key=key)
         return {k: float(v) for k, v in value.items()}
     raise InputError("unknown key in [routing]", key=key)  # pragma: no cover - guarded above
+
+
+def parse_model_values(items: list[str] | None, flag: str, key: str) -> dict[str, float]:
+    """Parse repeated ``--cost-per-1k MODEL=USD`` style flags (the last '=' splits)."""
+    values: dict[str, float] = {}
+    for item in items or []:
+        name, sep, raw = item.rpartition("=")
+        name = name.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not sep or not name or not math.isfinite(value):
+            raise InputError(f"{flag} expects MODEL=NUMBER (e.g. fraud-lite=0.02), got {item!r}", key=key)
+        values[name] = value
+    return values
 
 
 def parse_escalate_above(items: list[str] | None) -> dict[str, float]:

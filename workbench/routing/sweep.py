@@ -7,9 +7,8 @@ at every threshold is a base value plus a prefix (cumulative) sum, and the whole
 curve costs sorts plus cumulative sums: O(n log n), never one pass per threshold.
 
 Only TP and FP need prefix sums: with N negatives, correct = TP + (N - FP).
-Cost, latency and the Wilson bound are functions of the escalated count and the
-correct count, so they are evaluated only where needed (selection uses integer
-cut-offs; the curve keeps at most 200 points).
+Cost, latency, the choice and the guarantees are computed from these sums by
+``cascade.from_curve`` and the modules after it (policy, select, stats).
 """
 
 from __future__ import annotations
@@ -333,111 +332,7 @@ def nearest_rank(n: int, q: float = 0.95) -> int:
     return max(1, -(-num * n // 10_000))
 
 
-def p95_two_values(
-    n: int, high_count: np.ndarray, low_value: float, high_value: float
-) -> np.ndarray:
-    """Nearest-rank p95 of n latencies of which high_count equal high_value, the rest low_value.
-
-    Sorted ascending the list is (smaller value) x count, (larger value) x count,
-    so the rank-r element is the larger value exactly when more than n - r items
-    carry it. No per-threshold pass needed.
-    """
-    m = np.asarray(high_count, dtype=np.int64)
-    r = nearest_rank(n)
-    if high_value >= low_value:
-        return np.where(m > n - r, high_value, low_value).astype(np.float64)
-    # The "escalated" latency is the smaller one (exclusive policy, fast ensemble).
-    return np.where(m >= r, high_value, low_value).astype(np.float64)
-
-
-# ------------------------------------------------------------- policy maths
-
-
-@dataclass(frozen=True)
-class CostModel:
-    """Per-item cost and latency of a non-escalated and of an escalated item."""
-
-    policy: str
-    cheap_per_1k: float
-    expensive_per_1k: float
-    cheap_latency_ms: float | None
-    expensive_latency_ms: float | None
-
-    @property
-    def low_cost(self) -> float:
-        return self.cheap_per_1k
-
-    @property
-    def high_cost(self) -> float:
-        # A cascade has already paid for the cheap model when it escalates.
-        if self.policy == "cascade":
-            return self.cheap_per_1k + self.expensive_per_1k
-        return self.expensive_per_1k
-
-    @property
-    def has_latency(self) -> bool:
-        return self.cheap_latency_ms is not None and self.expensive_latency_ms is not None
-
-    @property
-    def low_latency(self) -> float:
-        return float(self.cheap_latency_ms or 0.0)
-
-    @property
-    def high_latency(self) -> float:
-        if self.policy == "cascade":
-            return float((self.cheap_latency_ms or 0.0) + (self.expensive_latency_ms or 0.0))
-        return float(self.expensive_latency_ms or 0.0)
-
-
-def accuracy_ok(correct: np.ndarray, n: int, target_pct: float) -> np.ndarray:
-    return np.asarray(correct) >= min_correct_for_accuracy(n, target_pct)
-
-
-def min_correct_for_accuracy(n: int, target_pct: float) -> int:
-    """Fewest correct decisions out of n with 100 * k / n >= target.
-
-    A hair of tolerance so 995/1000 meets 99.5 although 99.5 is not exact in
-    binary. Comparing integers then costs nothing per threshold.
-    """
-    return max(0, math.ceil((target_pct - 1e-9) * n / 100.0 - 1e-9))
-
-
-def min_correct_for_wilson(n: int, target_pct: float, z: float = Z95) -> int:
-    """Fewest correct decisions whose Wilson lower bound reaches the target (n + 1 if none).
-
-    The bound rises with k for fixed n, so a binary search over k replaces a
-    bound per threshold.
-    """
-    goal = target_pct / 100.0 - 1e-11
-    if float(wilson_lower(n, n, z)) < goal:
-        return n + 1
-    lo, hi = 0, n  # invariant: wilson(hi) >= goal
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if float(wilson_lower(mid, n, z)) >= goal:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def cheapest(slope: float, correct: np.ndarray, ok: np.ndarray) -> int | None:
-    """Index of the cheapest ok point; ties go to higher accuracy, then lower threshold.
-
-    Relies on the curve's escalated count rising strictly with the index (true
-    for both sweeps: each point escalates at least one more item) and on cost
-    being ``low + share * slope``: with a positive slope the first ok point is
-    the cheapest, with a negative one the last, and with zero every point
-    costs the same so accuracy decides. One scan, no per-threshold costs.
-    """
-    if not ok.any():
-        return None
-    if slope > 0:
-        return int(np.argmax(ok))
-    if slope < 0:
-        return int(ok.size - 1 - np.argmax(ok[::-1]))
-    # argmax returns the first maximum, i.e. the lowest threshold among ties.
-    return int(np.argmax(np.where(ok, correct, -1)))
+# ------------------------------------------------------------------ the curve
 
 
 def rdp(x: np.ndarray, y: np.ndarray, points: int) -> np.ndarray:
