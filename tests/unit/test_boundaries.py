@@ -12,7 +12,8 @@ ENGINE_MODULES = [
     "workbench.views.export", "workbench.inputs", "workbench.cli.options", "workbench.atomic",
     "workbench.session", "workbench.views.diff", "workbench.tco", "workbench.views.charts",
     "workbench.views.memo", "workbench.routing", "workbench.routing.spec", "workbench.routing.sweep",
-    "workbench.routing.report",
+    "workbench.routing.report", "workbench.integrations", "workbench.integrations.runs",
+    "workbench.integrations.mlflow_io", "workbench.integrations.wandb_io",
 ]
 
 # Imported one by one in a fresh interpreter; after each import the UI toolkits must
