@@ -234,6 +234,8 @@ def test_stores_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert code == 2
         assert "is an MLflow file store, which MLflow has deprecated" in err
         assert "mlflow migrate-filestore" in err and "--tracking-uri sqlite:///mlflow.db" in err
+    assert mlflow_io.check_uri("databricks") == "databricks"  # not a path: MLflow's own
+    assert mlflow_io.check_uri("postgresql://u@db/mlflow") == "postgresql://u@db/mlflow"
     missing = tmp_path / "nope.db"
     code, _, err = _cli(["import", "mlflow", "--tracking-uri", f"sqlite:///{missing}",
                          "--experiment", "x"], capsys)

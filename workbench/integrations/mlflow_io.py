@@ -67,6 +67,8 @@ def check_uri(uri: str, *, must_exist: bool = True) -> str:
     if not uri:
         raise InputError("--tracking-uri is empty; e.g. --tracking-uri sqlite:///mlflow.db")
     scheme = urlparse(uri).scheme.lower()
+    if uri.lower() == "databricks":  # MLflow's one scheme-less URI that is not a path
+        return uri
     if scheme in ("", "file") or (len(scheme) == 1 and uri[1:3] in (":\\", ":/")):
         where = uri.removeprefix("file://") if scheme == "file" else uri
         raise InputError(
