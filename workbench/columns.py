@@ -324,13 +324,15 @@ def classify(header: str) -> ColumnMatch | None:
 
 
 def match_headers(
-    headers: list[str], overrides: dict[str, str] | None = None
+    headers: list[str], overrides: dict[str, str] | None = None, *, guess: bool = True
 ) -> tuple[dict[str, ColumnMatch], list[str]]:
     """Map canonical columns to source headers.
 
     Returns ({canonical: match}, notes). Overrides ({canonical: header}) win; among
     several headers that could mean the same column, the first one wins and the
-    others are kept as ordinary columns (with a note).
+    others are kept as ordinary columns (with a note). With `guess=False` only the
+    overrides and headers spelled exactly as a column are matched: an importer whose
+    keys are metric names ("train_acc", "_runtime") says every column it means.
     """
     overrides = dict(overrides or {})
     notes: list[str] = []
@@ -373,7 +375,7 @@ def match_headers(
             if canon not in chosen:
                 chosen[canon] = ColumnMatch(header, canon)
                 used.add(header)
-    for header in headers:
+    for header in headers if guess else ():
         if header in used:
             continue
         match = classify(header)

@@ -404,9 +404,12 @@ def check_names(names: pd.Series, label: str, column: str = "name") -> None:
 
 
 def canonicalize(
-    raw: pd.DataFrame, label: str, mapping: dict[str, str] | None = None
+    raw: pd.DataFrame, label: str, mapping: dict[str, str] | None = None, *, guess: bool = True
 ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
-    """Rename, convert and validate a raw table. Returns (frame, notes, mapping used)."""
+    """Rename, convert and validate a raw table. Returns (frame, notes, mapping used).
+
+    `guess=False`: no header is read as a column it merely resembles (see
+    `columns.match_headers`); the tracker importers use it."""
     headers = [str(h) for h in raw.columns]
     if len(headers) > MAX_COLUMNS:
         raise InputError(
@@ -432,7 +435,7 @@ def canonicalize(
                 + ", ".join(repr(h) for h in headers),
                 source=label,
             )
-    matches, notes = match_headers(headers, mapping)
+    matches, notes = match_headers(headers, mapping, guess=guess)
     # A price sheet (prices per token, per instance-hour, a catalogue reference) needs
     # no cost_per_1k column: the pricing engine derives it at the workload.
     priced = priced_elsewhere([*matches, *(snake(h) for h in headers)])

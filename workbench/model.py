@@ -174,10 +174,15 @@ class Source:
     # Of the table as loaded from the file (workbench.provenance.table_digest): tells an
     # edit of the embedded table apart from the file it cites.
     table_sha256: str | None = None
+    # Rows imported from an experiment tracker: {"mlflow": {"tracking_uri": ...,
+    # "experiment": ..., "imported_at": ...}}, written as [source.mlflow] (keys in
+    # workbench.session.schema.TRACKER_KEYS). Each row's run id is in its run_id column.
+    tracker: dict[str, dict[str, str | int]] = field(default_factory=dict)
 
     def __hash__(self) -> int:
+        trackers = tuple((k, tuple(sorted(v.items()))) for k, v in sorted(self.tracker.items()))
         return hash((self.path, self.sha256, tuple(sorted(self.mapping.items())),
-                     self.table_sha256))
+                     self.table_sha256, trackers))
 
 
 @dataclass(frozen=True)

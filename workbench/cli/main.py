@@ -1,4 +1,4 @@
-"""The headless command line: `workbench analyze | report | diff | route | prices`.
+"""The headless command line: `workbench analyze | report | diff | route | check | prices | import | log`.
 
 A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
 a script can produce from here. Bad input exits with status 2 and one message on
@@ -16,7 +16,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "diff", "route", "check", "prices")
+SUBCOMMANDS = ("analyze", "report", "diff", "route", "check", "prices", "import", "log")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     from workbench.cli import prices as prices_cli
 
     prices_cli.add_arguments(pr)
+    from workbench.cli import importers
+
+    im = sub.add_parser("import", help="candidates from MLflow or Weights & Biases runs",
+                        description="Import experiment-tracker runs as a candidate table "
+                        "(-o) or a session (--save).")
+    importers.add_import_arguments(im)
+    lg = sub.add_parser("log", help="record a decision in MLflow",
+                        description="Record a session's decision in an experiment tracker.")
+    importers.add_log_arguments(lg)
     return parser
 
 
@@ -78,7 +87,8 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the interactive workbench on PATH (a table or a session), or on "
-        "the built-in retail checkout sample. Commands: analyze, report, diff, route, prices "
+        "the built-in retail checkout sample. Commands: analyze, report, diff, route, "
+        "check, prices, import, log "
         "(see `workbench COMMAND --help`).",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
@@ -226,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
             from workbench.cli import prices as prices_cli
 
             return prices_cli.run(args)
+        if args.command in ("import", "log"):
+            from workbench.cli import importers
+
+            return importers.run_import(args) if args.command == "import" else importers.run_log(args)
         _parser().print_help()
         return 0
     except InputError as exc:

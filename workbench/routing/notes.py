@@ -31,7 +31,6 @@ def notes(result: RoutingResult, choice: Choice, ctx: Context, *, bin_count: int
     spec = result.spec
     n = result.rows
     k = len(result.names)
-    positives = result.positives
     out: list[str] = []
     if choice.method == "exact":
         out.append(

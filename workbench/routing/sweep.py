@@ -13,7 +13,6 @@ Cost, latency, the choice and the guarantees are computed from these sums by
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -42,3 +42,14 @@ CRITERION_KEYS: tuple[str, ...] = ("column", "direction", "weight", "scale")
 
 SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "table_sha256", "mapping")
 PRICE_USED_KEYS: tuple[str, ...] = ("candidate", "item", "value", "unit", "source", "date")
+
+# [source.mlflow], [source.wandb]: where rows imported from an experiment tracker came
+# from (workbench.integrations). Values are text, except the count of runs imported
+# and the date-time of the import.
+TRACKER_KEYS: dict[str, tuple[str, ...]] = {
+    "mlflow": ("tracking_uri", "experiment", "experiment_id", "registered_model", "alias",
+               "filter", "name_from", "runs", "imported_at"),
+    "wandb": ("project", "filter", "name_from", "runs", "imported_at"),
+}
+TRACKER_COUNTS: tuple[str, ...] = ("runs",)
+TRACKER_STAMPS: tuple[str, ...] = ("imported_at",)

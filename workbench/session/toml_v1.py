@@ -64,6 +64,9 @@ from workbench.session.schema import (
     SCHEMA_VERSION,
     SOURCE_KEYS,
     TOP_KEYS,
+    TRACKER_COUNTS,
+    TRACKER_KEYS,
+    TRACKER_STAMPS,
     section_keys,
 )
 
@@ -117,6 +120,14 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     )
     if src.mapping:
         source["mapping"] = dict(src.mapping)
+    for tracker, info in src.tracker.items():
+        # Known keys in schema order; the reader refuses any other, so a session that
+        # could not be read back is never written (save_session reads it back first).
+        order = {k: i for i, k in enumerate(TRACKER_KEYS.get(tracker, ()))}
+        source[tracker] = {
+            k: _to_datetime(str(v), f"source.{tracker}.{k}") if k in TRACKER_STAMPS else v
+            for k, v in sorted(info.items(), key=lambda kv: order.get(kv[0], len(order)))
+        }
 
     # [decision] first: it is what a reviewer opens the file for.
     chunks = [_HEADER, _dumps(top)]
@@ -720,7 +731,7 @@ class _Reader:
     def source(self, value: object) -> Source:
         path: KeyPath = ("source",)
         t = self.table(value, path)
-        self.keys(t, SOURCE_KEYS, path)
+        self.keys(t, (*SOURCE_KEYS, *TRACKER_KEYS), path)
         written = self.string(t, "path", path)
         sha = self.string(t, "sha256", path)
         table_sha = self.string(t, "table_sha256", path)
@@ -746,7 +757,37 @@ class _Reader:
             sha256=sha,
             mapping=mapping,
             table_sha256=table_sha,
+            tracker={name: self.tracker(t[name], name) for name in TRACKER_KEYS if name in t},
         )
+
+    def tracker(self, value: object, name: str) -> dict[str, str | int]:
+        """[source.mlflow] / [source.wandb]: text values, a count, a date-time."""
+        path: KeyPath = ("source", name)
+        t = self.table(value, path)
+        self.keys(t, TRACKER_KEYS[name], path)
+        out: dict[str, str | int] = {}
+        for key, raw in t.items():
+            where: KeyPath = (*path, key)
+            if key in TRACKER_COUNTS:
+                if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                    self.fail(f"must be a whole number >= 0, got {_type_name(raw)}", where)
+                out[key] = raw
+            elif key in TRACKER_STAMPS:
+                moment: datetime | None = raw if isinstance(raw, datetime) else None
+                if isinstance(raw, str):
+                    try:
+                        moment = datetime.fromisoformat(raw)
+                    except ValueError:
+                        moment = None
+                if moment is None:
+                    self.fail("must be a date-time such as 2026-03-01T09:30:00+00:00, got "
+                              f"{_type_name(raw)}", where)
+                out[key] = moment.isoformat()
+            else:
+                if not isinstance(raw, str):
+                    self.fail(f"must be a string (in quotes), got {_type_name(raw)}", where)
+                out[key] = raw
+        return out
 
     def routing(self, value: object) -> dict[str, object]:
         from workbench.routing.spec import RoutingSpec
