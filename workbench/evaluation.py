@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError, Note
-from workbench.model import Session
+from workbench.model import Scenario, Session
 
 if TYPE_CHECKING:
     from workbench.pricing.questions import BreakEven, ReserveAnswer
@@ -86,9 +86,9 @@ def evaluate(
     Raises InputError for inputs the analysis cannot honour; a routing that cannot run
     is reported in `routing_error` instead, so one moved log never hides the decision.
     """
-    analysis = analyze(session.scenario)
     routing: RoutingResult | None = None
     routing_error: InputError | None = None
+    scenario = session.scenario
     if session.routing:
         from workbench.routing import simulate_session
 
@@ -96,11 +96,41 @@ def evaluate(
             routing = simulate_session(session, base_dir)
         except InputError as exc:
             routing_error = exc
+        else:
+            scenario = with_routed_candidate(scenario, routing)
+    analysis = analyze(scenario)
     return Evaluation(
         session, analysis, routing, routing_error,
         robustness=assess(analysis) if robust else None,
         cost_questions=cost_questions(analysis),
     )
+
+
+def with_routed_candidate(scenario: Scenario, routing: RoutingResult) -> Scenario:
+    """The scenario with the routed system as one more candidate: checked against the
+    same constraints, on the same frontier, scored in the same matrix, so it can be the
+    recommendation. Its figures are the chosen policy's (held-out when validated)."""
+    import numpy as np
+    import pandas as pd
+
+    frame = scenario.candidates
+    row = routing.as_candidate(frame)
+    if row is None:
+        return scenario
+    name = str(row["name"])
+    if (frame["name"].astype(str) == name).any():
+        raise InputError(
+            f"the routed system's name {name!r} is already a candidate's; give it another "
+            "with [routing] name", key="routing.name")
+    added = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in row.items()}])
+    for column in added.columns:
+        if column in frame.columns and pd.api.types.is_numeric_dtype(frame[column]):
+            added[column] = pd.to_numeric(added[column], errors="coerce")
+    merged = pd.concat([frame, added], ignore_index=True)
+    for column in frame.columns:  # the table's own dtypes (concat would widen text columns)
+        if frame[column].dtype == object:
+            merged[column] = merged[column].astype(object)
+    return scenario.with_(candidates=merged)
 
 
 def assess(analysis: Analysis) -> Robustness:

@@ -10,6 +10,8 @@ import pytest
 
 from workbench import cli
 from workbench.analysis import Analysis, analyze
+from workbench.evaluation import evaluate
+from workbench.views.memo import render_memo
 from workbench.inputs import builtin_sample_path
 from workbench.session import load_session, session_to_toml
 
@@ -54,8 +56,11 @@ def test_example_loads_analyses_and_is_a_complete_record(
     assert session_to_toml(session, path.parent) == path.read_text(encoding="utf-8")
     assert cli.main(["analyze", str(path), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    rec = analyze(session.scenario).recommendation
+    # The CLI evaluates the session: with [routing] the routed system is a candidate.
+    rec = evaluate(session, path.parent, robust=False).analysis.recommendation
     assert (doc["recommendation"] or {}).get("name") == (rec.name if rec else None)
+    if session.routing:
+        assert doc["routing"]["policy"] == "cascade"
 
 
 def test_retail_numbers() -> None:
@@ -147,6 +152,17 @@ def test_fraud_session_routes_through_its_candidates(capsys: pytest.CaptureFixtu
     session, _ = load_session(path)
     # Neither model alone qualifies: the reason the routing section exists.
     assert analyze(session.scenario).recommendation is None
+    # The routed system, as a candidate, is the recommendation, and what was decided.
+    ev = evaluate(session, path.parent)
+    assert ev.analysis.recommendation is not None
+    assert ev.analysis.recommendation.name == "GBM -> ensemble cascade" == session.decision.chosen
+    row = ev.analysis.row("GBM -> ensemble cascade")
+    assert row["figures_on"] == "held-out rows" and row["routing_policy"] == "safe"
+    assert ev.routing is not None and ev.routing.held_out is not None
+    assert row["accuracy"] == pytest.approx(ev.routing.held_out["safe"].accuracy)
+    memo = render_memo(session, session_path=path, evaluation=ev)
+    assert "**Recommendation: GBM -&gt; ensemble cascade**" in memo
+    assert "The recorded choice is the recommendation." in memo
     assert cli.main(["route", "--session", str(path), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     # GBM $0.02/1k on everything + ensemble $1/1k on the escalated share.

@@ -20,8 +20,9 @@ import pytest
 
 from workbench import tco
 from workbench.analysis import Analysis, analyze
-from workbench.views.export import to_dict
+from workbench.views.export import md_escape, to_dict
 from workbench.inputs import session_from_table
+from workbench.evaluation import evaluate
 from workbench.views.memo import SECTIONS, fence, render_memo
 from workbench.model import (
     Constraints,
@@ -205,9 +206,10 @@ def assert_numbers_from_engine(text: str, doc: dict[str, Any], a: Analysis) -> N
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_memo_numbers_match_the_engine(path: Path) -> None:
     session, notes = load(path)
-    a = analyze(session.scenario)
+    ev = evaluate(session, path.parent)
+    a = ev.analysis
     doc = to_dict(a, notes)
-    memo = render_memo(session, notes=notes, session_path=path)
+    memo = render_memo(session, notes=notes, session_path=path, evaluation=ev)
     assert_numbers_from_engine(section(memo, "Recommendation"), doc, a)
     from workbench.fmt import num, pct, usd
 
@@ -235,7 +237,7 @@ def test_example_memo_numbers_match_the_engine(path: Path) -> None:
         assert cells[total] == usd(monthly * horizon)
     # The sweep table names the engine's recommendation at every volume.
     for cells, step in zip(table_rows(section(memo, "What-if: volume"))[1:], doc["volume_sweep"]):
-        assert cells[1] == (step["recommendation"] or "none")
+        assert cells[1] == md_escape(step["recommendation"] or "none")
         assert cells[0].startswith(num(step["volume_per_day"]))
     frontier_text = section(memo, "Cost-accuracy frontier")
     assert ", ".join(doc["frontier"][:20]) in frontier_text

@@ -98,7 +98,11 @@ def test_analyze_json_keeps_the_exact_strings(tmp_path: Path, capsys: pytest.Cap
     code, out = run(capsys, "analyze", str(path), "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert {c["name"] for c in doc["candidates"]} == {NAME, MARKUP, LINK, OTHER}
+    # The routed system (cheap NAME -> expensive LINK) joins them as a candidate.
+    names = {c["name"] for c in doc["candidates"]}
+    routed = {n for n in names if n.startswith("cascade: ")}
+    assert names - routed == {NAME, MARKUP, LINK, OTHER} and len(routed) == 1
+    assert next(iter(routed)).startswith(f"cascade: {NAME} -> {LINK} @ ")
     assert doc["recommendation"]["name"] == NAME
     assert LIMIT_COL in [c["column"] for c in doc["criteria"]]
     assert doc["constraints"]["max"] == {LIMIT_COL: 5}

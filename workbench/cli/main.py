@@ -126,7 +126,7 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from workbench.analysis import analyze
+    from workbench.evaluation import evaluate
     from workbench.inputs import SESSION_SUFFIXES, session_inputs
     from workbench.views import export
 
@@ -140,7 +140,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     guard_outputs(protected[1:] if is_session else protected, [("--save", args.save)])
     guard_outputs(protected, [("-o", args.output)])
     guard_outputs([("--save", args.save)], [("-o", args.output)])
-    analysis = analyze(session.scenario)
+    # One evaluation: the analysis with the routed system as a candidate when the
+    # session has [routing] (the robustness figures are the memo's, not needed here).
+    evaluation = evaluate(session, Path(args.path).parent if is_session else None,
+                          robust=False)
+    analysis = evaluation.analysis
+    if evaluation.routing_error is not None:
+        notes = [*notes, f"routing not simulated: {evaluation.routing_error}"]
     if args.save:
         from workbench.session import save_session
 
@@ -152,7 +158,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)
         save_session(session, target)
         print(f"workbench: session saved to {args.save}", file=sys.stderr)
-    if args.format == "json":
+    if args.format == "json" and evaluation.routing is not None:
+        doc = export.to_dict(analysis, notes)
+        doc["routing"] = evaluation.routing.to_json_dict()
+        text = export.json_text(doc)
+    elif args.format == "json":
         text = export.to_json(analysis, notes)
     elif args.format == "csv":
         text = export.to_csv(analysis)

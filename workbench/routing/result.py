@@ -221,6 +221,8 @@ class RoutingResult:
         """The policy the spec's ``as_candidate`` names, with its honest figures
         (held-out when a validation ran, else in-sample)."""
         which = self.spec.as_candidate
+        if which == "none":
+            return which, None
         in_sample = self.recommended if which == "recommended" else self.safe
         if in_sample is None:
             return which, None
@@ -230,6 +232,8 @@ class RoutingResult:
 
     def candidate_name(self, figures: PolicyFigures | None = None) -> str:
         """`cascade: fraud-lite -> ensemble @ 0.6465` (one threshold per tier but the last)."""
+        if self.spec.name:
+            return self.spec.name
         fig = figures
         if fig is None:
             fig = self.recommended if self.spec.as_candidate == "recommended" else self.safe

@@ -19,7 +19,7 @@ POLICIES: tuple[str, ...] = ("cascade", "exclusive")
 LOG_FORMATS: tuple[str, ...] = ("auto", "binary", "quality")
 OBJECTIVES: tuple[str, ...] = ("accuracy", "recall", "total_cost")
 VALIDATIONS: tuple[str, ...] = ("split", "kfold", "none")
-AS_CANDIDATE: tuple[str, ...] = ("recommended", "safe")
+AS_CANDIDATE: tuple[str, ...] = ("recommended", "safe", "none")
 MAX_TIERS = 4
 DEFAULT_GRID = 64
 # SQL dialects the aggregation query renders for (sqlglot's names), the default first.
@@ -50,7 +50,7 @@ _FLOAT_KEYS = frozenset(
 _STR_KEYS = frozenset(
     {
         "log", "bins", "policy", "loss_column", "cheap_model", "expensive_model", "log_format",
-        "objective", "validation", "drift_log", "as_candidate",
+        "objective", "validation", "drift_log", "as_candidate", "name",
     }
 )
 _BOOL_KEYS = frozenset({"streaming"})
@@ -107,8 +107,11 @@ class RoutingSpec:
     seed: int = 0
     delta: float = 0.05
     drift_log: str | None = None
+    # Which policy joins the candidate table as the routed system ("none": it does not),
+    # and its name there (default: its tiers and thresholds, which move with the log).
     as_candidate: str = "recommended"
     maintainability: float | None = None
+    name: str | None = None
 
     def __post_init__(self) -> None:
         # Accept lists from callers (TUI, from_dict) but keep an immutable tuple.

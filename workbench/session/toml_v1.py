@@ -513,6 +513,11 @@ class _Reader:
         if candidates is None:
             candidates = self.candidates(None)
         names = candidates["name"].tolist()
+        # The routed system joins the candidates under its [routing] name, so a record
+        # may choose it (decision.chosen) or compare against it (whatif.baseline).
+        routing_table = data.get("routing")
+        if isinstance(routing_table, dict) and isinstance(routing_table.get("name"), str):
+            names = [*names, routing_table["name"]]
         numeric = [c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])]
         session = Session(Scenario(candidates))
         for name in FIELD_SECTIONS:
