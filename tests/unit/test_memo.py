@@ -240,7 +240,7 @@ def test_example_memo_numbers_match_the_engine(path: Path) -> None:
         assert cells[1] == md_escape(step["recommendation"] or "none")
         assert cells[0].startswith(num(step["volume_per_day"]))
     frontier_text = section(memo, "Cost-accuracy frontier")
-    assert ", ".join(doc["frontier"][:20]) in frontier_text
+    assert ", ".join(md_escape(n) for n in doc["frontier"][:20]) in frontier_text
 
 
 def test_recorded_choice_that_differs_is_called_out() -> None:
