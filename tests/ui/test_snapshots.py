@@ -34,7 +34,7 @@ def test_invalid_budget_marked_in_place(snap_compare) -> None:
 
     async def type_bad_budget(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("2")
-        pilot.app.query_one("#field-budget").focus()
+        pilot.app.query_one("#field-monthly_budget_usd").focus()
         await pilot.press("ctrl+u", "1", "2", "x")
 
     assert snap_compare(WorkbenchApp(session, None, notes), run_before=type_bad_budget)
