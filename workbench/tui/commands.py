@@ -25,7 +25,7 @@ def commands(app: WorkbenchApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Save", "Save the session (ctrl+s)", app.action_save)
     yield SystemCommand("Save as…", "Save the session under a new name", app.action_save_as)
     keys = {"memo": "ctrl+e", "html": "h on pane 6", "brief": "b on pane 6",
-            "deck": "k on pane 6", "png": "i on pane 6", "svg": "I on pane 6"}
+            "deck": "d on pane 6", "png": "i on pane 6", "svg": "I on pane 6"}
     for key, kind in KINDS.items():
         state = "" if kind.available() else " · not available in this build"
         title = f"Export {kind.what}…" if key in ("png", "svg") else f"Export the {kind.what}…"

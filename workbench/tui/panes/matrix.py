@@ -84,7 +84,9 @@ class MatrixPane(Pane):
                          classes="section-title")
             yield Static("", id="tornado")
             yield Static("Rank acceptability (SMAA)", classes="section-title", id="smaa-title")
-            yield WorkbenchTable(id="smaa-table", cursor_type="row", zebra_stripes=True)
+            smaa = WorkbenchTable(id="smaa-table", cursor_type="none", zebra_stripes=True)
+            smaa.can_focus = False  # shown in full: the view scrolls, not the table
+            yield smaa
             yield Static("Risks and mitigations", classes="section-title")
             yield Static("", id="risks")
 

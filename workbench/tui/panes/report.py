@@ -1,6 +1,6 @@
 """Pane 6: the decision memo, with the title, notes and the recorded decision; and the
 exports for the people who decide: the memo (ctrl+e), the interactive HTML report (h),
-the one-page brief (b), the slide deck (k) and chart images (i PNG, I SVG), each asking
+the one-page brief (b), the slide deck (d) and chart images (i PNG, I SVG), each asking
 where (and before replacing a file), written off the UI thread.
 
 Undo here (`u` on the memo) undoes the report's own text, never the analysis inputs
@@ -49,13 +49,14 @@ class ReportPane(Pane):
     PRIMARY = "#memo-scroll"
     TITLE = "Report"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "app.export('memo')", "Memo", id="report.export",
+        # priority: a field's own ctrl+e (end of line) must not hide the export here
+        Binding("ctrl+e", "app.export('memo')", "Memo", id="report.export", priority=True,
                 tooltip="Export the memo (markdown)"),
         Binding("h", "app.export('html')", "HTML", id="report.export_html",
                 tooltip="Export the interactive HTML report"),
         Binding("b", "app.export('brief')", "Brief", id="report.export_brief",
                 tooltip="Export the one-page brief (markdown)"),
-        Binding("k", "app.export('deck')", "Deck", id="report.export_deck",
+        Binding("d", "app.export('deck')", "Deck", id="report.export_deck",
                 tooltip="Export the slide deck (PowerPoint)"),
         Binding("i", "app.export('png')", "Images", id="report.export_png",
                 tooltip="Export the charts as PNG images"),

@@ -46,6 +46,13 @@ NAME_CUT_NARROW = 22
 COST_ROWS = 50
 
 
+def _shown_table(table_id: str) -> WorkbenchTable:
+    """A table the cost-model view shows in full: the view scrolls (j/k, pgdn), not it."""
+    table = WorkbenchTable(id=table_id, cursor_type="none", zebra_stripes=True)
+    table.can_focus = False
+    return table
+
+
 def _error_cost(text: str) -> float | None:
     return parse_number(text, blank_ok=True, minimum=0.0)
 
@@ -95,17 +102,17 @@ class WhatIfPane(Pane):
         with VerticalScroll(id="costs-view"):
             yield Static("", id="costs-summary")
             yield Static("How each candidate is priced", classes="section-title")
-            yield WorkbenchTable(id="priced-table", cursor_type="row", zebra_stripes=True)
-            yield Static("Instances needed by volume", classes="section-title",
-                         id="capacity-title")
-            yield WorkbenchTable(id="capacity-table", cursor_type="row", zebra_stripes=True)
+            yield _shown_table("priced-table")
             yield Static("API or self-host? Reserve or not?", classes="section-title")
             yield Static("", id="questions")
+            yield Static("Instances needed by volume", classes="section-title",
+                         id="capacity-title")
+            yield _shown_table("capacity-table")
             yield Static("Cost of ownership ledger (l: edit items)", classes="section-title")
             yield Static("", id="ledger-text")
 
     def primary(self) -> Widget | None:
-        return self.query_one({"chart": "#volume-chart", "costs": "#priced-table"}.get(
+        return self.query_one({"chart": "#volume-chart", "costs": "#costs-view"}.get(
             self.view, "#sweep-table"))
 
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
