@@ -103,13 +103,13 @@ def _col(name: str) -> exp.Column:
     return exp.Column(this=ident(name))
 
 
-def _num(value: float | int) -> exp.Expression:
+def _num(value: float | int) -> exp.Expr:
     """A number literal. repr round-trips a double, so the warehouse compares against
     the same number; a sign is a unary minus node, never part of the text."""
     from sqlglot import exp
 
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        magnitude: exp.Expression = exp.Literal.number(str(abs(int(value))))
+        magnitude: exp.Expr = exp.Literal.number(str(abs(int(value))))
         return exp.Neg(this=magnitude) if value < 0 else magnitude
     number = float(value)
     if not np.isfinite(number):
@@ -118,7 +118,7 @@ def _num(value: float | int) -> exp.Expression:
     return exp.Neg(this=literal) if np.signbit(number) else literal
 
 
-def _case(*branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Case:
+def _case(*branches: tuple[exp.Expr, exp.Expr], default: exp.Expr) -> exp.Case:
     from sqlglot import exp
 
     case = exp.Case()
@@ -127,23 +127,23 @@ def _case(*branches: tuple[exp.Expression, exp.Expression], default: exp.Express
     return case.else_(default, copy=False)
 
 
-def _as_flag(condition: exp.Expression) -> exp.Case:
+def _as_flag(condition: exp.Expr) -> exp.Case:
     """CASE WHEN condition THEN 1 ELSE 0 END (NULL counts as 0)."""
     return _case((condition, _num(1)), default=_num(0))
 
 
-def _finite(name: str) -> exp.Expression:
+def _finite(name: str) -> exp.Expr:
     from sqlglot import exp
 
     # BETWEEN on huge bounds rejects NULL and NaN in one portable test.
     return exp.Between(this=_col(name), low=_num(-1e308), high=_num(1e308))
 
 
-def _valid_condition(extra: list[str]) -> exp.Expression:
+def _valid_condition(extra: list[str]) -> exp.Expr:
     """label 0/1, both scores in [0, 1] and every extra column finite (not NULL/NaN)."""
     from sqlglot import exp
 
-    terms: list[exp.Expression] = [
+    terms: list[exp.Expr] = [
         exp.In(this=_col("label"), expressions=[_num(0), _num(1)]),
         exp.Between(this=_col("cheap_score"), low=_num(0), high=_num(1)),
         exp.Between(this=_col("expensive_score"), low=_num(0), high=_num(1)),
@@ -154,17 +154,17 @@ def _valid_condition(extra: list[str]) -> exp.Expression:
 
 def forced_condition(
     escalate_when: tuple[str, ...], escalate_above: dict[str, float]
-) -> exp.Expression | None:
+) -> exp.Expr | None:
     """The forced-escalation rules as one OR condition; None when there are none."""
     from sqlglot import exp
 
-    terms: list[exp.Expression] = [exp.NEQ(this=_col(c), expression=_num(0)) for c in escalate_when]
+    terms: list[exp.Expr] = [exp.NEQ(this=_col(c), expression=_num(0)) for c in escalate_when]
     terms += [exp.GT(this=_col(c), expression=_num(v)) for c, v in escalate_above.items()]
     return exp.or_(*terms, copy=False) if terms else None
 
 
 def _aggregation_query(
-    source: exp.Expression,
+    source: exp.Expr,
     *,
     decision_threshold: float,
     escalate_when: tuple[str, ...],
@@ -188,7 +188,7 @@ def _aggregation_query(
         return _as_flag(exp.EQ(this=exp.Paren(this=predicted), expression=label.copy()))
 
     forced = forced_condition(tuple(escalate_when), escalate_above)
-    scored_columns: list[exp.Expression] = [
+    scored_columns: list[exp.Expr] = [
         # Out-of-range scores get a harmless confidence so no engine ever casts NaN
         # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
         exp.alias_(
@@ -233,7 +233,7 @@ def _aggregation_query(
     ).from_(ident("scored"))
 
     keys = [_col("bin"), *group]
-    outputs: list[exp.Expression] = [k.copy() for k in keys]
+    outputs: list[exp.Expr] = [k.copy() for k in keys]
     outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
     if loss_column:
         outputs.append(exp.alias_(exp.Sum(this=_col("loss")), ident("loss_sum")))
@@ -329,7 +329,7 @@ def _log_view(mapping: dict[str, str]) -> exp.Subquery:
     from sqlglot import exp
 
     double = exp.DataType.build("DOUBLE")
-    columns: list[exp.Expression] = []
+    columns: list[exp.Expr] = []
     for name, header in mapping.items():
         value = exp.Cast(this=_col(header), to=double.copy())
         # NaN becomes NULL here: Parquet min/max statistics leave NaN out, and

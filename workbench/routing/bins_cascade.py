@@ -76,7 +76,7 @@ class Inputs:
 
 
 def _query(
-    source: exp.Expression, inputs: Inputs, *, decision_threshold: float, escalate_when: tuple[str, ...],
+    source: exp.Expr, inputs: Inputs, *, decision_threshold: float, escalate_when: tuple[str, ...],
     escalate_above: dict[str, float], loss_column: str | None, bins: int,
 ) -> exp.Select:
     from sqlglot import exp
@@ -87,8 +87,8 @@ def _query(
     k = inputs.tiers
     extras = list(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
     forced = forced_condition(tuple(escalate_when), escalate_above)
-    valid_terms: list[exp.Expression] = []
-    scored: list[exp.Expression] = []
+    valid_terms: list[exp.Expr] = []
+    scored: list[exp.Expr] = []
     if inputs.kind == "binary":
         assert inputs.label is not None
         label = _col(inputs.label)
@@ -131,7 +131,7 @@ def _query(
     valid = _col("_wb_valid")
     invalid = exp.EQ(this=valid.copy(), expression=_num(0))
 
-    bin_cols: list[exp.Expression] = []
+    bin_cols: list[exp.Expr] = []
     if inputs.kind == "binary":
         for m in range(k - 1):
             c = _col(f"_wb_c{m + 1}")
@@ -147,7 +147,7 @@ def _query(
         binned = exp.select(*bin_cols, *[_col(x) for x in keys],
                             *([_col("_wb_loss")] if loss_column else [])).from_(ident("scored"))
         groups = [f"bin_{m + 1}" for m in range(k - 1)] + keys
-        outputs: list[exp.Expression] = [_col(f"bin_{m + 1}") for m in range(k - 1)]
+        outputs: list[exp.Expr] = [_col(f"bin_{m + 1}") for m in range(k - 1)]
         outputs += [exp.alias_(_col(x), ident(o)) for x, o in zip(keys, out_names)]
         outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
         if loss_column:
@@ -163,11 +163,11 @@ def _query(
             exp.alias_(exp.Max(this=_col(f"_wb_c{m + 1}")), ident(f"_wb_hi{m + 1}")),
         )
     ]).from_(ident("scored")).where(exp.EQ(this=valid.copy(), expression=_num(1)))
-    placed_cols: list[exp.Expression] = []
+    placed_cols: list[exp.Expr] = []
     for m in range(k - 1):
         c, lo, hi = _col(f"_wb_c{m + 1}"), _col(f"_wb_lo{m + 1}"), _col(f"_wb_hi{m + 1}")
 
-        def ratio() -> exp.Expression:
+        def ratio() -> exp.Expr:
             return exp.Mul(this=exp.Paren(this=exp.Div(
                 this=exp.Paren(this=exp.Sub(this=c.copy(), expression=lo.copy())),
                 expression=exp.Paren(this=exp.Sub(this=hi.copy(), expression=lo.copy())),
@@ -187,7 +187,7 @@ def _query(
         *placed_cols, valid.copy(), _col("_wb_forced"), *[_col(f"_wb_q{m + 1}") for m in range(k)],
         *[_col(f"_wb_{b}{m + 1}") for m in range(k - 1) for b in ("lo", "hi")],
     ).from_(ident("scored")).join(exp.Table(this=ident("bounds")), join_type="cross")
-    binned_cols: list[exp.Expression] = []
+    binned_cols: list[exp.Expr] = []
     for m in range(k - 1):
         binned_cols.append(exp.alias_(_case(
             (invalid.copy(), _num(-1)),
@@ -384,7 +384,7 @@ def _raise_first_invalid(con: Any, mapping: dict[str, str], kinds: dict[str, str
     from sqlglot import exp
 
     names = list(mapping)
-    terms: list[exp.Expression] = []
+    terms: list[exp.Expr] = []
     for name in names:
         kind = kinds.get(name, "value")
         if kind == "label":
