@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from workbench import __version__
@@ -40,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
     an.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     an.add_argument("--save", metavar="SESSION.toml", help="also save the inputs as a session")
+    an.add_argument("--sweep-detail", action="store_true",
+                    help="JSON: list every candidate's monthly cost and feasibility at each "
+                    "volume of the sweep (by default each volume has a summary)")
 
     rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
     rp.add_argument("path", metavar="SESSION.toml")
@@ -85,6 +89,24 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
+def write_chunks(chunks: Iterator[bytes], output: str | None) -> None:
+    """UTF-8 pieces to stdout as they come, or atomically to `output` (as `write_output`)."""
+    if output:
+        from workbench.atomic import atomic_write_bytes
+
+        atomic_write_bytes(Path(output), b"".join(chunks))
+        return
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stdout (some test captures)
+        for chunk in chunks:
+            sys.stdout.write(chunk.decode())
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        stream.write(chunk)
+    stream.flush()
+
+
 def guard_outputs(
     inputs: list[tuple[str, str | None]], outputs: list[tuple[str, str | None]]
 ) -> None:
@@ -127,11 +149,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)
         save_session(session, target)
         print(f"workbench: session saved to {args.save}", file=sys.stderr)
-    if args.format == "json":
-        text = export.to_json(analysis, notes)
-    elif args.format == "csv":
-        text = export.to_csv(analysis)
-    elif args.format == "markdown":
+    if args.format in ("json", "csv"):
+        # Every candidate, written as it is made: a million rows never sit in memory
+        # as one string.
+        chunks = (export.json_chunks(analysis, notes, sweep_detail=args.sweep_detail)
+                  if args.format == "json" else export.csv_chunks(analysis))
+        write_chunks(chunks, args.output)
+        return 0
+    if args.format == "markdown":
         text = export.to_markdown(analysis, notes)
     else:
         from workbench.cli.text import to_text

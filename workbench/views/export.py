@@ -1,6 +1,14 @@
-"""Machine-readable views of an analysis: a JSON-ready dict, CSV, markdown tables.
+"""Machine-readable views of an analysis: JSON, CSV, markdown tables.
 
 These are views: they format numbers the engine computed and never compute new ones.
+
+JSON and CSV list every candidate, so they are written a column at a time: each cell
+becomes a token in an arrow string array (numpy and pyarrow kernels, no Python per
+row), a chunk of rows is joined into lines in one kernel call and handed out as bytes.
+Every token is exactly what the one-cell definition gives (`fmt.clean` + `json.dumps`,
+`csv_safe` + the csv module); the few cells the kernels cannot do exactly (a near tie
+in the 12-digit rounding, a name with control characters, a mixed column) are made by
+that definition itself. tests/unit/test_export_columnar.py compares them cell by cell.
 """
 
 from __future__ import annotations
@@ -9,16 +17,38 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from workbench.analysis import Analysis
-from workbench.fmt import CONTROL_NOT_C0, clean, num, one_line, pct, printable, usd
+from workbench.fmt import (
+    _FORMAT,
+    CONTROL_NOT_C0,
+    clean,
+    num,
+    one_line,
+    pct,
+    printable,
+    rounded12,
+    usd,
+)
 
 CORE_KEYS = (
     "name", "accuracy", "latency_ms", "cost_per_1k", "monthly_cost_usd",
     "inference_monthly_usd", "cost_per_accuracy_point", "cost_per_1k_correct",
     "max_volume_per_day_in_budget", "feasible", "violations", "pareto", "score", "rank",
 )
+# Rows per chunk: big enough that the kernels dominate, small enough that a chunk's
+# tokens stay a few tens of megabytes whatever the table's size.
+CHUNK_ROWS = 1 << 16
+# What markdown and text views show of a long table (CSV and JSON list everything).
+MARKDOWN_ROWS = 50
+MARKDOWN_SWEEP_COLUMNS = 10
 
 
 def workload_dict(analysis: Analysis) -> dict[str, Any]:
@@ -45,28 +75,6 @@ def constraints_dict(analysis: Analysis) -> dict[str, Any]:
     return out
 
 
-def candidate_records(analysis: Analysis) -> list[dict[str, Any]]:
-    table = analysis.table
-    violations = analysis.violations()
-    extra = [c for c in table.columns if c not in CORE_KEYS]
-    contrib_cols = list(analysis.contributions.columns)
-    contrib = analysis.contributions.to_numpy()
-    records: list[dict[str, Any]] = []
-    columns = {c: table[c].tolist() for c in table.columns}
-    for i in range(len(table)):
-        rec: dict[str, Any] = {}
-        for key in CORE_KEYS:
-            if key == "violations":
-                rec[key] = violations[i]
-            else:
-                rec[key] = clean(columns[key][i])
-        rec["contributions"] = {c: clean(contrib[i, j]) for j, c in enumerate(contrib_cols)}
-        for key in extra:
-            rec[key] = clean(columns[key][i])
-        records.append(rec)
-    return records
-
-
 def recommendation_dict(analysis: Analysis) -> dict[str, Any] | None:
     rec = analysis.recommendation
     if rec is None:
@@ -80,82 +88,381 @@ def recommendation_dict(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
+    """The volume sweep, one summary per multiplier (the per-candidate maps of
+    `--sweep-detail` are streamed by `json_chunks`, never built as dicts)."""
     sweep = analysis.volume_sweep
     if sweep is None:
         return []
-    names = analysis.table["name"].tolist()
     out = []
     for j, m in enumerate(sweep.multipliers):
+        pick = sweep.recommendations[j]
+        pos = None if pick is None else analysis.position(pick)
         out.append(
             {
                 "multiplier": clean(m),
                 "volume_per_day": clean(sweep.volumes_per_day[j]),
-                "recommendation": sweep.recommendations[j],
-                "monthly_cost_usd": {
-                    n: clean(v) for n, v in zip(names, sweep.monthly_cost_usd[:, j])
-                },
-                "feasible": {n: bool(v) for n, v in zip(names, sweep.feasible[:, j])},
+                "recommendation": pick,
+                "recommendation_monthly_cost_usd": (
+                    None if pos is None else clean(sweep.monthly_cost_usd[pos, j])
+                ),
+                "feasible_count": int(np.count_nonzero(sweep.feasible[:, j])),
+                "candidate_count": int(sweep.feasible.shape[0]),
             }
         )
     return out
 
 
-def delta_dict(analysis: Analysis) -> dict[str, Any] | None:
-    delta = analysis.accuracy_delta
-    if delta is None:
-        return None
-    rows = [
-        {k: clean(v) for k, v in rec.items()}
-        for rec in delta.rows.to_dict(orient="records")
-    ]
-    return {
-        "baseline": delta.baseline,
-        "baseline_reason": delta.baseline_reason,
-        "error_cost_usd": clean(delta.error_cost_usd),
-        "value_of_one_point_usd": clean(delta.value_of_one_point_usd),
-        "rows": rows,
-    }
+# ------------------------------------------------------------------------ JSON text
 
 
-def to_dict(analysis: Analysis, extra_notes: list[str] | None = None) -> dict[str, Any]:
-    """The JSON document of `workbench analyze --format json` (keys are a contract)."""
-    return {
-        "workload": workload_dict(analysis),
-        "constraints": constraints_dict(analysis),
-        "criteria": [
-            {
-                "column": c.column,
-                "direction": c.direction,
-                "weight": clean(c.weight),
-                "scale": c.scale,
-                "given_as": c.given_as,
-            }
-            for c in analysis.criteria
-        ],
-        "normalization": analysis.scenario.scoring.normalization,
-        "cost_column": analysis.cost_column,
-        "candidates": candidate_records(analysis),
-        "frontier": list(analysis.frontier),
-        "recommendation": recommendation_dict(analysis),
-        "no_recommendation_reason": analysis.no_recommendation_reason,
-        "volume_sweep": sweep_list(analysis),
-        "accuracy_delta": delta_dict(analysis),
-        "notes": [*(extra_notes or []), *analysis.notes],
-    }
+def _u_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # outside the BMP: a surrogate pair, which JSON readers join again
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
-def json_text(doc: Any) -> str:
+def json_text(doc: Any, indent: int | None = 2) -> str:
     """JSON that is exact and safe on a terminal: json already escapes C0 controls;
     C1 controls, bidi and other invisible format characters and lone surrogates are
     escaped here too (as \\u sequences, which every JSON reader turns back into the
     same string), so `--format json` printed to a terminal cannot drive it."""
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return CONTROL_NOT_C0.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    return CONTROL_NOT_C0.sub(_u_escape, text) + ("\n" if indent is not None else "")
 
 
-def to_json(analysis: Analysis, extra_notes: list[str] | None = None) -> str:
-    return json_text(to_dict(analysis, extra_notes))
+def _json_cell(value: Any) -> str:
+    """The one-cell definition: the token `json_text` writes for `clean(value)`."""
+    return json_text(clean(value), indent=None)
 
+
+def _re2_class(chars: str) -> str:
+    # A Python character class body (characters and a-b ranges) for RE2, which arrow
+    # uses; lone surrogates cannot occur in arrow strings and are left out.
+    out, i = [], 0
+    while i < len(chars):
+        if i + 2 < len(chars) and chars[i + 1] == "-":
+            lo, hi = ord(chars[i]), ord(chars[i + 2])
+            i += 3
+        else:
+            lo = hi = ord(chars[i])
+            i += 1
+        if 0xD800 <= lo <= 0xDFFF:
+            continue
+        out.append(f"\\x{{{lo:x}}}" + (f"-\\x{{{hi:x}}}" if hi != lo else ""))
+    return "".join(out)
+
+
+# Cells a plain '"' + text + '"' would get wrong: quotes, backslashes, C0 (json escapes
+# them) and what `json_text` escapes on top (DEL, C1, the invisible format set).
+_RE2_JSON_SPECIAL = "[\"\\\\" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
+# Cells `csv_safe` changes beyond the formula guard: every control (`fmt.CONTROL`).
+_RE2_CONTROL = "[" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
+_EMPTY = pa.array([], pa.string())
+
+
+def _texts(values: Any) -> pa.Array | None:
+    """Cells as an arrow string array (None/NaN -> null), or None when a cell is not a
+    string (a mixed column) or cannot be one (a lone surrogate)."""
+    if isinstance(values, pa.Array):
+        return values
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        try:
+            return pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            return None
+    try:
+        return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None
+
+
+def _patch(tokens: pa.Array, mask: np.ndarray, make: Any, cells: Sequence[Any]) -> pa.Array:
+    """`tokens` with the cells under `mask` made one at a time by `make` (the exact
+    one-cell definition), for the few cells the kernels cannot do."""
+    if not mask.any():
+        return tokens
+    idx = np.flatnonzero(mask)
+    return pc.replace_with_mask(
+        tokens, pa.array(mask), pa.array([make(cells[int(i)]) for i in idx], pa.string())
+    )
+
+
+def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
+                  false: str = "false") -> pa.Array | None:
+    """json.dumps(clean(v)) of every cell of a numeric column, or None for a column
+    of another kind: int for integral values below 2**53, 0.0 for zero, the shortest
+    repr of the 12-significant-digit value otherwise, `null` for NaN and inf."""
+    v = np.asarray(values)
+    if v.dtype == bool:
+        return pc.if_else(pa.array(v), true, false)
+    if v.dtype.kind in "iu":
+        return pc.cast(pa.array(v), pa.string())
+    if v.dtype.kind != "f":
+        return None
+    v = v.astype(float, copy=False)
+    r, hard = rounded12(v)
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(r)
+        a = np.abs(r)
+        zero = finite & (a == 0)
+        integral = finite & ~zero & (r == np.floor(r)) & (a < 2.0**53)
+        rest = finite & ~zero & ~integral
+        hard = hard | (rest & ((a >= 1e12) | (a < 1e-10)))
+        tiny = rest & ~hard & (a < 1e-4)
+        plain = rest & ~hard & ~tiny
+        # r * 10^k is an integer below 2**53 (12 digits and one to spare): the digits.
+        k = np.clip(12 - np.floor(np.log10(np.where(rest, a, 1.0))), 0, 22).astype(np.int64)
+        m = np.rint(np.where(rest & ~hard, a, 0.0) * 10.0 ** k).astype(np.int64)
+    out = pa.array(np.full(len(v), null, dtype=object), pa.string())
+    if integral.any():
+        ints = pc.cast(pa.array(r[integral].astype(np.int64)), pa.string())
+        out = pc.replace_with_mask(out, pa.array(integral), ints)
+    if zero.any():
+        out = pc.replace_with_mask(out, pa.array(zero), pa.array(["0.0"] * int(zero.sum())))
+    if plain.any():  # repr's positional form: 1234.5, 0.00012
+        mp, kp = m[plain], k[plain]
+        unit = 10 ** kp
+        frac = pc.utf8_slice_codeunits(
+            pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"), 1)
+        text = pc.binary_join_element_wise(
+            pc.if_else(pa.array(r[plain] < 0), "-", ""),
+            pc.cast(pa.array(mp // unit), pa.string()), ".", frac, "")
+        out = pc.replace_with_mask(out, pa.array(plain), text)
+    if tiny.any():  # repr's exponent form below 1e-4: 4.25e-05
+        mt, kt = m[tiny], k[tiny]
+        full = pc.cast(pa.array(mt), pa.string())
+        exp = pc.utf8_length(full).to_numpy() - 1 - kt  # negative
+        digits = pc.utf8_rtrim(full, characters="0")
+        tail = pc.utf8_slice_codeunits(digits, 1)
+        text = pc.binary_join_element_wise(
+            pc.if_else(pa.array(r[tiny] < 0), "-", ""),
+            pc.utf8_slice_codeunits(digits, 0, 1),
+            pc.if_else(pc.greater(pc.utf8_length(tail), 0), ".", ""), tail, "e-",
+            pc.utf8_lpad(pc.cast(pa.array(-exp), pa.string()), 2, "0"), "")
+        out = pc.replace_with_mask(out, pa.array(tiny), text)
+    # Hard cells are finite: their token is repr(float) for JSON and CSV alike.
+    return _patch(out, hard, _json_cell, v)
+
+
+def string_tokens(values: Any, *, null: str = "null") -> pa.Array:
+    """`json_text` of every cell (a string, or null for a missing one)."""
+    cells = None
+    arr = _texts(values)
+    if arr is None:  # a mixed or unencodable column: every cell by the definition
+        cells = np.asarray(values, dtype=object)
+        return pa.array([_json_cell(c) if c is not None else null for c in cells], pa.string())
+    out = pc.binary_join_element_wise('"', arr, '"', "")
+    out = pc.fill_null(out, null)
+    special = pc.fill_null(pc.match_substring_regex(arr, _RE2_JSON_SPECIAL), False).to_numpy(
+        zero_copy_only=False)
+    if special.any():
+        cells = arr.to_pylist() if cells is None else cells
+        out = _patch(out, special, _json_cell, cells)
+    return out
+
+
+def _json_tokens(series: Any) -> pa.Array:
+    values = series.to_numpy() if isinstance(series, pd.Series) and not isinstance(
+        series.dtype, pd.StringDtype) else series
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        out = number_tokens(values)
+        assert out is not None
+        return out
+    return string_tokens(series)
+
+
+def _lines(parts: list[Any]) -> bytes:
+    """One kernel call joins literal pieces and token arrays into lines; the bytes of
+    all of them, in order, straight from the arrow buffer."""
+    merged: list[Any] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    joined = pc.binary_join_element_wise(*merged, "")
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)[
+        joined.offset: joined.offset + len(joined) + 1]
+    data = joined.buffers()[2]
+    if data is None:
+        return b""
+    return memoryview(data)[int(offsets[0]): int(offsets[-1])].tobytes()
+
+
+def _key(name: str) -> str:
+    return json_text(str(name), indent=None)
+
+
+def _check_parts(analysis: Analysis) -> list[tuple[np.ndarray, np.ndarray, pa.Array]]:
+    """Per constraint: (violated mask, rows that break it, their messages)."""
+    out = []
+    for check in analysis.checks:
+        rows = np.flatnonzero(check.violated)
+        out.append((check.violated, rows, check.messages() if rows.size else _EMPTY))
+    return out
+
+
+def _chunk_messages(parts: list[tuple[np.ndarray, np.ndarray, pa.Array]], lo: int, hi: int,
+                    encode: Any, sep: str) -> pa.Array | None:
+    """Per row of [lo, hi): every broken constraint's message, encoded and followed by
+    `sep`, in constraint order (the caller trims the last `sep`); None: no constraints."""
+    pieces = []
+    for violated, rows, messages in parts:
+        a, b = np.searchsorted(rows, [lo, hi])
+        piece = pa.array(np.full(hi - lo, "", dtype=object), pa.string())
+        if b > a:
+            tokens = pc.binary_join_element_wise(encode(messages.slice(a, b - a)), sep, "")
+            piece = pc.replace_with_mask(piece, pa.array(violated[lo:hi]), tokens)
+        pieces.append(piece)
+    if not pieces:
+        return None
+    joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
+    return pc.utf8_rtrim(joined, characters=sep)
+
+
+def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes]:
+    table = a.table
+    n = len(table)
+    extra = [c for c in table.columns if c not in CORE_KEYS]
+    contrib = a.contributions
+    checks = _check_parts(a)
+    for lo in range(0, n, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, n)
+        part = table.iloc[lo:hi]
+        parts: list[Any] = [indent + "{"]
+        for j, key in enumerate(CORE_KEYS):
+            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
+            if key == "violations":
+                listed = _chunk_messages(checks, lo, hi, string_tokens, ", ")
+                parts += ["[", listed, "]"] if listed is not None else ["[]"]
+            else:
+                parts.append(_json_tokens(part[key]))
+        parts.append(", " + _key("contributions") + ": {")
+        for j, column in enumerate(contrib.columns):
+            parts.append(("" if j == 0 else ", ") + _key(column) + ": ")
+            parts.append(number_tokens(contrib[column].to_numpy()[lo:hi]))
+        parts.append("}")
+        for key in extra:
+            parts += [", " + _key(key) + ": ", _json_tokens(part[key])]
+        parts.append("},\n")
+        yield _finish(_lines(parts), hi == n)
+
+
+def _finish(data: bytes, last: bool) -> bytes:
+    # Lines end ",\n"; the list's last one ends "\n".
+    return data[:-2] + b"\n" if last else data
+
+
+def _delta_lines(frame: pd.DataFrame, indent: str) -> Iterator[bytes]:
+    n = len(frame)
+    for lo in range(0, n, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, n)
+        part = frame.iloc[lo:hi]
+        parts: list[Any] = [indent + "{"]
+        for j, key in enumerate(frame.columns):
+            parts += [("" if j == 0 else ", ") + _key(key) + ": ", _json_tokens(part[key])]
+        parts.append("},\n")
+        yield _finish(_lines(parts), hi == n)
+
+
+def _map_lines(names: pd.Series, tokens: Any, indent: str) -> Iterator[bytes]:
+    """The entries of a {name: value} object, one per line as json.dumps(indent=2)."""
+    n = len(names)
+    for lo in range(0, n, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, n)
+        yield _finish(_lines([indent, string_tokens(names.iloc[lo:hi]), ": ", tokens(lo, hi),
+                              ",\n"]), hi == n)
+
+
+def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
+    pad = "  " * level
+    body = json_text(value).rstrip("\n").replace("\n", "\n" + pad)
+    return f"{pad}{_key(key)}: {body}{'' if last else ','}\n".encode()
+
+
+def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
+                sweep_detail: bool = False) -> Iterator[bytes]:
+    """The JSON document of `workbench analyze --format json`, as UTF-8 pieces.
+
+    Keys are a contract (README, "The JSON document"). Layout: two-space indents,
+    one line per candidate and per accuracy-delta row."""
+    a = analysis
+    yield b"{\n"
+    yield _member("workload", workload_dict(a), 1)
+    yield _member("constraints", constraints_dict(a), 1)
+    yield _member("criteria", [
+        {"column": c.column, "direction": c.direction, "weight": clean(c.weight),
+         "scale": c.scale, "given_as": c.given_as}
+        for c in a.criteria
+    ], 1)
+    yield _member("normalization", a.scenario.scoring.normalization, 1)
+    yield _member("cost_column", a.cost_column, 1)
+    yield b'  "candidates": [\n'
+    yield from _candidate_lines(a, "    ")
+    yield b"  ],\n"
+    yield _member("frontier", list(a.frontier), 1)
+    yield _member("recommendation", recommendation_dict(a), 1)
+    yield _member("no_recommendation_reason", a.no_recommendation_reason, 1)
+    steps = sweep_list(a)
+    if not sweep_detail or not steps:
+        yield _member("volume_sweep", steps, 1)
+    else:
+        yield from _sweep_detail(a, steps)
+    delta = a.accuracy_delta
+    if delta is None:
+        yield _member("accuracy_delta", None, 1)
+    else:
+        yield b'  "accuracy_delta": {\n'
+        yield _member("baseline", delta.baseline, 2)
+        yield _member("baseline_reason", delta.baseline_reason, 2)
+        yield _member("error_cost_usd", clean(delta.error_cost_usd), 2)
+        yield _member("value_of_one_point_usd", clean(delta.value_of_one_point_usd), 2)
+        yield b'    "rows": [\n'
+        yield from _delta_lines(delta.rows.reset_index(drop=True), "      ")
+        yield b"    ]\n  },\n"
+    yield _member("notes", [*(extra_notes or []), *a.notes], 1, last=True)
+    yield b"}\n"
+
+
+def _sweep_detail(a: Analysis, steps: list[dict[str, Any]]) -> Iterator[bytes]:
+    s = a.volume_sweep
+    assert s is not None
+    names = a.table["name"]
+    yield b'  "volume_sweep": [\n'
+    for j, step in enumerate(steps):
+        yield b"    {\n"
+        for key, value in step.items():
+            yield _member(key, value, 3)
+        yield b'      "monthly_cost_usd": {\n'
+        yield from _map_lines(names, lambda lo, hi: number_tokens(s.monthly_cost_usd[lo:hi, j]),
+                              "        ")
+        yield b'      },\n      "feasible": {\n'
+        yield from _map_lines(names, lambda lo, hi: number_tokens(s.feasible[lo:hi, j]),
+                              "        ")
+        yield b"      }\n    }" + (b",\n" if j < len(steps) - 1 else b"\n")
+    yield b"  ],\n"
+
+
+def to_json(analysis: Analysis, extra_notes: list[str] | None = None, *,
+            sweep_detail: bool = False) -> str:
+    return b"".join(json_chunks(analysis, extra_notes, sweep_detail=sweep_detail)).decode()
+
+
+def to_dict(analysis: Analysis, extra_notes: list[str] | None = None, *,
+            sweep_detail: bool = False) -> dict[str, Any]:
+    """The JSON document as Python values (exactly what a reader of `to_json` gets)."""
+    return json.loads(to_json(analysis, extra_notes, sweep_detail=sweep_detail))
+
+
+def candidate_records(analysis: Analysis) -> list[dict[str, Any]]:
+    return to_dict(analysis)["candidates"]
+
+
+# ------------------------------------------------------------------------------ CSV
 
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -172,32 +479,86 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def to_csv(analysis: Analysis) -> str:
-    table = analysis.table
-    violations = analysis.violations()
+def _csv_row(values: list[Any]) -> str:
+    # The one-row definition: every text cell quoted, nothing inside one can end the
+    # row or the cell.
     buffer = io.StringIO()
-    # Every text cell is quoted: nothing inside one can end the row or the cell.
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-    extra = [c for c in table.columns if c not in CORE_KEYS]
-    contrib_cols = list(analysis.contributions.columns)
-    header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib_cols], *extra]
-    writer.writerow([csv_safe(h) for h in header])
-    contrib = analysis.contributions.to_numpy()
-    columns = {c: table[c].tolist() for c in table.columns}
-    for i in range(len(table)):
-        row: list[Any] = []
-        for key in CORE_KEYS:
-            if key == "violations":
-                row.append("; ".join(violations[i]))
-            else:
-                v = clean(columns[key][i])
-                row.append("" if v is None else v)
-        row.extend(clean(contrib[i, j]) for j in range(len(contrib_cols)))
-        for key in extra:
-            v = clean(columns[key][i])
-            row.append("" if v is None else v)
-        writer.writerow([csv_safe(v) for v in row])
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC).writerow(
+        [csv_safe(v) for v in values])
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    """The token the csv module writes for `csv_safe(value)`."""
+    return _csv_row([value])[:-1]
+
+
+def _csv_number(value: Any, null: str) -> str:
+    v = clean(value)
+    return null if v is None else _csv_cell(v)
+
+
+def csv_text_tokens(values: Any, *, null: str = '""') -> pa.Array:
+    """`csv_safe` and the csv module's quoting of every text cell."""
+    arr = _texts(values)
+    if arr is None:
+        cells = np.asarray(values, dtype=object)
+        return pa.array([_csv_number(c, null) for c in cells], pa.string())
+    guard = pc.fill_null(pc.match_substring_regex(arr, r"^[=+\-@]"), False)
+    body = pc.replace_substring(arr, '"', '""')
+    out = pc.binary_join_element_wise('"', pc.if_else(guard, "'", ""), body, '"', "")
+    out = pc.fill_null(out, null)
+    special = pc.fill_null(pc.match_substring_regex(arr, _RE2_CONTROL), False).to_numpy(
+        zero_copy_only=False)
+    if special.any():
+        out = _patch(out, special, _csv_cell, arr.to_pylist())
+    return out
+
+
+def _csv_tokens(series: pd.Series, null: str = '""') -> pa.Array:
+    if not isinstance(series.dtype, pd.StringDtype):
+        values = series.to_numpy()
+        if values.dtype.kind in "biuf":
+            out = number_tokens(values, null=null, true="True", false="False")
+            assert out is not None
+            return out
+    return csv_text_tokens(series, null=null)
+
+
+def csv_chunks(analysis: Analysis) -> Iterator[bytes]:
+    """`workbench analyze --format csv`: one row per candidate in rank order."""
+    a = analysis
+    table = a.table
+    extra = [c for c in table.columns if c not in CORE_KEYS]
+    contrib = a.contributions
+    header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib.columns], *extra]
+    yield _csv_row(header).encode()
+    checks = _check_parts(a)
+    n = len(table)
+    for lo in range(0, n, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, n)
+        part = table.iloc[lo:hi]
+        parts: list[Any] = []
+        for key in CORE_KEYS:
+            if parts:
+                parts.append(",")
+            if key == "violations":
+                listed = _chunk_messages(checks, lo, hi, lambda m: m, "; ")
+                parts.append(csv_text_tokens(listed) if listed is not None else '""')
+            else:
+                parts.append(_csv_tokens(part[key]))
+        for column in contrib.columns:
+            # A missing contribution was written as an empty, unquoted cell.
+            parts += [",", number_tokens(contrib[column].to_numpy()[lo:hi], null="",
+                                         true="True", false="False")]
+        for key in extra:
+            parts += [",", _csv_tokens(part[key])]
+        parts.append("\n")
+        yield _lines(parts)
+
+
+def to_csv(analysis: Analysis) -> str:
+    return b"".join(csv_chunks(analysis)).decode()
 
 
 _MD_SPECIAL = str.maketrans({
