@@ -253,12 +253,19 @@ _TIE = 1e-3  # |fraction - 0.5| below this: the product's rounding could flip th
 def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the nearest double to each value rounded to 12 significant digits, the cells
     that could not be rounded exactly here): `clean`'s rounding for a column.
-
-    m = rint(|x| * 10^(11-e)) is the 12-digit mantissa (x's decimal exponent e); the
-    product is off by at most half an ulp (< 1.2e-4 below 1e12), so m is exact unless
-    the fraction is within `_TIE` of one half; m / 10^(11-e) is then one correctly
-    rounded division of two exact doubles, i.e. float(f"{x:.12g}") exactly.
     NaN and inf stay as they are; zeros stay zero."""
+    r, hard, _, _ = rounded12_parts(values)
+    return r, hard
+
+
+def rounded12_parts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`rounded12` with its decimal parts: (r, hard, m, e), |r| = m * 10^(e-11) with m
+    an integer of (at most) 13 digits, e the value's decimal exponent.
+
+    m = rint(|x| * 10^(11-e)) is the 12-digit mantissa; the product is off by at most
+    half an ulp (< 1.2e-4 below 1e12), so m is exact unless the fraction is within
+    `_TIE` of one half; m / 10^(11-e) is then one correctly rounded division of two
+    exact doubles, i.e. float(f"{x:.12g}") exactly."""
     x = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         a = np.abs(x)
@@ -267,19 +274,21 @@ def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e = np.floor(np.log10(a)).astype(np.int64)
         # 10^(11-e) and 10^(e-11) must be exact doubles: 1e-11 <= |x| < 1e34.
         inside = (e >= -11) & (e <= 33)
-        e = np.clip(e, -11, 33)
-        for _ in range(2):  # log10 can be off by one next to a power of ten
-            s = _scaled(a, e)
-            e = e + (s >= 1e12) - (s < 1e11)
-            e = np.clip(e, -11, 33)
+        np.clip(e, -11, 33, out=e)
         s = _scaled(a, e)
+        off = (s >= 1e12) | (s < 1e11)  # log10 can be off by one next to a power of ten
+        if off.any():
+            e = e + (s >= 1e12) - (s < 1e11)
+            np.clip(e, -11, 33, out=e)
+            s = _scaled(a, e)
         m = np.rint(s)
-        frac = s - np.floor(s)
-        tie = np.abs(frac - 0.5) < _TIE
+        tie = np.abs(s - np.floor(s) - 0.5) < _TIE
         up = 11 - e
         r = np.where(up >= 0, m / _P10[np.clip(up, 0, 22)], m * _P10[np.clip(-up, 0, 22)])
         out = np.where(usable, np.copysign(r, x), x)
-    return out, usable & (tie | ~inside)
+        hard = usable & (tie | ~inside)
+        m = np.where(usable & ~hard, m, 0.0).astype(np.int64)
+    return out, hard, m, e
 
 
 def _scaled(a: np.ndarray, e: np.ndarray) -> np.ndarray:

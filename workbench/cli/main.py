@@ -89,17 +89,17 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def write_chunks(chunks: Iterator[bytes], output: str | None) -> None:
-    """UTF-8 pieces to stdout as they come, or atomically to `output` (as `write_output`)."""
+def write_chunks(chunks: Iterator[bytes | memoryview], output: str | None) -> None:
+    """UTF-8 pieces to stdout, or atomically to `output` (as `write_output`), as they come."""
     if output:
         from workbench.atomic import atomic_write_bytes
 
-        atomic_write_bytes(Path(output), b"".join(chunks))
+        atomic_write_bytes(Path(output), chunks)
         return
     stream = getattr(sys.stdout, "buffer", None)
     if stream is None:  # a text-only stdout (some test captures)
         for chunk in chunks:
-            sys.stdout.write(chunk.decode())
+            sys.stdout.write(bytes(chunk).decode())
         return
     sys.stdout.flush()
     for chunk in chunks:

@@ -34,7 +34,7 @@ from workbench.fmt import (
     one_line,
     pct,
     printable,
-    rounded12,
+    rounded12_parts,
     usd,
 )
 
@@ -96,7 +96,7 @@ def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
     out = []
     for j, m in enumerate(sweep.multipliers):
         pick = sweep.recommendations[j]
-        pos = None if pick is None else analysis.position(pick)
+        pos = None if pick is None else _position(analysis, pick)
         out.append(
             {
                 "multiplier": clean(m),
@@ -110,6 +110,17 @@ def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _position(analysis: Analysis, name: str) -> int | None:
+    """Rank position of a name with one vectorised comparison (`Analysis.position`
+    builds a dict of every name for a name outside the first ranks)."""
+    names = analysis.table["name"]
+    head = names.iloc[:8].tolist()
+    if name in head:
+        return head.index(name)
+    hits = np.flatnonzero((names == name).to_numpy(dtype=bool))
+    return int(hits[0]) if hits.size else None
 
 
 # ------------------------------------------------------------------------ JSON text
@@ -160,6 +171,7 @@ _RE2_JSON_SPECIAL = "[\"\\\\" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
 # Cells `csv_safe` changes beyond the formula guard: every control (`fmt.CONTROL`).
 _RE2_CONTROL = "[" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
 _EMPTY = pa.array([], pa.string())
+_I10 = 10 ** np.arange(19, dtype=np.int64)
 
 
 def _texts(values: Any) -> pa.Array | None:
@@ -189,11 +201,30 @@ def _patch(tokens: pa.Array, mask: np.ndarray, make: Any, cells: Sequence[Any]) 
     )
 
 
+def _scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+    """One array of n tokens from (rows, tokens of those rows) pieces that cover 0..n-1
+    once: concatenated, then put in place with one `take`."""
+    pieces = [(rows, tokens) for rows, tokens in pieces if rows.size]
+    if len(pieces) == 1:
+        return pieces[0][1]
+    order = np.concatenate([rows for rows, _ in pieces])
+    where = np.empty(n, dtype=np.int64)
+    where[order] = np.arange(n, dtype=np.int64)
+    return pa.concat_arrays([tokens for _, tokens in pieces]).take(pa.array(where))
+
+
+def _signed(negative: np.ndarray, parts: list[Any]) -> pa.Array:
+    if negative.any():
+        parts = [pc.if_else(pa.array(negative), "-", ""), *parts]
+    return pc.binary_join_element_wise(*parts, "")
+
+
 def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
                   false: str = "false") -> pa.Array | None:
     """json.dumps(clean(v)) of every cell of a numeric column, or None for a column
-    of another kind: int for integral values below 2**53, 0.0 for zero, the shortest
-    repr of the 12-significant-digit value otherwise, `null` for NaN and inf."""
+    of another kind: int for integral values below 2**53, 0.0 for zero, repr of the
+    12-significant-digit value otherwise (positional from 1e-4, 4.25e-05 below),
+    `null` for NaN and inf."""
     v = np.asarray(values)
     if v.dtype == bool:
         return pc.if_else(pa.array(v), true, false)
@@ -202,48 +233,52 @@ def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
     if v.dtype.kind != "f":
         return None
     v = v.astype(float, copy=False)
-    r, hard = rounded12(v)
+    n = len(v)
+    r, hard, m, e = rounded12_parts(v)
     with np.errstate(all="ignore"):
-        finite = np.isfinite(r)
         a = np.abs(r)
-        zero = finite & (a == 0)
-        integral = finite & ~zero & (r == np.floor(r)) & (a < 2.0**53)
-        rest = finite & ~zero & ~integral
-        hard = hard | (rest & ((a >= 1e12) | (a < 1e-10)))
-        tiny = rest & ~hard & (a < 1e-4)
-        plain = rest & ~hard & ~tiny
-        # r * 10^k is an integer below 2**53 (12 digits and one to spare): the digits.
-        k = np.clip(12 - np.floor(np.log10(np.where(rest, a, 1.0))), 0, 22).astype(np.int64)
-        m = np.rint(np.where(rest & ~hard, a, 0.0) * 10.0 ** k).astype(np.int64)
-    out = pa.array(np.full(len(v), null, dtype=object), pa.string())
-    if integral.any():
-        ints = pc.cast(pa.array(r[integral].astype(np.int64)), pa.string())
-        out = pc.replace_with_mask(out, pa.array(integral), ints)
-    if zero.any():
-        out = pc.replace_with_mask(out, pa.array(zero), pa.array(["0.0"] * int(zero.sum())))
-    if plain.any():  # repr's positional form: 1234.5, 0.00012
-        mp, kp = m[plain], k[plain]
-        unit = 10 ** kp
+        finite = np.isfinite(v)  # (r of a hard cell may be anything: it is not used)
+        zero = finite & (v == 0)
+        integral = finite & ~zero & ~hard & (r == np.floor(r)) & (a < 2.0**53)
+        rest = finite & ~zero & ~integral & ~hard
+        # Beyond 2**53 (written as floats) and below 1e-10: by the definition.
+        hard |= rest & ((a >= 1e12) | (a < 1e-10))
+        rest &= ~hard
+        tiny = rest & (a < 1e-4)
+        plain = rest & ~tiny
+    pieces: list[tuple[np.ndarray, pa.Array]] = []
+    if plain.all():  # the common case of a measured column: one piece, no take
+        rows = np.arange(n)
+    else:
+        rows = np.flatnonzero(plain)
+    if rows.size:  # repr's positional form: 1234.5, 0.00012
+        digits = 11 - e[rows]  # after the point: 1..15
+        unit = _I10[digits]
+        mp = m[rows]
         frac = pc.utf8_slice_codeunits(
             pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"), 1)
-        text = pc.binary_join_element_wise(
-            pc.if_else(pa.array(r[plain] < 0), "-", ""),
-            pc.cast(pa.array(mp // unit), pa.string()), ".", frac, "")
-        out = pc.replace_with_mask(out, pa.array(plain), text)
+        pieces.append((rows, _signed(r[rows] < 0, [
+            pc.cast(pa.array(mp // unit), pa.string()), ".", frac])))
+    if integral.any():
+        rows = np.flatnonzero(integral)
+        pieces.append((rows, pc.cast(pa.array(r[rows].astype(np.int64)), pa.string())))
     if tiny.any():  # repr's exponent form below 1e-4: 4.25e-05
-        mt, kt = m[tiny], k[tiny]
-        full = pc.cast(pa.array(mt), pa.string())
-        exp = pc.utf8_length(full).to_numpy() - 1 - kt  # negative
-        digits = pc.utf8_rtrim(full, characters="0")
+        rows = np.flatnonzero(tiny)
+        digits = pc.utf8_rtrim(pc.cast(pa.array(m[rows]), pa.string()), characters="0")
         tail = pc.utf8_slice_codeunits(digits, 1)
-        text = pc.binary_join_element_wise(
-            pc.if_else(pa.array(r[tiny] < 0), "-", ""),
+        pieces.append((rows, _signed(r[rows] < 0, [
             pc.utf8_slice_codeunits(digits, 0, 1),
             pc.if_else(pc.greater(pc.utf8_length(tail), 0), ".", ""), tail, "e-",
-            pc.utf8_lpad(pc.cast(pa.array(-exp), pa.string()), 2, "0"), "")
-        out = pc.replace_with_mask(out, pa.array(tiny), text)
-    # Hard cells are finite: their token is repr(float) for JSON and CSV alike.
-    return _patch(out, hard, _json_cell, v)
+            pc.utf8_lpad(pc.cast(pa.array(-e[rows]), pa.string()), 2, "0")])))
+    for mask, text in ((zero, "0.0"), (~finite, null)):
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            pieces.append((rows, pa.repeat(pa.scalar(text, pa.string()), rows.size)))
+    if hard.any():
+        # Hard cells are finite: their token is repr(float) for JSON and CSV alike.
+        rows = np.flatnonzero(hard)
+        pieces.append((rows, pa.array([_json_cell(x) for x in v[rows]], pa.string())))
+    return _scatter(n, pieces)
 
 
 def string_tokens(values: Any, *, null: str = "null") -> pa.Array:
@@ -273,7 +308,7 @@ def _json_tokens(series: Any) -> pa.Array:
     return string_tokens(series)
 
 
-def _lines(parts: list[Any]) -> bytes:
+def _lines(parts: list[Any]) -> memoryview:
     """One kernel call joins literal pieces and token arrays into lines; the bytes of
     all of them, in order, straight from the arrow buffer."""
     merged: list[Any] = []
@@ -289,8 +324,9 @@ def _lines(parts: list[Any]) -> bytes:
         joined.offset: joined.offset + len(joined) + 1]
     data = joined.buffers()[2]
     if data is None:
-        return b""
-    return memoryview(data)[int(offsets[0]): int(offsets[-1])].tobytes()
+        return memoryview(b"")
+    # No copy: the view keeps the arrow buffer alive until the bytes are written.
+    return memoryview(data)[int(offsets[0]): int(offsets[-1])]
 
 
 def _key(name: str) -> str:
@@ -324,7 +360,7 @@ def _chunk_messages(parts: list[tuple[np.ndarray, np.ndarray, pa.Array]], lo: in
     return pc.utf8_rtrim(joined, characters=sep)
 
 
-def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes]:
+def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes | memoryview]:
     table = a.table
     n = len(table)
     extra = [c for c in table.columns if c not in CORE_KEYS]
@@ -339,6 +375,9 @@ def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes]:
             if key == "violations":
                 listed = _chunk_messages(checks, lo, hi, string_tokens, ", ")
                 parts += ["[", listed, "]"] if listed is not None else ["[]"]
+            elif key == "inference_monthly_usd" and np.array_equal(
+                    part[key].to_numpy(), part["monthly_cost_usd"].to_numpy(), equal_nan=True):
+                parts.append(parts[-2])  # no fixed costs: the same numbers, the same tokens
             else:
                 parts.append(_json_tokens(part[key]))
         parts.append(", " + _key("contributions") + ": {")
@@ -349,15 +388,19 @@ def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes]:
         for key in extra:
             parts += [", " + _key(key) + ": ", _json_tokens(part[key])]
         parts.append("},\n")
-        yield _finish(_lines(parts), hi == n)
+        yield from _finish(_lines(parts), hi == n)
 
 
-def _finish(data: bytes, last: bool) -> bytes:
+def _finish(data: memoryview, last: bool) -> Iterator[memoryview | bytes]:
     # Lines end ",\n"; the list's last one ends "\n".
-    return data[:-2] + b"\n" if last else data
+    if last:
+        yield data[:-2]
+        yield b"\n"
+    else:
+        yield data
 
 
-def _delta_lines(frame: pd.DataFrame, indent: str) -> Iterator[bytes]:
+def _delta_lines(frame: pd.DataFrame, indent: str) -> Iterator[bytes | memoryview]:
     n = len(frame)
     for lo in range(0, n, CHUNK_ROWS):
         hi = min(lo + CHUNK_ROWS, n)
@@ -366,16 +409,16 @@ def _delta_lines(frame: pd.DataFrame, indent: str) -> Iterator[bytes]:
         for j, key in enumerate(frame.columns):
             parts += [("" if j == 0 else ", ") + _key(key) + ": ", _json_tokens(part[key])]
         parts.append("},\n")
-        yield _finish(_lines(parts), hi == n)
+        yield from _finish(_lines(parts), hi == n)
 
 
-def _map_lines(names: pd.Series, tokens: Any, indent: str) -> Iterator[bytes]:
+def _map_lines(names: pd.Series, tokens: Any, indent: str) -> Iterator[bytes | memoryview]:
     """The entries of a {name: value} object, one per line as json.dumps(indent=2)."""
     n = len(names)
     for lo in range(0, n, CHUNK_ROWS):
         hi = min(lo + CHUNK_ROWS, n)
-        yield _finish(_lines([indent, string_tokens(names.iloc[lo:hi]), ": ", tokens(lo, hi),
-                              ",\n"]), hi == n)
+        yield from _finish(_lines([indent, string_tokens(names.iloc[lo:hi]), ": ",
+                                   tokens(lo, hi), ",\n"]), hi == n)
 
 
 def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
@@ -385,7 +428,7 @@ def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
 
 
 def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
-                sweep_detail: bool = False) -> Iterator[bytes]:
+                sweep_detail: bool = False) -> Iterator[bytes | memoryview]:
     """The JSON document of `workbench analyze --format json`, as UTF-8 pieces.
 
     Keys are a contract (README, "The JSON document"). Layout: two-space indents,
@@ -428,7 +471,7 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
     yield b"}\n"
 
 
-def _sweep_detail(a: Analysis, steps: list[dict[str, Any]]) -> Iterator[bytes]:
+def _sweep_detail(a: Analysis, steps: list[dict[str, Any]]) -> Iterator[bytes | memoryview]:
     s = a.volume_sweep
     assert s is not None
     names = a.table["name"]
@@ -525,7 +568,7 @@ def _csv_tokens(series: pd.Series, null: str = '""') -> pa.Array:
     return csv_text_tokens(series, null=null)
 
 
-def csv_chunks(analysis: Analysis) -> Iterator[bytes]:
+def csv_chunks(analysis: Analysis) -> Iterator[bytes | memoryview]:
     """`workbench analyze --format csv`: one row per candidate in rank order."""
     a = analysis
     table = a.table
@@ -606,11 +649,15 @@ def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str
         out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: {md_escape(a.recommendation.reason)}")
     else:
         out.append(f"**No recommendation:** {md_escape(a.no_recommendation_reason)}")
-    out += ["", "## Candidates", "", candidates_md(a), "", "## Decision matrix", "", matrix_md(a)]
+    # Tables show the first rows by rank (CSV and JSON list them all): a markdown
+    # document of a million candidates is not something anyone reads.
+    rows = MARKDOWN_ROWS
+    out += ["", "## Candidates", "", candidates_md(a, rows), "", "## Decision matrix", "",
+            matrix_md(a, rows)]
     if a.volume_sweep is not None:
-        out += ["", "## What-if: volume", "", sweep_md(a)]
+        out += ["", "## What-if: volume", "", sweep_md(a, MARKDOWN_SWEEP_COLUMNS)]
     if a.accuracy_delta is not None:
-        out += ["", "## What-if: accuracy delta", "", delta_md(a)]
+        out += ["", "## What-if: accuracy delta", "", delta_md(a, rows)]
     notes = [*(extra_notes or []), *a.notes]
     if notes:
         out += ["", "## Notes", ""] + [f"- {md_escape(n)}" for n in notes]
@@ -743,8 +790,9 @@ def delta_md(a: Analysis, limit: int | None = None) -> str:
     header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
               "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
     rows = []
-    feasible = a.table["feasible"].tolist()
-    for i, rec in enumerate(d.rows.head(_shown(a, limit)).to_dict(orient="records")):
+    shown = _shown(a, limit)
+    feasible = a.table["feasible"].to_numpy()[:shown]
+    for i, rec in enumerate(d.rows.head(shown).to_dict(orient="records")):
         row = [rec["name"], "yes" if feasible[i] else "no", f"{rec['delta_accuracy_pp']:+.2f}",
                num(rec["errors_avoided_per_month"]),
                usd(rec["delta_monthly_cost_usd"]), usd(rec["cost_per_avoided_error_usd"], 4)]
