@@ -247,7 +247,9 @@ def _is_pandas_missing(value: Any) -> bool:
 # exact range goes through the scalar function itself. Tests compare them cell by cell.
 
 _P10 = 10.0 ** np.arange(23)  # exact doubles: 1 ... 1e22
-_TIE = 1e-3  # |fraction - 0.5| below this: the product's rounding could flip the digit
+# |fraction - 0.5| below this: the rounding of the product could flip the digit. The
+# products below are under 1e12, so they are off by at most 1e12 * 2**-53 = 1.1e-4.
+_TIE = 2.5e-4
 
 
 def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -322,7 +324,7 @@ def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *, commas: bool
     scale = _P10[d]
     with np.errstate(all="ignore"):
         y = np.abs(v) * scale
-        ok = np.isfinite(y) & (y < 2.0**52)
+        ok = np.isfinite(y) & (y < 1e12)  # (see _TIE)
         y = np.where(ok, y, 0.0)
         m = np.rint(y)
         ok &= np.abs(y - np.floor(y) - 0.5) >= _TIE

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -87,16 +91,17 @@ def recommendation_dict(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
-def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
+def sweep_list(analysis: Analysis, texts: pa.Array | None = None) -> list[dict[str, Any]]:
     """The volume sweep, one summary per multiplier (the per-candidate maps of
     `--sweep-detail` are streamed by `json_chunks`, never built as dicts)."""
     sweep = analysis.volume_sweep
     if sweep is None:
         return []
     out = []
+    positions = _positions(analysis, list(sweep.recommendations), texts)
     for j, m in enumerate(sweep.multipliers):
         pick = sweep.recommendations[j]
-        pos = None if pick is None else _position(analysis, pick)
+        pos = None if pick is None else positions.get(pick)
         out.append(
             {
                 "multiplier": clean(m),
@@ -112,15 +117,24 @@ def sweep_list(analysis: Analysis) -> list[dict[str, Any]]:
     return out
 
 
-def _position(analysis: Analysis, name: str) -> int | None:
-    """Rank position of a name with one vectorised comparison (`Analysis.position`
-    builds a dict of every name for a name outside the first ranks)."""
-    names = analysis.table["name"]
-    head = names.iloc[:8].tolist()
-    if name in head:
-        return head.index(name)
-    hits = np.flatnonzero((names == name).to_numpy(dtype=bool))
-    return int(hits[0]) if hits.size else None
+def _positions(analysis: Analysis, names: list[str | None],
+               texts: pa.Array | None = None) -> dict[str, int]:
+    """Rank positions of a few names with one pass over the name column (`texts`: the
+    column as arrow strings, when the caller has it); `Analysis.position` would build a
+    dict of every name for a name outside the first ranks."""
+    column = analysis.table["name"]
+    head = column.iloc[:8].tolist()
+    found = {n: head.index(n) for n in names if n is not None and n in head}
+    rest = [n for n in names if n is not None and n not in found]
+    if rest:
+        if texts is not None:
+            hits = pc.is_in(texts, value_set=pa.array(rest, pa.string()))
+            mask = pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+        else:
+            mask = column.isin(rest).to_numpy(dtype=bool)
+        rows = np.flatnonzero(mask)
+        found.update({str(n): int(i) for n, i in zip(column.iloc[rows].tolist(), rows)})
+    return found
 
 
 # ------------------------------------------------------------------------ JSON text
@@ -213,23 +227,27 @@ def _scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
     return pa.concat_arrays([tokens for _, tokens in pieces]).take(pa.array(where))
 
 
-def _signed(negative: np.ndarray, parts: list[Any]) -> pa.Array:
-    if negative.any():
-        parts = [pc.if_else(pa.array(negative), "-", ""), *parts]
-    return pc.binary_join_element_wise(*parts, "")
-
-
 def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
                   false: str = "false") -> pa.Array | None:
     """json.dumps(clean(v)) of every cell of a numeric column, or None for a column
     of another kind: int for integral values below 2**53, 0.0 for zero, repr of the
     12-significant-digit value otherwise (positional from 1e-4, 4.25e-05 below),
     `null` for NaN and inf."""
+    pieces = number_pieces(values, null=null, true=true, false=false)
+    if pieces is None or len(pieces) == 1:
+        return None if pieces is None else pieces[0]
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
+                  false: str = "false") -> list[pa.Array] | None:
+    """`number_tokens` as one or two arrays whose cells, joined, are the tokens: the
+    line join that follows does the joining (one pass fewer over every number)."""
     v = np.asarray(values)
     if v.dtype == bool:
-        return pc.if_else(pa.array(v), true, false)
+        return [pc.if_else(pa.array(v), true, false)]
     if v.dtype.kind in "iu":
-        return pc.cast(pa.array(v), pa.string())
+        return [pc.cast(pa.array(v), pa.string())]
     if v.dtype.kind != "f":
         return None
     v = v.astype(float, copy=False)
@@ -246,39 +264,49 @@ def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
         rest &= ~hard
         tiny = rest & (a < 1e-4)
         plain = rest & ~tiny
-    pieces: list[tuple[np.ndarray, pa.Array]] = []
-    if plain.all():  # the common case of a measured column: one piece, no take
-        rows = np.arange(n)
-    else:
-        rows = np.flatnonzero(plain)
-    if rows.size:  # repr's positional form: 1234.5, 0.00012
+    heads: list[tuple[np.ndarray, pa.Array]] = []
+    tails: list[tuple[np.ndarray, pa.Array]] = []
+    rows = np.arange(n) if plain.all() else np.flatnonzero(plain)
+    if rows.size:  # repr's positional form: 1234.5, 0.00012 (head "1234", tail ".5")
         digits = 11 - e[rows]  # after the point: 1..15
         unit = _I10[digits]
         mp = m[rows]
-        frac = pc.utf8_slice_codeunits(
-            pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"), 1)
-        pieces.append((rows, _signed(r[rows] < 0, [
-            pc.cast(pa.array(mp // unit), pa.string()), ".", frac])))
+        # f + 10^k is "1" and k digits: the "1" becomes the point.
+        tail = pc.utf8_replace_slice(
+            pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"),
+            0, 1, ".")
+        head = pc.cast(pa.array(mp // unit), pa.string())
+        negative = r[rows] < 0
+        if negative.any():
+            head = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", head, ""), head)
+        heads.append((rows, head))
+        tails.append((rows, tail))
     if integral.any():
         rows = np.flatnonzero(integral)
-        pieces.append((rows, pc.cast(pa.array(r[rows].astype(np.int64)), pa.string())))
+        heads.append((rows, pc.cast(pa.array(r[rows].astype(np.int64)), pa.string())))
     if tiny.any():  # repr's exponent form below 1e-4: 4.25e-05
         rows = np.flatnonzero(tiny)
         digits = pc.utf8_rtrim(pc.cast(pa.array(m[rows]), pa.string()), characters="0")
         tail = pc.utf8_slice_codeunits(digits, 1)
-        pieces.append((rows, _signed(r[rows] < 0, [
+        heads.append((rows, pc.binary_join_element_wise(
+            pc.if_else(pa.array(r[rows] < 0), "-", ""),
             pc.utf8_slice_codeunits(digits, 0, 1),
             pc.if_else(pc.greater(pc.utf8_length(tail), 0), ".", ""), tail, "e-",
-            pc.utf8_lpad(pc.cast(pa.array(-e[rows]), pa.string()), 2, "0")])))
+            pc.utf8_lpad(pc.cast(pa.array(-e[rows]), pa.string()), 2, "0"), "")))
     for mask, text in ((zero, "0.0"), (~finite, null)):
         if mask.any():
             rows = np.flatnonzero(mask)
-            pieces.append((rows, pa.repeat(pa.scalar(text, pa.string()), rows.size)))
+            heads.append((rows, pa.repeat(pa.scalar(text, pa.string()), rows.size)))
     if hard.any():
         # Hard cells are finite: their token is repr(float) for JSON and CSV alike.
         rows = np.flatnonzero(hard)
-        pieces.append((rows, pa.array([_json_cell(x) for x in v[rows]], pa.string())))
-    return _scatter(n, pieces)
+        heads.append((rows, pa.array([_json_cell(x) for x in v[rows]], pa.string())))
+    out = [_scatter(n, heads)]
+    if tails:
+        others = np.flatnonzero(~plain)
+        out.append(_scatter(n, [*tails, (others, pa.repeat(pa.scalar("", pa.string()),
+                                                              others.size))]))
+    return out
 
 
 def string_tokens(values: Any, *, null: str = "null") -> pa.Array:
@@ -298,14 +326,15 @@ def string_tokens(values: Any, *, null: str = "null") -> pa.Array:
     return out
 
 
-def _json_tokens(series: Any) -> pa.Array:
+def _json_tokens(series: Any) -> list[pa.Array]:
+    """The tokens of a column, as pieces to put in a line one after the other."""
     values = series.to_numpy() if isinstance(series, pd.Series) and not isinstance(
         series.dtype, pd.StringDtype) else series
     if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
-        out = number_tokens(values)
+        out = number_pieces(values)
         assert out is not None
         return out
-    return string_tokens(series)
+    return [string_tokens(series)]
 
 
 def _lines(parts: list[Any]) -> memoryview:
@@ -349,7 +378,7 @@ def _chunk_messages(parts: list[tuple[np.ndarray, np.ndarray, pa.Array]], lo: in
     pieces = []
     for violated, rows, messages in parts:
         a, b = np.searchsorted(rows, [lo, hi])
-        piece = pa.array(np.full(hi - lo, "", dtype=object), pa.string())
+        piece = pa.repeat(pa.scalar("", pa.string()), hi - lo)
         if b > a:
             tokens = pc.binary_join_element_wise(encode(messages.slice(a, b - a)), sep, "")
             piece = pc.replace_with_mask(piece, pa.array(violated[lo:hi]), tokens)
@@ -360,35 +389,38 @@ def _chunk_messages(parts: list[tuple[np.ndarray, np.ndarray, pa.Array]], lo: in
     return pc.utf8_rtrim(joined, characters=sep)
 
 
-def _candidate_lines(a: Analysis, indent: str) -> Iterator[bytes | memoryview]:
-    table = a.table
-    n = len(table)
-    extra = [c for c in table.columns if c not in CORE_KEYS]
-    contrib = a.contributions
-    checks = _check_parts(a)
-    for lo in range(0, n, CHUNK_ROWS):
-        hi = min(lo + CHUNK_ROWS, n)
-        part = table.iloc[lo:hi]
-        parts: list[Any] = [indent + "{"]
-        for j, key in enumerate(CORE_KEYS):
-            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
-            if key == "violations":
-                listed = _chunk_messages(checks, lo, hi, string_tokens, ", ")
-                parts += ["[", listed, "]"] if listed is not None else ["[]"]
-            elif key == "inference_monthly_usd" and np.array_equal(
-                    part[key].to_numpy(), part["monthly_cost_usd"].to_numpy(), equal_nan=True):
-                parts.append(parts[-2])  # no fixed costs: the same numbers, the same tokens
-            else:
-                parts.append(_json_tokens(part[key]))
-        parts.append(", " + _key("contributions") + ": {")
-        for j, column in enumerate(contrib.columns):
-            parts.append(("" if j == 0 else ", ") + _key(column) + ": ")
-            parts.append(number_tokens(contrib[column].to_numpy()[lo:hi]))
-        parts.append("}")
-        for key in extra:
-            parts += [", " + _key(key) + ": ", _json_tokens(part[key])]
-        parts.append("},\n")
-        yield from _finish(_lines(parts), hi == n)
+def _workers() -> int:
+    try:
+        return max(1, min(len(os.sched_getaffinity(0)), 4))
+    except AttributeError:  # not on every platform
+        return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _chunked(n: int, make: Callable[[int, int], memoryview], *, trim: bool = True
+             ) -> Iterator[bytes | memoryview]:
+    """make(lo, hi) for each chunk of rows, in order (with `trim`, the last line ends
+    "\n", not ",\n": the end of a JSON list).
+
+    Chunks are independent, and the kernels release the GIL: they are made on a few
+    threads, at most one more in flight than there are threads (memory stays bounded)."""
+    bounds = [(lo, min(lo + CHUNK_ROWS, n)) for lo in range(0, n, CHUNK_ROWS)]
+    last = len(bounds) - 1
+    workers = _workers()
+    if workers == 1 or last < 1:
+        for k, (lo, hi) in enumerate(bounds):
+            yield from _finish(make(lo, hi), trim and k == last)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        ahead = iter(bounds)
+        pending = deque(pool.submit(make, lo, hi) for lo, hi in itertools.islice(ahead, workers + 1))
+        k = 0
+        while pending:
+            data = pending.popleft().result()
+            following = next(ahead, None)
+            if following is not None:
+                pending.append(pool.submit(make, *following))
+            yield from _finish(data, trim and k == last)
+            k += 1
 
 
 def _finish(data: memoryview, last: bool) -> Iterator[memoryview | bytes]:
@@ -400,25 +432,61 @@ def _finish(data: memoryview, last: bool) -> Iterator[memoryview | bytes]:
         yield data
 
 
-def _delta_lines(frame: pd.DataFrame, indent: str) -> Iterator[bytes | memoryview]:
-    n = len(frame)
-    for lo in range(0, n, CHUNK_ROWS):
-        hi = min(lo + CHUNK_ROWS, n)
+def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[bytes | memoryview]:
+    table = a.table
+    extra = [c for c in table.columns if c not in CORE_KEYS]
+    contrib = a.contributions
+    checks = _check_parts(a)
+
+    def make(lo: int, hi: int) -> memoryview:
+        part = table.iloc[lo:hi]
+        parts: list[Any] = [indent + "{"]
+        for j, key in enumerate(CORE_KEYS):
+            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
+            if key == "name":
+                parts.append(names.slice(lo, hi - lo))
+            elif key == "violations":
+                listed = _chunk_messages(checks, lo, hi, string_tokens, ", ")
+                parts += ["[", listed, "]"] if listed is not None else ["[]"]
+            elif key == "inference_monthly_usd" and np.array_equal(
+                    part[key].to_numpy(), part["monthly_cost_usd"].to_numpy(), equal_nan=True):
+                parts += monthly  # no fixed costs: the same numbers, the same tokens
+            else:
+                tokens = _json_tokens(part[key])
+                parts += tokens
+                if key == "monthly_cost_usd":
+                    monthly = tokens
+        parts.append(", " + _key("contributions") + ": {")
+        for j, column in enumerate(contrib.columns):
+            parts.append(("" if j == 0 else ", ") + _key(column) + ": ")
+            parts += number_pieces(contrib[column].to_numpy()[lo:hi]) or []
+        parts.append("}")
+        for key in extra:
+            parts += [", " + _key(key) + ": ", *_json_tokens(part[key])]
+        parts.append("},\n")
+        return _lines(parts)
+
+    return _chunked(len(table), make)
+
+
+def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None) -> Iterator[bytes | memoryview]:
+    def make(lo: int, hi: int) -> memoryview:
         part = frame.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
         for j, key in enumerate(frame.columns):
-            parts += [("" if j == 0 else ", ") + _key(key) + ": ", _json_tokens(part[key])]
+            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
+            parts += ([names.slice(lo, hi - lo)] if key == "name" and names is not None
+                      else _json_tokens(part[key]))
         parts.append("},\n")
-        yield from _finish(_lines(parts), hi == n)
+        return _lines(parts)
+
+    return _chunked(len(frame), make)
 
 
-def _map_lines(names: pd.Series, tokens: Any, indent: str) -> Iterator[bytes | memoryview]:
+def _map_lines(names: pa.Array, tokens: Any, indent: str) -> Iterator[bytes | memoryview]:
     """The entries of a {name: value} object, one per line as json.dumps(indent=2)."""
-    n = len(names)
-    for lo in range(0, n, CHUNK_ROWS):
-        hi = min(lo + CHUNK_ROWS, n)
-        yield from _finish(_lines([indent, string_tokens(names.iloc[lo:hi]), ": ",
-                                   tokens(lo, hi), ",\n"]), hi == n)
+    return _chunked(len(names), lambda lo, hi: _lines(
+        [indent, names.slice(lo, hi - lo), ": ", tokens(lo, hi), ",\n"]))
 
 
 def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
@@ -444,17 +512,20 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
     ], 1)
     yield _member("normalization", a.scenario.scoring.normalization, 1)
     yield _member("cost_column", a.cost_column, 1)
+    texts = _texts(a.table["name"])
+    # Once: the candidates, the delta rows and the sweep's maps all list the names.
+    names = string_tokens(texts if texts is not None else a.table["name"])
     yield b'  "candidates": [\n'
-    yield from _candidate_lines(a, "    ")
+    yield from _candidate_lines(a, "    ", names)
     yield b"  ],\n"
     yield _member("frontier", list(a.frontier), 1)
     yield _member("recommendation", recommendation_dict(a), 1)
     yield _member("no_recommendation_reason", a.no_recommendation_reason, 1)
-    steps = sweep_list(a)
+    steps = sweep_list(a, texts)
     if not sweep_detail or not steps:
         yield _member("volume_sweep", steps, 1)
     else:
-        yield from _sweep_detail(a, steps)
+        yield from _sweep_detail(a, steps, names)
     delta = a.accuracy_delta
     if delta is None:
         yield _member("accuracy_delta", None, 1)
@@ -465,16 +536,19 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
         yield _member("error_cost_usd", clean(delta.error_cost_usd), 2)
         yield _member("value_of_one_point_usd", clean(delta.value_of_one_point_usd), 2)
         yield b'    "rows": [\n'
-        yield from _delta_lines(delta.rows.reset_index(drop=True), "      ")
+        rows = delta.rows.reset_index(drop=True)
+        same_names = "name" in rows.columns and np.array_equal(
+            rows["name"].to_numpy(dtype=object), a.table["name"].to_numpy(dtype=object))
+        yield from _delta_lines(rows, "      ", names if same_names else None)
         yield b"    ]\n  },\n"
     yield _member("notes", [*(extra_notes or []), *a.notes], 1, last=True)
     yield b"}\n"
 
 
-def _sweep_detail(a: Analysis, steps: list[dict[str, Any]]) -> Iterator[bytes | memoryview]:
+def _sweep_detail(a: Analysis, steps: list[dict[str, Any]], names: pa.Array
+                  ) -> Iterator[bytes | memoryview]:
     s = a.volume_sweep
     assert s is not None
-    names = a.table["name"]
     yield b'  "volume_sweep": [\n'
     for j, step in enumerate(steps):
         yield b"    {\n"
@@ -558,14 +632,14 @@ def csv_text_tokens(values: Any, *, null: str = '""') -> pa.Array:
     return out
 
 
-def _csv_tokens(series: pd.Series, null: str = '""') -> pa.Array:
+def _csv_tokens(series: pd.Series, null: str = '""') -> list[pa.Array]:
     if not isinstance(series.dtype, pd.StringDtype):
         values = series.to_numpy()
         if values.dtype.kind in "biuf":
-            out = number_tokens(values, null=null, true="True", false="False")
+            out = number_pieces(values, null=null, true="True", false="False")
             assert out is not None
             return out
-    return csv_text_tokens(series, null=null)
+    return [csv_text_tokens(series, null=null)]
 
 
 def csv_chunks(analysis: Analysis) -> Iterator[bytes | memoryview]:
@@ -577,9 +651,8 @@ def csv_chunks(analysis: Analysis) -> Iterator[bytes | memoryview]:
     header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib.columns], *extra]
     yield _csv_row(header).encode()
     checks = _check_parts(a)
-    n = len(table)
-    for lo in range(0, n, CHUNK_ROWS):
-        hi = min(lo + CHUNK_ROWS, n)
+
+    def make(lo: int, hi: int) -> memoryview:
         part = table.iloc[lo:hi]
         parts: list[Any] = []
         for key in CORE_KEYS:
@@ -589,15 +662,17 @@ def csv_chunks(analysis: Analysis) -> Iterator[bytes | memoryview]:
                 listed = _chunk_messages(checks, lo, hi, lambda m: m, "; ")
                 parts.append(csv_text_tokens(listed) if listed is not None else '""')
             else:
-                parts.append(_csv_tokens(part[key]))
+                parts += _csv_tokens(part[key])
         for column in contrib.columns:
             # A missing contribution was written as an empty, unquoted cell.
-            parts += [",", number_tokens(contrib[column].to_numpy()[lo:hi], null="",
-                                         true="True", false="False")]
+            parts += [",", *(number_pieces(contrib[column].to_numpy()[lo:hi], null="",
+                                           true="True", false="False") or [])]
         for key in extra:
-            parts += [",", _csv_tokens(part[key])]
+            parts += [",", *_csv_tokens(part[key])]
         parts.append("\n")
-        yield _lines(parts)
+        return _lines(parts)
+
+    yield from _chunked(len(table), make, trim=False)
 
 
 def to_csv(analysis: Analysis) -> str:
