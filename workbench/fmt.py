@@ -256,46 +256,56 @@ def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the nearest double to each value rounded to 12 significant digits, the cells
     that could not be rounded exactly here): `clean`'s rounding for a column.
     NaN and inf stay as they are; zeros stay zero."""
-    r, hard, _, _ = rounded12_parts(values)
+    x = np.asarray(values, dtype=float)
+    m, e, hard = mantissa12(x)
+    up = 11 - e
+    with np.errstate(all="ignore"):
+        # One correctly rounded division (or product) of two exact doubles: the
+        # nearest double to m * 10^(e-11), i.e. float(f"{x:.12g}").
+        r = np.where(up >= 0, m / _P10[np.clip(up, 0, 22)], m * _P10[np.clip(-up, 0, 22)])
+        r = np.where(m != 0, np.copysign(r, x), x)
     return r, hard
 
 
-def rounded12_parts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`rounded12` with its decimal parts: (r, hard, m, e), |r| = m * 10^(e-11) with m
-    an integer of (at most) 13 digits, e the value's decimal exponent.
+def mantissa12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(m, e, hard): |x| rounded to 12 significant digits is m * 10^(e-11), m an
+    integer in [1e11, 1e12) and e the decimal exponent; m is 0 for zero, NaN, inf and
+    the `hard` cells, which could not be rounded exactly here.
 
-    m = rint(|x| * 10^(11-e)) is the 12-digit mantissa; the product is off by at most
-    half an ulp (< 1.2e-4 below 1e12), so m is exact unless the fraction is within
-    `_TIE` of one half; m / 10^(11-e) is then one correctly rounded division of two
-    exact doubles, i.e. float(f"{x:.12g}") exactly."""
+    m = rint(|x| * 10^(11-e)): the product is below 1e12 and off by at most
+    1e12 * 2**-53 = 1.1e-4, so its rounding is right unless it is within `_TIE` of a
+    half (those cells are hard, as are |x| outside 1e-11 .. 1e34, where the powers of
+    ten stop being exact doubles)."""
     x = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         a = np.abs(x)
-        usable = np.isfinite(a) & (a > 0)
-        a = np.where(usable, a, 1.0)
+        usable = (a > 0) & (a < np.inf)  # (False for NaN)
         e = np.floor(np.log10(a)).astype(np.int64)
-        # 10^(11-e) and 10^(e-11) must be exact doubles: 1e-11 <= |x| < 1e34.
         inside = (e >= -11) & (e <= 33)
         np.clip(e, -11, 33, out=e)
         s = _scaled(a, e)
         off = (s >= 1e12) | (s < 1e11)  # log10 can be off by one next to a power of ten
-        if off.any():
+        if (off & usable & inside).any():
             e = e + (s >= 1e12) - (s < 1e11)
             np.clip(e, -11, 33, out=e)
             s = _scaled(a, e)
         m = np.rint(s)
-        tie = np.abs(s - np.floor(s) - 0.5) < _TIE
-        up = 11 - e
-        r = np.where(up >= 0, m / _P10[np.clip(up, 0, 22)], m * _P10[np.clip(-up, 0, 22)])
-        out = np.where(usable, np.copysign(r, x), x)
-        hard = usable & (tie | ~inside)
-        m = np.where(usable & ~hard, m, 0.0).astype(np.int64)
-    return out, hard, m, e
+        hard = usable & ((np.abs(s - m) > 0.5 - _TIE) | ~inside)
+        m = np.where(usable & ~hard, m, 0.0)
+        top = m >= 1e12  # 999999999999.7 rounds up to 1e12: one more digit of exponent
+        if top.any():
+            m[top] = 1e11
+            e[top] += 1
+    return m.astype(np.int64), e, hard
 
 
 def _scaled(a: np.ndarray, e: np.ndarray) -> np.ndarray:
     up = 11 - e
-    return np.where(up >= 0, a * _P10[np.clip(up, 0, 22)], a / _P10[np.clip(-up, 0, 22)])
+    s = a * _P10[np.clip(up, 0, 22)]
+    down = up < 0
+    if down.any():
+        s[down] = a[down] / _P10[-up[down]]
+    return s
 
 
 def _arrow():  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ from workbench.fmt import (
     one_line,
     pct,
     printable,
-    rounded12_parts,
+    mantissa12,
     usd,
 )
 
@@ -49,7 +49,7 @@ CORE_KEYS = (
 )
 # Rows per chunk: big enough that the kernels dominate, small enough that a chunk's
 # tokens stay a few tens of megabytes whatever the table's size.
-CHUNK_ROWS = 1 << 16
+CHUNK_ROWS = 1 << 14
 # What markdown and text views show of a long table (CSV and JSON list everything).
 MARKDOWN_ROWS = 50
 MARKDOWN_SWEEP_COLUMNS = 10
@@ -252,44 +252,52 @@ def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
         return None
     v = v.astype(float, copy=False)
     n = len(v)
-    r, hard, m, e = rounded12_parts(v)
+    m, e, hard = mantissa12(v)
     with np.errstate(all="ignore"):
-        a = np.abs(r)
-        finite = np.isfinite(v)  # (r of a hard cell may be anything: it is not used)
-        zero = finite & (v == 0)
-        integral = finite & ~zero & ~hard & (r == np.floor(r)) & (a < 2.0**53)
-        rest = finite & ~zero & ~integral & ~hard
-        # Beyond 2**53 (written as floats) and below 1e-10: by the definition.
-        hard |= rest & ((a >= 1e12) | (a < 1e-10))
+        finite = np.isfinite(v)
+        zero = v == 0
+        normal = finite & ~zero & ~hard
+        # Whole values: 12 digits from e >= 11 on, or a mantissa that ends in zeros.
+        # From e = 15 on (2**53 is 9e15) they are written as floats: by the definition.
+        hard |= normal & (e >= 15)
+        normal &= ~hard
+        point = np.clip(11 - e, 0, 18)
+        integral = normal & ((e >= 11) | (m % _I10[point] == 0))
+        rest = normal & ~integral
+        hard |= rest & (e < -10)  # below 1e-10: by the definition
         rest &= ~hard
-        tiny = rest & (a < 1e-4)
+        tiny = rest & (e < -4)  # below 1e-4: repr's exponent form
         plain = rest & ~tiny
+        negative = np.signbit(v)
     heads: list[tuple[np.ndarray, pa.Array]] = []
     tails: list[tuple[np.ndarray, pa.Array]] = []
     rows = np.arange(n) if plain.all() else np.flatnonzero(plain)
     if rows.size:  # repr's positional form: 1234.5, 0.00012 (head "1234", tail ".5")
-        digits = 11 - e[rows]  # after the point: 1..15
-        unit = _I10[digits]
+        unit = _I10[point[rows]]  # 10^(digits after the point), 1..15 digits
         mp = m[rows]
         # f + 10^k is "1" and k digits: the "1" becomes the point.
         tail = pc.utf8_replace_slice(
             pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"),
             0, 1, ".")
         head = pc.cast(pa.array(mp // unit), pa.string())
-        negative = r[rows] < 0
-        if negative.any():
-            head = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", head, ""), head)
+        sign = negative[rows]
+        if sign.any():
+            head = pc.if_else(pa.array(sign), pc.binary_join_element_wise("-", head, ""), head)
         heads.append((rows, head))
         tails.append((rows, tail))
     if integral.any():
         rows = np.flatnonzero(integral)
-        heads.append((rows, pc.cast(pa.array(r[rows].astype(np.int64)), pa.string())))
+        er = e[rows]
+        whole = np.where(er <= 11, m[rows] // _I10[np.clip(11 - er, 0, 18)],
+                         m[rows] * _I10[np.clip(er - 11, 0, 18)])
+        heads.append((rows, pc.cast(pa.array(np.where(negative[rows], -whole, whole)),
+                                    pa.string())))
     if tiny.any():  # repr's exponent form below 1e-4: 4.25e-05
         rows = np.flatnonzero(tiny)
         digits = pc.utf8_rtrim(pc.cast(pa.array(m[rows]), pa.string()), characters="0")
         tail = pc.utf8_slice_codeunits(digits, 1)
         heads.append((rows, pc.binary_join_element_wise(
-            pc.if_else(pa.array(r[rows] < 0), "-", ""),
+            pc.if_else(pa.array(negative[rows]), "-", ""),
             pc.utf8_slice_codeunits(digits, 0, 1),
             pc.if_else(pc.greater(pc.utf8_length(tail), 0), ".", ""), tail, "e-",
             pc.utf8_lpad(pc.cast(pa.array(-e[rows]), pa.string()), 2, "0"), "")))
