@@ -239,10 +239,21 @@ def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
     return pc.binary_join_element_wise(*pieces, "")
 
 
+def _exact_parts(x: float) -> tuple[int, int]:
+    """(m, e) of one value by Python's own correctly rounded formatting: the cells
+    whose 12-digit rounding is a near tie in floating point."""
+    digits, _, exponent = f"{abs(x):.11e}".partition("e")
+    return int(digits.replace(".", "")), int(exponent)
+
+
 def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
                   false: str = "false") -> list[pa.Array] | None:
-    """`number_tokens` as one or two arrays whose cells, joined, are the tokens: the
-    line join that follows does the joining (one pass fewer over every number)."""
+    """`number_tokens` as arrays whose cells, joined, are the tokens (the line join
+    that follows does the joining). Every finite value is m * 10^(e-11) (`mantissa12`);
+    one pass of kernels writes all of them as repr writes the positional form:
+    head = the signed whole part, tail = "." and the fraction's digits, and for values
+    below 1e-4 a third piece with repr's exponent ("4.25e-05" = "4" ".25" "e-05").
+    Whole values have no tail, zero is 0.0, NaN and inf are `null`."""
     v = np.asarray(values)
     if v.dtype == bool:
         return [pc.if_else(pa.array(v), true, false)]
@@ -251,70 +262,48 @@ def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
     if v.dtype.kind != "f":
         return None
     v = v.astype(float, copy=False)
-    n = len(v)
     m, e, hard = mantissa12(v)
-    with np.errstate(all="ignore"):
-        finite = np.isfinite(v)
-        zero = v == 0
-        normal = finite & ~zero & ~hard
-        # Whole values: 12 digits from e >= 11 on, or a mantissa that ends in zeros.
-        # From e = 15 on (2**53 is 9e15) they are written as floats: by the definition.
-        hard |= normal & (e >= 15)
-        normal &= ~hard
-        point = np.clip(11 - e, 0, 18)
-        integral = normal & ((e >= 11) | (m % _I10[point] == 0))
-        rest = normal & ~integral
-        hard |= rest & (e < -10)  # below 1e-10: by the definition
-        rest &= ~hard
-        tiny = rest & (e < -4)  # below 1e-4: repr's exponent form
-        plain = rest & ~tiny
-        negative = np.signbit(v)
-    heads: list[tuple[np.ndarray, pa.Array]] = []
-    tails: list[tuple[np.ndarray, pa.Array]] = []
-    rows = np.arange(n) if plain.all() else np.flatnonzero(plain)
-    if rows.size:  # repr's positional form: 1234.5, 0.00012 (head "1234", tail ".5")
-        unit = _I10[point[rows]]  # 10^(digits after the point), 1..15 digits
-        mp = m[rows]
-        # f + 10^k is "1" and k digits: the "1" becomes the point.
-        tail = pc.utf8_replace_slice(
-            pc.utf8_rtrim(pc.cast(pa.array(mp % unit + unit), pa.string()), characters="0"),
-            0, 1, ".")
-        head = pc.cast(pa.array(mp // unit), pa.string())
-        sign = negative[rows]
-        if sign.any():
-            head = pc.if_else(pa.array(sign), pc.binary_join_element_wise("-", head, ""), head)
-        heads.append((rows, head))
-        tails.append((rows, tail))
-    if integral.any():
-        rows = np.flatnonzero(integral)
-        er = e[rows]
-        whole = np.where(er <= 11, m[rows] // _I10[np.clip(11 - er, 0, 18)],
-                         m[rows] * _I10[np.clip(er - 11, 0, 18)])
-        heads.append((rows, pc.cast(pa.array(np.where(negative[rows], -whole, whole)),
-                                    pa.string())))
-    if tiny.any():  # repr's exponent form below 1e-4: 4.25e-05
-        rows = np.flatnonzero(tiny)
-        digits = pc.utf8_rtrim(pc.cast(pa.array(m[rows]), pa.string()), characters="0")
-        tail = pc.utf8_slice_codeunits(digits, 1)
-        heads.append((rows, pc.binary_join_element_wise(
-            pc.if_else(pa.array(negative[rows]), "-", ""),
-            pc.utf8_slice_codeunits(digits, 0, 1),
-            pc.if_else(pc.greater(pc.utf8_length(tail), 0), ".", ""), tail, "e-",
-            pc.utf8_lpad(pc.cast(pa.array(-e[rows]), pa.string()), 2, "0"), "")))
-    for mask, text in ((zero, "0.0"), (~finite, null)):
-        if mask.any():
-            rows = np.flatnonzero(mask)
-            heads.append((rows, pa.repeat(pa.scalar(text, pa.string()), rows.size)))
-    if hard.any():
-        # Hard cells are finite: their token is repr(float) for JSON and CSV alike.
+    finite = np.isfinite(v)
+    zero = v == 0
+    if hard.any():  # near ties and extreme magnitudes: m and e by Python, then as all
         rows = np.flatnonzero(hard)
-        heads.append((rows, pa.array([_json_cell(x) for x in v[rows]], pa.string())))
-    out = [_scatter(n, heads)]
-    if tails:
-        others = np.flatnonzero(~plain)
-        out.append(_scatter(n, [*tails, (others, pa.repeat(pa.scalar("", pa.string()),
-                                                              others.size))]))
-    return out
+        parts = [_exact_parts(x) for x in v[rows]]
+        m[rows] = [p[0] for p in parts]
+        e[rows] = [p[1] for p in parts]
+    # 2**53 and up (repr writes floats there) and subnormals (whose 12 digits are not
+    # all kept by a double): by the definition. (e of zero or NaN means nothing.)
+    huge = finite & ~zero & ((e >= 15) | (np.abs(v) < 1e-300))
+    tiny = finite & ~zero & (e < -4)
+    # Digits after the point: 11 - e for the positional form; one digit before the
+    # point (and 11 after) for the exponent form.
+    point = np.where(tiny, 11, np.clip(11 - e, 0, 18))
+    unit = _I10[point]
+    whole, frac = np.divmod(m, unit)
+    big = e > 11
+    if big.any():  # whole numbers from 1e12 on: m * 10^(e-11)
+        whole = np.where(big & ~huge, m * _I10[np.clip(e - 11, 0, 18)], whole)
+    negative = np.signbit(v)
+    head = pc.cast(pa.array(np.where(negative, -whole, whole)), pa.string())
+    tail = pc.utf8_replace_slice(
+        pc.utf8_rtrim(pc.cast(pa.array(frac + unit), pa.string()), characters="0"), 0, 1, ".")
+    pieces = [head, tail]
+    no_tail = (frac == 0) | ~finite | zero
+    if no_tail.any():
+        pieces[1] = pc.if_else(pa.array(no_tail), "", tail)
+    if tiny.any():
+        exponent = pc.utf8_lpad(pc.cast(pa.array(-e), pa.string()), 2, "0")
+        pieces.append(pc.if_else(pa.array(tiny), pc.binary_join_element_wise("e-", exponent, ""),
+                                 ""))
+    for mask, text in ((negative & (whole == 0) & ~zero & finite, "-0"), (zero, "0.0"),
+                       (~finite, null)):
+        if mask.any():
+            pieces[0] = pc.if_else(pa.array(mask), text, pieces[0])
+    if huge.any():  # one at a time
+        rows = np.flatnonzero(huge)
+        pieces = [pc.replace_with_mask(pieces[0], pa.array(huge),
+                                       pa.array([_json_cell(x) for x in v[rows]], pa.string())),
+                  *[pc.if_else(pa.array(huge), "", p) for p in pieces[1:]]]
+    return pieces
 
 
 def string_tokens(values: Any, *, null: str = "null") -> pa.Array:
