@@ -17,6 +17,7 @@ import os
 import re
 import unicodedata
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,13 +92,16 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
     data = read_input_bytes(path, label, what="table file")
     if not data:
         raise InputError("the file is empty", source=label)
-    if suffix in {".parquet", ".pq"}:
-        raw = _read_parquet(data, label)
-    elif suffix == ".json":
-        raw = _read_json(data, label)
-    else:
-        raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
-    return raw, hashlib.sha256(data).hexdigest()
+    # The hash runs beside the parser (hashlib lets go of the GIL on large data).
+    with ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        if suffix in {".parquet", ".pq"}:
+            raw = _read_parquet(data, label)
+        elif suffix == ".json":
+            raw = _read_json(data, label)
+        else:
+            raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
+        return raw, digest.result()
 
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
@@ -187,12 +191,19 @@ def _sniff_delimiter(sample: str) -> str:
 
 def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
                      ) -> pd.DataFrame:
-    text = decode_text(data, label)
-    if not text or text.isspace():  # (not text.strip(), without copying the text)
-        raise InputError("the file is empty", source=label)
-    lines = _head_lines(text, 50)
+    # The header and the delimiter come from the first 50 lines: a large file is only
+    # decoded whole when the C parser reads it (arrow checks the UTF-8 of the rest).
+    head = _head_text(data)
+    lines = _head_lines(head, 50) if head is not None else []
+    text: str | None = None
+    if head is None or len(lines) < 50 or not any(ln.strip() for ln in lines):
+        text = decode_text(data, label)
+        if not text or text.isspace():  # (not text.strip(), without copying the text)
+            raise InputError("the file is empty", source=label)
+        lines = _head_lines(text, 50)
     header_line = next((ln for ln in lines if ln.strip()), None)
     if header_line is None:  # 50 blank lines first: look at all of them
+        assert text is not None
         header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     sniffed = _sniff_delimiter("\n".join(lines))
     if delimiter is None:
@@ -210,6 +221,8 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: boo
     plain = _read_plain_csv(data, delimiter, raw_headers) if fast and delimiter != ";" else None
     if plain is not None:
         return plain
+    if text is None:
+        text = decode_text(data, label)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
@@ -293,7 +306,7 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(body),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False,
                                              newlines_in_values=False, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
@@ -321,10 +334,12 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
                 return None  # inf or nan: the C parser's own business
             if number is not None:
                 whole = pc.equal(pc.floor(number), number)
-                # Whole numbers that arrow's int64 cast refused (+4, 2**64): the C
-                # parser has its own integer rules (int64, uint64 or text).
-                if pc.all(whole).as_py() or pc.any(pc.and_(
-                        whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py():
+                # Integers that arrow's int64 cast refused (+4, 2**64): the C parser
+                # has its own rules for them (int64, uint64 or text). "3.0" is a float
+                # to both.
+                if pc.any(pc.and_(whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py() or (
+                        pc.all(whole).as_py() and pc.all(
+                            pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
                     return None
         if number is not None:
             columns[name] = number.to_numpy()
@@ -342,6 +357,21 @@ def _cast(column: Any, to: Any) -> Any:
     try:
         return pc.cast(column, to)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _head_text(data: bytes, size: int = 1 << 20) -> str | None:
+    """The file's first `size` bytes up to their last line break, decoded; None when
+    that is the whole file or they are not valid UTF-8 (the whole file is decoded then,
+    and `decode_text` names the bad byte)."""
+    if len(data) <= size:
+        return None
+    cut = data.rfind(b"\n", 0, size)
+    if cut < 0:
+        return None
+    try:
+        return data[: cut + 1].decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
 
 
@@ -556,8 +586,28 @@ def canonicalize(
         )
     out: dict[str, pd.Series] = {}
     names = _text(raw[matches["name"].header])
-    check_names(names, label, matches["name"].header)
-    out["name"] = names.astype(object)
+    # The names are checked (one hash pass over a million of them) while the numbers
+    # are read; a bad name is still the error reported first, as if checked first.
+    with ThreadPoolExecutor(1) as pool:
+        names_checked = pool.submit(check_names, names, label, matches["name"].header)
+        try:
+            _canonical_columns(raw, headers, matches, label, decimal_comma, notes, out)
+        except InputError:
+            names_checked.result()
+            raise
+        names_checked.result()
+    out = {"name": names.astype(object), **out}
+    frame = pd.DataFrame(out).reset_index(drop=True)
+    validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
+                        names_checked=True)
+    used = {c: m.header for c, m in matches.items() if c in mapping}
+    return frame, notes, used
+
+
+def _canonical_columns(raw: pd.DataFrame, headers: list[str], matches: dict[str, Any],
+                       label: str, decimal_comma: bool, notes: list[str],
+                       out: dict[str, pd.Series]) -> None:
+    """Every column but the names, converted and checked, into `out` in order."""
     for column in CANONICAL[1:]:
         match = matches.get(column)
         if match is None:
@@ -589,11 +639,6 @@ def canonicalize(
             out[name] = series.astype(object).where(series.notna(), None)
         if name != snake(header):
             notes.append(f"{name} <- {header!r}")
-    frame = pd.DataFrame(out).reset_index(drop=True)
-    validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
-                        names_checked=True)
-    used = {c: m.header for c, m in matches.items() if c in mapping}
-    return frame, notes, used
 
 
 def _accuracy_to_percent(

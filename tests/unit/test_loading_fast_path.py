@@ -58,12 +58,14 @@ def test_a_plain_synthetic_table_takes_the_fast_path() -> None:
                           "accuracy": rng.uniform(50, 99, n),
                           "latency_ms": rng.integers(1, 500, n),
                           "cost_per_1k": rng.lognormal(0, 2, n),
+                          "maintainability": rng.integers(1, 6, n).astype(float),  # "3.0"
                           "owner": rng.choice(["ops", "ml", "x y"], n)})
     data = frame.to_csv(index=False).encode()
     headers = list(frame.columns)
     fast = loading._read_plain_csv(data, ",", headers)
     assert fast is not None  # plain: arrow read it
     assert fast["latency_ms"].dtype == np.int64
+    assert fast["maintainability"].dtype == np.float64
     assert_same(data)
 
 
