@@ -285,7 +285,7 @@ def test_json_text_is_json_text_of_the_document(big: Analysis) -> None:
     # one line per candidate
     lines = text.splitlines()
     start = lines.index('  "candidates": [')
-    assert lines[start + 1].startswith('    {"name": ') and lines[start + 3000] .endswith("}")
+    assert lines[start + 1].startswith('    {"name":"') and lines[start + 3000].endswith("}")
     assert lines[start + 3001] == "  ],"
 
 

@@ -439,11 +439,11 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
         part = table.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
         for j, key in enumerate(CORE_KEYS):
-            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
+            parts.append(("" if j == 0 else ",") + _key(key) + ":")
             if key == "name":
                 parts.append(names.slice(lo, hi - lo))
             elif key == "violations":
-                listed = _chunk_messages(checks, lo, hi, string_tokens, ", ")
+                listed = _chunk_messages(checks, lo, hi, string_tokens, ",")
                 parts += ["[", listed, "]"] if listed is not None else ["[]"]
             elif key == "inference_monthly_usd" and np.array_equal(
                     part[key].to_numpy(), part["monthly_cost_usd"].to_numpy(), equal_nan=True):
@@ -453,13 +453,13 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
                 parts += tokens
                 if key == "monthly_cost_usd":
                     monthly = tokens
-        parts.append(", " + _key("contributions") + ": {")
+        parts.append("," + _key("contributions") + ":{")
         for j, column in enumerate(contrib.columns):
-            parts.append(("" if j == 0 else ", ") + _key(column) + ": ")
+            parts.append(("" if j == 0 else ",") + _key(column) + ":")
             parts += number_pieces(contrib[column].to_numpy()[lo:hi]) or []
         parts.append("}")
         for key in extra:
-            parts += [", " + _key(key) + ": ", *_json_tokens(part[key])]
+            parts += ["," + _key(key) + ":", *_json_tokens(part[key])]
         parts.append("},\n")
         return _lines(parts)
 
@@ -471,7 +471,7 @@ def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None) -> It
         part = frame.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
         for j, key in enumerate(frame.columns):
-            parts.append(("" if j == 0 else ", ") + _key(key) + ": ")
+            parts.append(("" if j == 0 else ",") + _key(key) + ":")
             parts += ([names.slice(lo, hi - lo)] if key == "name" and names is not None
                       else _json_tokens(part[key]))
         parts.append("},\n")
@@ -497,7 +497,8 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
     """The JSON document of `workbench analyze --format json`, as UTF-8 pieces.
 
     Keys are a contract (README, "The JSON document"). Layout: two-space indents,
-    one line per candidate and per accuracy-delta row."""
+    one compact line per candidate and per accuracy-delta row (a million of them are
+    most of the bytes)."""
     a = analysis
     yield b"{\n"
     yield _member("workload", workload_dict(a), 1)
