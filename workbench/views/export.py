@@ -262,9 +262,16 @@ def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
     if v.dtype.kind != "f":
         return None
     v = v.astype(float, copy=False)
-    m, e, hard = mantissa12(v)
     finite = np.isfinite(v)
+    if not finite.any():  # a column of NaN (no cost per avoided error anywhere)
+        return [pa.repeat(pa.scalar(null, pa.string()), len(v))]
     zero = v == 0
+    with np.errstate(invalid="ignore"):
+        whole_column = finite.all() and bool(np.all((np.floor(v) == v) & (np.abs(v) < 1e12)))
+    if whole_column:  # counts, scores of 1-5 (12 digits at most): the integers, 0.0 for zero
+        head = pc.cast(pa.array(v.astype(np.int64)), pa.string())
+        return [pc.if_else(pa.array(zero), "0.0", head) if zero.any() else head]
+    m, e, hard = mantissa12(v)
     if hard.any():  # near ties and extreme magnitudes: m and e by Python, then as all
         rows = np.flatnonzero(hard)
         parts = [_exact_parts(x) for x in v[rows]]
