@@ -34,11 +34,11 @@ from workbench.fmt import (
     _FORMAT,
     CONTROL_NOT_C0,
     clean,
+    mantissa12,
     num,
     one_line,
     pct,
     printable,
-    mantissa12,
     usd,
 )
 
@@ -47,8 +47,8 @@ CORE_KEYS = (
     "inference_monthly_usd", "cost_per_accuracy_point", "cost_per_1k_correct",
     "max_volume_per_day_in_budget", "feasible", "violations", "pareto", "score", "rank",
 )
-# Rows per chunk: big enough that the kernels dominate, small enough that a chunk's
-# tokens stay a few tens of megabytes whatever the table's size.
+# Rows per chunk: big enough that the kernels dominate the Python around them, small
+# enough that the chunks in flight stay a few megabytes whatever the table's size.
 CHUNK_ROWS = 1 << 14
 # What markdown and text views show of a long table (CSV and JSON list everything).
 MARKDOWN_ROWS = 50
@@ -184,7 +184,6 @@ def _re2_class(chars: str) -> str:
 _RE2_JSON_SPECIAL = "[\"\\\\" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
 # Cells `csv_safe` changes beyond the formula guard: every control (`fmt.CONTROL`).
 _RE2_CONTROL = "[" + _re2_class("\x00-\x1f\x7f-\x9f" + _FORMAT) + "]"
-_EMPTY = pa.array([], pa.string())
 _I10 = 10 ** np.arange(19, dtype=np.int64)
 
 
@@ -213,18 +212,6 @@ def _patch(tokens: pa.Array, mask: np.ndarray, make: Any, cells: Sequence[Any]) 
     return pc.replace_with_mask(
         tokens, pa.array(mask), pa.array([make(cells[int(i)]) for i in idx], pa.string())
     )
-
-
-def _scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
-    """One array of n tokens from (rows, tokens of those rows) pieces that cover 0..n-1
-    once: concatenated, then put in place with one `take`."""
-    pieces = [(rows, tokens) for rows, tokens in pieces if rows.size]
-    if len(pieces) == 1:
-        return pieces[0][1]
-    order = np.concatenate([rows for rows, _ in pieces])
-    where = np.empty(n, dtype=np.int64)
-    where[order] = np.arange(n, dtype=np.int64)
-    return pa.concat_arrays([tokens for _, tokens in pieces]).take(pa.array(where))
 
 
 def number_tokens(values: np.ndarray, *, null: str = "null", true: str = "true",
@@ -366,26 +353,20 @@ def _key(name: str) -> str:
     return json_text(str(name), indent=None)
 
 
-def _check_parts(analysis: Analysis) -> list[tuple[np.ndarray, np.ndarray, pa.Array]]:
-    """Per constraint: (violated mask, rows that break it, their messages)."""
-    out = []
-    for check in analysis.checks:
-        rows = np.flatnonzero(check.violated)
-        out.append((check.violated, rows, check.messages() if rows.size else _EMPTY))
-    return out
-
-
-def _chunk_messages(parts: list[tuple[np.ndarray, np.ndarray, pa.Array]], lo: int, hi: int,
-                    encode: Any, sep: str) -> pa.Array | None:
-    """Per row of [lo, hi): every broken constraint's message, encoded and followed by
-    `sep`, in constraint order (the caller trims the last `sep`); None: no constraints."""
+def _chunk_messages(checks: Sequence[Any], lo: int, hi: int, encode: Any,
+                    sep: str) -> pa.Array | None:
+    """Per row of [lo, hi): every broken constraint's message (`ConstraintCheck.messages`
+    of the chunk's rows, made with the chunk on its thread), encoded and followed by
+    `sep`, in constraint order, the last `sep` trimmed; None: no constraints."""
     pieces = []
-    for violated, rows, messages in parts:
-        a, b = np.searchsorted(rows, [lo, hi])
+    for check in checks:
+        broken = check.violated[lo:hi]
         piece = pa.repeat(pa.scalar("", pa.string()), hi - lo)
-        if b > a:
-            tokens = pc.binary_join_element_wise(encode(messages.slice(a, b - a)), sep, "")
-            piece = pc.replace_with_mask(piece, pa.array(violated[lo:hi]), tokens)
+        if broken.any():
+            mask = np.zeros(len(check.violated), dtype=bool)
+            mask[lo:hi] = broken
+            tokens = pc.binary_join_element_wise(encode(check.messages(mask)), sep, "")
+            piece = pc.replace_with_mask(piece, pa.array(broken), tokens)
         pieces.append(piece)
     if not pieces:
         return None
@@ -440,7 +421,7 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
     table = a.table
     extra = [c for c in table.columns if c not in CORE_KEYS]
     contrib = a.contributions
-    checks = _check_parts(a)
+    checks = a.checks
 
     def make(lo: int, hi: int) -> memoryview:
         part = table.iloc[lo:hi]
@@ -655,7 +636,7 @@ def csv_chunks(analysis: Analysis) -> Iterator[bytes | memoryview]:
     contrib = a.contributions
     header = [*CORE_KEYS, *[f"contribution_{c}" for c in contrib.columns], *extra]
     yield _csv_row(header).encode()
-    checks = _check_parts(a)
+    checks = a.checks
 
     def make(lo: int, hi: int) -> memoryview:
         part = table.iloc[lo:hi]
