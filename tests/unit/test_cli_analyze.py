@@ -76,6 +76,12 @@ def test_sweep_detail_lists_every_candidate_per_volume(
     assert last["feasible_count"] == sum(last["feasible"].values())
 
 
+def test_sweep_detail_needs_json(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(retail_csv), *RETAIL_FLAGS, "--sweep-detail"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workbench: error: --sweep-detail") and "--format json" in err
+
+
 def test_weight_flags_replace_defaults(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = run_json(capsys, str(retail_csv), *RETAIL_FLAGS, "--weight", "accuracy=3",
                    "--weight", "cost=1:min:log10")

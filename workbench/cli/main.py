@@ -130,6 +130,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.save and not args.save.lower().endswith(".toml"):
         raise InputError("--save needs a .toml file name", source=args.save)
+    if args.sweep_detail and args.format != "json":
+        raise InputError("--sweep-detail lists the sweep in JSON: use it with --format json")
     session, notes = _open(args)
     protected = [("the input", args.path), *session_inputs(session, args.path)]
     # Saving a session onto itself is how a decision record is updated (the previous
