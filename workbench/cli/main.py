@@ -198,11 +198,12 @@ def cmd_tui(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # A headless command runs once over possibly a million rows: arrow's buffers go
-    # back to the system as they are freed (its default pool keeps them, and the
-    # peak memory of an export grows by the chunks it has made). Read when pyarrow
-    # is first imported, which is after this.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    if argv and argv[0] in SUBCOMMANDS:
+        # A headless command runs once over possibly a million rows: arrow's buffers
+        # go back to the system as they are freed (its default pool keeps them, and
+        # the peak memory of an export grows by the chunks it has made). Read when
+        # pyarrow is first imported, which is after this.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return cmd_tui(argv)
