@@ -317,37 +317,46 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
         return None
     if table.column_names != headers or table.num_rows == 0 or table.num_columns < 2:
         return None
-    columns: dict[str, Any] = {}
-    for name, column in zip(headers, table.columns):
-        if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
-                pc.starts_with(column, "\t")).as_py():
-            return None  # skipinitialspace would change this cell
-        first = column[0].as_py().lstrip("+-")
-        number = _cast(column, pa.int64()) if first.isdigit() else None
-        if number is not None and pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
-            number = None  # arrow reads 0x1f as hex; the C parser reads text
-        if number is None:
-            # (An empty cell fails the cast: with keep_default_na=False the C parser
-            # keeps such a column as text.)
-            number = _cast(column, pa.float64())
-            if number is not None and not pc.all(pc.is_finite(number)).as_py():
-                return None  # inf or nan: the C parser's own business
-            if number is not None:
-                whole = pc.equal(pc.floor(number), number)
-                # Integers that arrow's int64 cast refused (+4, 2**64): the C parser
-                # has its own rules for them (int64, uint64 or text). "3.0" is a float
-                # to both.
-                if pc.any(pc.and_(whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py() or (
-                        pc.all(whole).as_py() and pc.all(
-                            pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
-                    return None
+    # Columns are independent and the kernels let go of the GIL: a few at a time.
+    with ThreadPoolExecutor(2) as pool:
+        read = list(pool.map(_plain_column, table.columns))
+    if any(column is None for column in read):
+        return None
+    return pd.DataFrame(dict(zip(headers, read)))
+
+
+def _plain_column(column: Any) -> Any:
+    """One column of `_read_plain_csv` as the C parser would type it (int64, float64
+    or text), or None when that is not certain."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
+            pc.starts_with(column, "\t")).as_py():
+        return None  # skipinitialspace would change this cell
+    first = column[0].as_py().lstrip("+-")
+    number = _cast(column, pa.int64()) if first.isdigit() else None
+    if number is not None and pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
+        number = None  # arrow reads 0x1f as hex; the C parser reads text
+    if number is None:
+        # (An empty cell fails the cast: with keep_default_na=False the C parser
+        # keeps such a column as text.)
+        number = _cast(column, pa.float64())
+        if number is not None and not pc.all(pc.is_finite(number)).as_py():
+            return None  # inf or nan: the C parser's own business
         if number is not None:
-            columns[name] = number.to_numpy()
-            continue
-        if pc.all(pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
-            return None
-        columns[name] = pd.array(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-    return pd.DataFrame(columns)
+            whole = pc.equal(pc.floor(number), number)
+            # Integers that arrow's int64 cast refused (+4, 2**64): the C parser has
+            # its own rules for them (int64, uint64 or text). "3.0" is a float to both.
+            if pc.any(pc.and_(whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py() or (
+                    pc.all(whole).as_py() and pc.all(
+                        pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
+                return None
+    if number is not None:
+        return number.to_numpy()
+    if pc.all(pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
+        return None
+    return pd.array(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _cast(column: Any, to: Any) -> Any:
@@ -592,14 +601,14 @@ def canonicalize(
         names_checked = pool.submit(check_names, names, label, matches["name"].header)
         try:
             _canonical_columns(raw, headers, matches, label, decimal_comma, notes, out)
+            out = {"name": names.astype(object), **out}
+            frame = pd.DataFrame(out).reset_index(drop=True)
+            validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
+                                names_checked=True)
         except InputError:
             names_checked.result()
             raise
         names_checked.result()
-    out = {"name": names.astype(object), **out}
-    frame = pd.DataFrame(out).reset_index(drop=True)
-    validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
-                        names_checked=True)
     used = {c: m.header for c, m in matches.items() if c in mapping}
     return frame, notes, used
 
