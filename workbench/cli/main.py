@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from workbench import __version__
@@ -40,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
     an.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     an.add_argument("--save", metavar="SESSION.toml", help="also save the inputs as a session")
+    an.add_argument("--sweep-detail", action="store_true",
+                    help="JSON: list every candidate's monthly cost and feasibility at each "
+                    "volume of the sweep (by default each volume has a summary)")
 
     rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
     rp.add_argument("path", metavar="SESSION.toml")
@@ -109,6 +113,24 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
+def write_chunks(chunks: Iterator[bytes | memoryview], output: str | None) -> None:
+    """UTF-8 pieces to stdout, or atomically to `output` (as `write_output`), as they come."""
+    if output:
+        from workbench.atomic import atomic_write_bytes
+
+        atomic_write_bytes(Path(output), chunks)
+        return
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stdout (some test captures)
+        for chunk in chunks:
+            sys.stdout.write(bytes(chunk).decode())
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        stream.write(chunk)
+    stream.flush()
+
+
 def guard_outputs(
     inputs: list[tuple[str, str | None]], outputs: list[tuple[str, str | None]]
 ) -> None:
@@ -132,6 +154,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.save and not args.save.lower().endswith(".toml"):
         raise InputError("--save needs a .toml file name", source=args.save)
+    if args.sweep_detail and args.format != "json":
+        raise InputError("--sweep-detail lists the sweep in JSON: use it with --format json")
     session, notes = _open(args)
     protected = [("the input", args.path), *session_inputs(session, args.path)]
     # Saving a session onto itself is how a decision record is updated (the previous
@@ -158,15 +182,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)
         save_session(session, target)
         print(f"workbench: session saved to {args.save}", file=sys.stderr)
-    if args.format == "json" and evaluation.routing is not None:
-        doc = export.to_dict(analysis, notes)
-        doc["routing"] = evaluation.routing.to_json_dict()
-        text = export.json_text(doc)
-    elif args.format == "json":
-        text = export.to_json(analysis, notes)
-    elif args.format == "csv":
-        text = export.to_csv(analysis)
-    elif args.format == "markdown":
+    if args.format in ("json", "csv"):
+        # Every candidate, written as it is made: a million rows never sit in memory
+        # as one string. A session's routing result rides along in the JSON.
+        chunks = (export.json_chunks(analysis, notes, sweep_detail=args.sweep_detail,
+                                     routing=evaluation.routing)
+                  if args.format == "json" else export.csv_chunks(analysis))
+        write_chunks(chunks, args.output)
+        return 0
+    if args.format == "markdown":
         text = export.to_markdown(analysis, notes)
     else:
         from workbench.cli.text import to_text
@@ -224,6 +248,12 @@ def cmd_tui(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        # A headless command runs once over possibly a million rows: arrow's buffers
+        # go back to the system as they are freed (its default pool keeps them, and
+        # the peak memory of an export grows by the chunks it has made). Read when
+        # pyarrow is first imported, which is after this.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return cmd_tui(argv)

@@ -9,7 +9,6 @@ model name cannot drive the reviewer's terminal; the JSON view keeps them exact.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
@@ -22,7 +21,8 @@ import pandas as pd
 from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.fmt import clean, fmt_num, printable
-from workbench.model import DEFAULT_CRITERIA, Criterion, Session
+from workbench.model import COST_ALIAS, DEFAULT_CRITERIA, Criterion, Session
+from workbench.views.export import json_text
 
 Change = tuple[str, Any, Any]  # (key, old, new); None means "not set"
 
@@ -119,8 +119,14 @@ def _constraints(s: Session) -> dict[str, Any]:
 
 def _weights(s: Session) -> dict[str, Any]:
     # Defaults are compared as the criteria they stand for, so switching from
-    # "defaults" to the same weights written out is not a change.
-    criteria: tuple[Criterion, ...] = s.scenario.scoring.criteria or DEFAULT_CRITERIA
+    # "defaults" to the same weights written out is not a change. A default the table
+    # cannot use (maintainability, when it has no such column) stands for nothing:
+    # the analysis drops it, and so does the comparison.
+    given = s.scenario.scoring.criteria
+    criteria: tuple[Criterion, ...] = given or tuple(
+        c for c in DEFAULT_CRITERIA
+        if c.column == COST_ALIAS or c.column in s.scenario.candidates.columns
+    )
     out: dict[str, Any] = {}
     for c in criteria:
         out[c.column] = c.weight
@@ -386,7 +392,8 @@ def run_diff(old_path: Path, new_path: Path, fmt: str) -> int:
     notes = old_notes + new_notes
     if fmt == "json":
         doc = {"old": str(old_path), "new": str(new_path), **diff_to_dict(d), "notes": notes}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        # Exact on load, and nothing in it can drive the terminal it is printed on.
+        sys.stdout.write(json_text(doc))
     else:
         text = f"Comparing {printable(old_path)} -> {printable(new_path)}\n" + diff_to_text(d)
         if notes:
