@@ -148,8 +148,7 @@ class Result(Evaluation):
 
     @classmethod
     def of(cls, evaluation: Evaluation, notes: list[str]) -> Result:
-        result = cls(evaluation.session, evaluation.analysis, evaluation.routing,
-                     evaluation.routing_error, list(evaluation.notes))
+        result = cls(**{f.name: getattr(evaluation, f.name) for f in dc_fields(Evaluation)})
         result.loader_notes = list(notes)
         return result
 
@@ -171,12 +170,12 @@ class Result(Evaluation):
     def to_json(self) -> str:
         from workbench.views.export import to_json
 
-        return to_json(self.analysis, self.loader_notes)
+        return to_json(self.analysis, self.loader_notes, evaluation=self)
 
     def to_dict(self) -> dict[str, Any]:
         from workbench.views.export import to_dict
 
-        return to_dict(self.analysis, self.loader_notes)
+        return to_dict(self.analysis, self.loader_notes, evaluation=self)
 
     def memo(self) -> str:
         from workbench.views.memo import render_memo

@@ -56,7 +56,13 @@ def test_the_json_goldens_are_what_the_readme_promises() -> None:
     doc = json.loads((GOLDEN / "analyze_retail.json").read_text(encoding="utf-8"))
     assert list(doc) == ["workload", "constraints", "criteria", "normalization", "cost_column",
                          "candidates", "frontier", "recommendation",
-                         "no_recommendation_reason", "volume_sweep", "accuracy_delta", "notes"]
+                         "no_recommendation_reason", "volume_sweep", "accuracy_delta",
+                         "rank_by", "matrix_pick", "pricing", "cost_questions", "robustness",
+                         "routing", "notes"]
+    assert doc["rank_by"] == "matrix" and doc["matrix_pick"] == "MobileNet-SSD edge (on-device)"
+    assert doc["pricing"] is None and doc["routing"] is None
+    risks = [r["code"] for r in doc["robustness"]["risks"]]
+    assert risks == ["least_accurate_pick", "single_feasible"]
     first = doc["candidates"][0]
     assert list(first)[:15] == ["name", "accuracy", "latency_ms", "cost_per_1k",
                                 "monthly_cost_usd", "inference_monthly_usd",

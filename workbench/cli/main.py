@@ -167,7 +167,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # One evaluation: the analysis with the routed system as a candidate when the
     # session has [routing] (the robustness figures are the memo's, not needed here).
     evaluation = evaluate(session, Path(args.path).parent if is_session else None,
-                          robust=False)
+                          robust=args.format == "json")
     analysis = evaluation.analysis
     if evaluation.routing_error is not None:
         notes = [*notes, f"routing not simulated: {evaluation.routing_error}"]
@@ -186,7 +186,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         # Every candidate, written as it is made: a million rows never sit in memory
         # as one string. A session's routing result rides along in the JSON.
         chunks = (export.json_chunks(analysis, notes, sweep_detail=args.sweep_detail,
-                                     routing=evaluation.routing)
+                                     evaluation=evaluation)
                   if args.format == "json" else export.csv_chunks(analysis))
         write_chunks(chunks, args.output)
         return 0

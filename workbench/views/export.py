@@ -22,7 +22,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.analysis import Analysis
+
+if TYPE_CHECKING:
+    from workbench.evaluation import Evaluation
 from workbench.fmt import (
     _FORMAT,
     CONTROL_NOT_C0,
@@ -481,7 +484,8 @@ def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
 
 
 def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
-                sweep_detail: bool = False) -> Iterator[bytes | memoryview]:
+                sweep_detail: bool = False, evaluation: Evaluation | None = None,
+                ) -> Iterator[bytes | memoryview]:
     """The JSON document of `workbench analyze --format json`, as UTF-8 pieces.
 
     Keys are a contract (README, "The JSON document"). Layout: two-space indents,
@@ -527,6 +531,17 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
             rows["name"].to_numpy(dtype=object), a.table["name"].to_numpy(dtype=object))
         yield from _delta_lines(rows, "      ", names if same_names else None)
         yield b"    ]\n  },\n"
+    from workbench.views import evaluation_json as ej
+
+    ranking = ej.ranking_dict(a)
+    yield _member("rank_by", ranking["rank_by"], 1)
+    yield _member("matrix_pick", ranking["matrix_pick"], 1)
+    yield _member("pricing", ej.pricing_dict(a), 1)
+    if evaluation is not None:
+        yield _member("cost_questions", ej.cost_questions_dict(evaluation.cost_questions), 1)
+        yield _member("robustness", ej.robustness_dict(evaluation.robustness), 1)
+        yield _member("routing", None if evaluation.routing is None
+                      else evaluation.routing.to_json_dict(), 1)
     yield _member("notes", [*(extra_notes or []), *a.notes], 1, last=True)
     yield b"}\n"
 
@@ -551,14 +566,16 @@ def _sweep_detail(a: Analysis, steps: list[dict[str, Any]], names: pa.Array
 
 
 def to_json(analysis: Analysis, extra_notes: list[str] | None = None, *,
-            sweep_detail: bool = False) -> str:
-    return b"".join(json_chunks(analysis, extra_notes, sweep_detail=sweep_detail)).decode()
+            sweep_detail: bool = False, evaluation: Evaluation | None = None) -> str:
+    return b"".join(json_chunks(analysis, extra_notes, sweep_detail=sweep_detail,
+                                evaluation=evaluation)).decode()
 
 
 def to_dict(analysis: Analysis, extra_notes: list[str] | None = None, *,
-            sweep_detail: bool = False) -> dict[str, Any]:
+            sweep_detail: bool = False, evaluation: Evaluation | None = None) -> dict[str, Any]:
     """The JSON document as Python values (exactly what a reader of `to_json` gets)."""
-    return json.loads(to_json(analysis, extra_notes, sweep_detail=sweep_detail))
+    return json.loads(to_json(analysis, extra_notes, sweep_detail=sweep_detail,
+                              evaluation=evaluation))
 
 
 def candidate_records(analysis: Analysis) -> list[dict[str, Any]]:
