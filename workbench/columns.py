@@ -108,6 +108,13 @@ def tokens(header: str) -> str:
     return " ".join(text.split())
 
 
+def header_key(header: str) -> str:
+    """The identity of a header for exact matching: lower-case letters and digits only,
+    so "Cheap Score", "cheap_score" and "cheap-score" are one header. The replay-log
+    matchers (workbench.routing) and the tables' exact-name checks share it."""
+    return re.sub(r"[^0-9a-z]", "", str(header).lower())
+
+
 def snake(header: str) -> str:
     """A stable snake_case name for a non-canonical column."""
     name = tokens(header).replace(" ", "_")

@@ -8,13 +8,13 @@ synonyms. Every rejection names the file, the 1-based data row and the column.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.columns import header_key
 from workbench.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,9 +45,9 @@ REQUIRED: tuple[str, ...] = ("label", "cheap_score", "expensive_score")
 SCORE_COLUMNS: tuple[str, ...] = ("cheap_score", "expensive_score")
 
 
-def normalize_header(name: str) -> str:
-    """Case, spaces and punctuation never matter: 'Cheap Score' == 'cheap_score'."""
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+# Case, spaces and punctuation never matter: 'Cheap Score' == 'cheap_score'. The one
+# definition lives with the table header matcher (workbench.columns).
+normalize_header = header_key
 
 
 _NORMALIZED_SYNONYMS: dict[str, tuple[str, ...]] = {

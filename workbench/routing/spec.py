@@ -392,10 +392,10 @@ def _price_list(candidates: Any, column: str) -> dict[str, float]:
 
 def normalize_name(name: str) -> str:
     """Case, spaces and punctuation never matter in a model name ("GBM fast scorer" is
-    the log's correct_gbm_fast_scorer)."""
-    import re
+    the log's correct_gbm_fast_scorer): the header key of workbench.columns."""
+    from workbench.columns import header_key
 
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+    return header_key(name)
 
 
 def lookup_name(table: dict[str, float], name: str) -> float | None:
