@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.columns import VOLUME_DEPENDENT  # noqa: F401 - re-exported for whatif
 from workbench.columns import priced_elsewhere
 from workbench.model import Constraints, Scenario, Workload
 
@@ -32,7 +31,8 @@ def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:
     # Missing optional costs count as 0, whether the column or just the cell is absent.
     if column not in frame.columns:
         return np.zeros(len(frame))
-    return np.nan_to_num(frame[column].to_numpy(dtype=float), nan=0.0)
+    costs: np.ndarray = np.nan_to_num(frame[column].to_numpy(dtype=float), nan=0.0)
+    return costs
 
 
 def overhead_monthly_usd(frame: pd.DataFrame, workload: Workload) -> np.ndarray:
@@ -43,9 +43,10 @@ def overhead_monthly_usd(frame: pd.DataFrame, workload: Workload) -> np.ndarray:
 
 
 def monthly_cost(
-    cost_per_1k: np.ndarray, overhead: np.ndarray, monthly_volume: float
+    cost_per_1k: np.ndarray, overhead: np.ndarray, monthly_volume: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(inference_monthly_usd, monthly_cost_usd) at one monthly volume."""
+    """(inference_monthly_usd, monthly_cost_usd) at one monthly volume, or at several
+    (an array that broadcasts against the costs)."""
     inference = cost_per_1k * monthly_volume / 1000.0
     return inference, inference + overhead
 

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.costs import VOLUME_DEPENDENT, overhead_monthly_usd
+from workbench.columns import VOLUME_DEPENDENT
+from workbench.costs import overhead_monthly_usd
 from workbench.errors import InputError, Note
 from workbench.model import Scenario
 from workbench.scoring import ResolvedCriterion, best_index, score_matrix

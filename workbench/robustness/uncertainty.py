@@ -298,7 +298,8 @@ def _binom_cdf_half(k: int, n: int) -> float:
     """P(X <= k) for X ~ Binomial(n, 1/2): exact integers up to n = 5000, log-space
     summation beyond (the terms are all positive: no cancellation)."""
     if n <= 5000:
-        return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+        outcomes: int = 2**n  # n >= 0: an exact integer
+        return sum(math.comb(n, i) for i in range(k + 1)) / outcomes
     logs = np.array([math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
                      for i in range(k + 1)]) - n * math.log(2.0)
     top = logs.max()

@@ -96,14 +96,16 @@ def _query(
         for s in inputs.score:
             valid_terms.append(exp.Between(this=_col(s), low=_num(0), high=_num(1)))
         for m in range(k - 1):
-            s = _col(inputs.score[m])
+            score = _col(inputs.score[m])
             # Out-of-range scores get a harmless confidence so no engine ever casts NaN
             # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
             scored.append(exp.alias_(_case(
-                (exp.and_(exp.GTE(this=s.copy(), expression=_num(0.5)), exp.LTE(this=s.copy(), expression=_num(1))),
-                 s.copy()),
-                (exp.and_(exp.GTE(this=s.copy(), expression=_num(0)), exp.LT(this=s.copy(), expression=_num(0.5))),
-                 exp.Sub(this=_num(1), expression=s.copy())),
+                (exp.and_(exp.GTE(this=score.copy(), expression=_num(0.5)),
+                          exp.LTE(this=score.copy(), expression=_num(1))),
+                 score.copy()),
+                (exp.and_(exp.GTE(this=score.copy(), expression=_num(0)),
+                          exp.LT(this=score.copy(), expression=_num(0.5))),
+                 exp.Sub(this=_num(1), expression=score.copy())),
                 default=_num(0.5),
             ), ident(f"_wb_c{m + 1}")))
         scored.append(exp.alias_(label.copy(), ident("_wb_y")))
@@ -134,12 +136,13 @@ def _query(
     bin_cols: list[exp.Expr] = []
     if inputs.kind == "binary":
         for m in range(k - 1):
-            c = _col(f"_wb_c{m + 1}")
+            conf = _col(f"_wb_c{m + 1}")
             bin_cols.append(exp.alias_(_case(
                 (invalid.copy(), _num(-1)),
-                (exp.GTE(this=c.copy(), expression=_num(1)), _num(bins - 1)),
+                (exp.GTE(this=conf.copy(), expression=_num(1)), _num(bins - 1)),
                 default=exp.Cast(this=exp.Floor(this=exp.Mul(
-                    this=exp.Paren(this=exp.Sub(this=c.copy(), expression=_num(0.5))), expression=_num(2 * bins),
+                    this=exp.Paren(this=exp.Sub(this=conf.copy(), expression=_num(0.5))),
+                    expression=_num(2 * bins),
                 )), to=exp.DataType.build("INTEGER")),
             ), ident(f"bin_{m + 1}")))
         keys = ["_wb_y", *[f"_wb_ok{m + 1}" for m in range(k)], "_wb_forced"]
@@ -165,13 +168,12 @@ def _query(
     ]).from_(ident("scored")).where(exp.EQ(this=valid.copy(), expression=_num(1)))
     placed_cols: list[exp.Expr] = []
     for m in range(k - 1):
-        c, lo, hi = _col(f"_wb_c{m + 1}"), _col(f"_wb_lo{m + 1}"), _col(f"_wb_hi{m + 1}")
-
-        def ratio() -> exp.Expr:
-            return exp.Mul(this=exp.Paren(this=exp.Div(
-                this=exp.Paren(this=exp.Sub(this=c.copy(), expression=lo.copy())),
-                expression=exp.Paren(this=exp.Sub(this=hi.copy(), expression=lo.copy())),
-            )), expression=_num(float(bins)))
+        conf, lo, hi = _col(f"_wb_c{m + 1}"), _col(f"_wb_lo{m + 1}"), _col(f"_wb_hi{m + 1}")
+        # Built once and copied at each use: a sqlglot node belongs to one parent.
+        ratio = exp.Mul(this=exp.Paren(this=exp.Div(
+            this=exp.Paren(this=exp.Sub(this=conf.copy(), expression=lo.copy())),
+            expression=exp.Paren(this=exp.Sub(this=hi.copy(), expression=lo.copy())),
+        )), expression=_num(float(bins)))
 
         # Clamped into [0, bins - 1] before FLOOR and CAST (engines evaluate CASE
         # branches eagerly; NaN compares false in some engines and largest in others,
@@ -179,8 +181,9 @@ def _query(
         placed_cols.append(exp.alias_(_case(
             (exp.or_(invalid.copy(), exp.Not(this=exp.Paren(this=exp.GT(this=hi.copy(), expression=lo.copy())))),
              _num(0.0)),
-            (exp.Between(this=ratio(), low=_num(0.0), high=_num(float(bins - 1))), ratio()),
-            (exp.GT(this=ratio(), expression=_num(float(bins - 1))), _num(float(bins - 1))),
+            (exp.Between(this=ratio.copy(), low=_num(0.0), high=_num(float(bins - 1))),
+             ratio.copy()),
+            (exp.GT(this=ratio.copy(), expression=_num(float(bins - 1))), _num(float(bins - 1))),
             default=_num(0.0),
         ), ident(f"_wb_r{m + 1}")))
     placed = exp.select(
@@ -348,9 +351,9 @@ def aggregate_cascade_parquet(
                 mapping[f"_wb_in_q{m + 1}"] = h
                 kinds[f"_wb_in_q{m + 1}"] = "quality"
             for m in range(k - 1):
-                h = layout.confidence[m]
-                assert h is not None
-                mapping[f"_wb_in_c{m + 1}"] = h
+                conf_header = layout.confidence[m]
+                assert conf_header is not None
+                mapping[f"_wb_in_c{m + 1}"] = conf_header
                 kinds[f"_wb_in_c{m + 1}"] = "value"
             inputs = Inputs("quality", None, correct=tuple(f"_wb_in_q{m + 1}" for m in range(k)),
                             confidence=tuple(f"_wb_in_c{m + 1}" for m in range(k - 1)))

@@ -20,6 +20,7 @@ those sums for many policies at once, one row per policy:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -80,7 +81,8 @@ class CascadeData:
         """Per-item quality of tier m (bool for binary logs, float in [0, 1] otherwise)."""
         if self.kind == "binary":
             assert self.label is not None
-            return self.predicted(m) == self.label
+            right: np.ndarray = self.predicted(m) == self.label
+        return right
         assert self.qual is not None
         return self.qual[m]
 
@@ -408,7 +410,7 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
 # ------------------------------------------------------------ fixed policies
 
 
-def answering_tier(data: CascadeData, thresholds: np.ndarray | list[float]) -> np.ndarray:
+def answering_tier(data: CascadeData, thresholds: np.ndarray | Sequence[float]) -> np.ndarray:
     """Tier (0-based) whose answer each item gets under one policy."""
     t = np.asarray(thresholds, dtype=np.float64).reshape(-1)
     k = data.tiers
@@ -424,7 +426,7 @@ def answering_tier(data: CascadeData, thresholds: np.ndarray | list[float]) -> n
     return tier
 
 
-def evaluate(data: CascadeData, thresholds: np.ndarray | list[float]) -> Tallies:
+def evaluate(data: CascadeData, thresholds: np.ndarray | Sequence[float]) -> Tallies:
     """The sums of one fixed policy on every item of ``data`` (a one-row Tallies)."""
     k = data.tiers
     tier = answering_tier(data, thresholds)

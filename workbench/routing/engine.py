@@ -449,9 +449,9 @@ def _held_out_kfold(ctx: Context, data: CascadeData) -> tuple[dict[str, PolicyFi
                 missing[key] += 1
                 continue
             chosen[key].append(", ".join(threshold_text(float(v), binary) for v in thresholds))
-            t = evaluate(held, thresholds)
+            fold_sums = evaluate(held, thresholds)
             current = pooled[key]
-            pooled[key] = t if current is None else current + t
+            pooled[key] = fold_sums if current is None else current + fold_sums
     out: dict[str, PolicyFigures] = {}
     notes: list[str] = []
     for key, t in pooled.items():

@@ -62,9 +62,9 @@ class Layout:
             out[f"score:{m}"] = (header, "score")
         for m, header in enumerate(self.correct):
             out[f"correct:{m}"] = (header, "quality")
-        for m, header in enumerate(self.confidence):
-            if header is not None:
-                out[f"confidence:{m}"] = (header, "value")
+        for m, conf_header in enumerate(self.confidence):
+            if conf_header is not None:
+                out[f"confidence:{m}"] = (conf_header, "value")
         return out
 
 

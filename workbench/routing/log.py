@@ -95,8 +95,8 @@ def match_columns(
         accepted = "; ".join(
             f"{m}: {', '.join(SYNONYMS[m][:6])}, ..." for m in missing if m in SYNONYMS
         )
-        found = ", ".join(repr(h) for h in headers) if headers else "(none)"
-        message = f"missing column(s) {', '.join(missing)}; headers found: {found}"
+        seen = ", ".join(repr(h) for h in headers) if headers else "(none)"
+        message = f"missing column(s) {', '.join(missing)}; headers found: {seen}"
         if accepted:
             message += f" (accepted names: {accepted})"
         raise InputError(message, source=source, column=missing[0])

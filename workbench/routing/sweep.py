@@ -61,7 +61,8 @@ class Curve:
 
     @property
     def correct(self) -> np.ndarray:
-        return self.tp + (self.negatives - self.fp)
+        correct: np.ndarray = self.tp + (self.negatives - self.fp)
+        return correct
 
     def __len__(self) -> int:
         return int(self.threshold.size)
@@ -69,7 +70,8 @@ class Curve:
 
 def confidence(cheap_score: np.ndarray) -> np.ndarray:
     """The cheap model's confidence in its own decision: max(p, 1 - p)."""
-    return np.maximum(cheap_score, 1.0 - cheap_score)
+    conf: np.ndarray = np.maximum(cheap_score, 1.0 - cheap_score)
+    return conf
 
 
 def bin_index(conf: np.ndarray, bin_count: int) -> np.ndarray:
@@ -312,7 +314,7 @@ def bins_curve(counts: BinCounts) -> Curve:
 # ---------------------------------------------------------------- statistics
 
 
-def wilson_lower(correct: np.ndarray | int, n: int, z: float = Z95) -> np.ndarray:
+def wilson_lower(correct: np.ndarray | float, n: int, z: float = Z95) -> np.ndarray:
     """Wilson score interval lower bound of correct / n (a fraction, not percent)."""
     k = np.asarray(correct, dtype=np.float64)
     if n <= 0:

@@ -332,7 +332,7 @@ def build(
     plotext silently drops a title wider than the data area, places colliding tick
     labels in a per-process random order, and "log scale" must never go missing.
     """
-    import plotext as plt  # type: ignore[import-untyped]  # lazily: the import costs ~50 ms
+    import plotext as plt  # lazily: the import costs ~50 ms
 
     with _PLOTEXT_LOCK:
         plt.clear_figure()
