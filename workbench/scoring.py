@@ -13,7 +13,6 @@ score is the sum of contributions, so a score is always within [0, 1] for minmax
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -132,7 +131,7 @@ def score_matrix(
     return score, normalized, contributions
 
 
-NameLike = Union[np.ndarray, pd.Series]
+NameLike = np.ndarray | pd.Series
 
 
 def take_names(names: NameLike, idx: np.ndarray) -> np.ndarray:

@@ -162,7 +162,7 @@ def list_llm(as_of: date | None = None) -> list[LlmPrice]:
         for model in provider.models:
             try:
                 entry = _entry(provider, model, as_of, None)
-            except Exception:  # noqa: BLE001, S112 - a malformed entry is skipped, not fatal
+            except Exception:  # noqa: BLE001 - a malformed entry is skipped, not fatal
                 continue
             if entry.usd_per_1m_input_tokens is None and entry.usd_per_1m_output_tokens is None:
                 continue

@@ -392,7 +392,7 @@ def aggregate_parquet(
             raise InputError(f"cannot read as Parquet: {exc}", source=src) from exc
         types = {row[0]: str(row[1]) for row in described}
         mapping = match_columns(list(types), extra, src)
-        for name, header in mapping.items():
+        for header in mapping.values():
             if not _NUMERIC_DUCK.match(types[header].upper()):
                 raise InputError(f"column has type {types[header]}; expected numbers", source=src, column=header)
         query = _aggregation_query(

@@ -30,11 +30,11 @@ import numpy as np
 
 from workbench.errors import InputError
 from workbench.routing.bins import (
+    _NUMERIC_DUCK,
     DIALECTS,
     DUCKDB_MEMORY_LIMIT,
     DUCKDB_THREADS,
     TABLE_PLACEHOLDER,
-    _NUMERIC_DUCK,
     _as_flag,
     _case,
     _col,
@@ -358,7 +358,7 @@ def aggregate_cascade_parquet(
             inputs = Inputs("quality", None, correct=tuple(f"_wb_in_q{m + 1}" for m in range(k)),
                             confidence=tuple(f"_wb_in_c{m + 1}" for m in range(k - 1)))
         mapping.update(extras)
-        for name, header in mapping.items():
+        for header in mapping.values():
             if not _NUMERIC_DUCK.match(types[header].upper()):
                 raise InputError(f"column has type {types[header]}; expected numbers", source=src, column=header)
         bins = tier_bins(spec, k)

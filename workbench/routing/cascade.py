@@ -360,7 +360,7 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
 
     idx = np.zeros(units.cells[0].size if units.cells else 0, dtype=np.int64)
     shape: list[int] = []
-    answered = np.zeros(policy_shape + (k,), dtype=np.int64)
+    answered = np.zeros((*policy_shape, k), dtype=np.int64)
     quality = np.zeros(policy_shape, dtype=np.float64)
     tp = np.zeros(policy_shape, dtype=np.int64) if binary else None
     fp = np.zeros(policy_shape, dtype=np.int64) if binary else None
@@ -374,8 +374,9 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
         depth = len(shape) - 1
 
         def per_policy(weight: np.ndarray | None, integer: bool) -> np.ndarray:
-            hist = _hist(idx, weight, cells, integer).reshape(shape)
-            return transform(hist, depth, last)
+            # Called only within this iteration, so the loop's current values are meant.
+            hist = _hist(idx, weight, cells, integer).reshape(shape)  # noqa: B023
+            return transform(hist, depth, last)  # noqa: B023
 
         answered[..., m] = np.broadcast_to(per_policy(units.count, True), policy_shape)
         if binary:

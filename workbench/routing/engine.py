@@ -125,7 +125,7 @@ def _legacy_layout(spec: RoutingSpec, base_dir: Path | None) -> bool:
         headers = parquet_headers(files[0])
     except InputError:
         raise
-    except Exception:  # a corrupt footer: let the DuckDB path report it with its words
+    except Exception:  # noqa: BLE001 - a corrupt footer: the DuckDB path reports it in its words
         return not spec.models
     return detect_layout(headers, spec, spec.log).legacy
 

@@ -384,7 +384,7 @@ def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[st
 
 def _transposed(header: list[str], rows: list[list[str]], short: dict[str, str]) -> list[str]:
     header, rows = _split_thresholds(header, rows)
-    columns = [[_clip(short.get(r[0], r[0]), 14)] + r[1:] for r in rows]
+    columns = [[_clip(short.get(r[0], r[0]), 14), *r[1:]] for r in rows]
     # Rows with nothing to say (recall of a quality log) are left out of the text view.
     keep = [0] + [i for i in range(1, len(header)) if any(col[i] not in ("n/a",) for col in columns)]
     header = [header[i] for i in keep]
@@ -448,7 +448,7 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
     if pareto:
         out.append(f"Pareto set ({result.pareto_size:,} policies; {len(pareto) - 1} shown):")
         widths = [max(len(r[i]) for r in pareto) for i in range(4)]
-        for j, row in enumerate(pareto):
+        for row in pareto:
             out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip())
         out.append("")
     for line in _drift_lines(result):

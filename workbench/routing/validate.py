@@ -28,7 +28,7 @@ def split(n: int, fraction: float, seed: int, label: np.ndarray | None = None) -
     keys = rng.random(n)
     calibrate = np.zeros(n, dtype=bool)
     for stratum in _strata(label, n):
-        cut = int(round(fraction * stratum.size))
+        cut = round(fraction * stratum.size)
         if cut <= 0:
             continue
         k = keys if stratum.size == n else keys[stratum]

@@ -206,10 +206,7 @@ def make_axis(
     lo, hi = lo - pad, hi + pad
     if floor_zero and not log and v.size and float(v.min()) >= 0:
         lo = max(lo, 0.0)
-    if log:
-        ticks = _log_ticks(lo, hi)
-    else:
-        ticks = _linear_ticks(lo, hi, ticks_target)
+    ticks = _log_ticks(lo, hi) if log else _linear_ticks(lo, hi, ticks_target)
     labels = [label(t) for t in ticks]
     return Axis(log, lo, hi, ticks, labels, clip), fitted
 
