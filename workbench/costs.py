@@ -139,7 +139,9 @@ def _instance_volume_in_budget(priced: PricedCandidates, headroom: np.ndarray) -
     instance_month = priced.hourly_usd * priced.hours_per_month
     with np.errstate(divide="ignore", invalid="ignore"):
         fleet = np.floor(headroom / instance_month)
-        per_instance = priced.throughput_per_s * priced.utilization * 86400.0 / priced.peak_to_average
+        per_instance = (
+            priced.throughput_per_s * priced.utilization * 86400.0 / priced.peak_to_average
+        )
         volume = np.where(fleet < priced.min_instances, 0.0, fleet * per_instance)
     out: np.ndarray = np.where(instance_month > 0, volume, np.nan)
     return out

@@ -256,7 +256,9 @@ def parse_column(
     # A plain cell like "1.250" is 1.25 with a decimal point but 1250 with a decimal
     # comma; "0.02" only makes sense with a decimal point.
     dotted = plain & ~blank & text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
-    groupish = text.str.fullmatch(r"[-+]?[0-9]{1,3}(?:\.[0-9]{3})+").fillna(False).to_numpy(dtype=bool)
+    groupish = (
+        text.str.fullmatch(r"[-+]?[0-9]{1,3}(?:\.[0-9]{3})+").fillna(False).to_numpy(dtype=bool)
+    )
     point_evidence = dotted & ~groupish
     ambiguous_plain = dotted & groupish
 

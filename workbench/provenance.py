@@ -96,7 +96,9 @@ def check_source(session: Session) -> SourceCheck:
     except (OSError, ValueError):
         return SourceCheck("moved", None)  # a source that moved away is normal
     if not stat.S_ISREG(st.st_mode):
-        return SourceCheck("not_verified", Note("source_not_verified", f"source {src.path} is not a regular file; not read"))
+        return SourceCheck("not_verified", Note("source_not_verified",
+            f"source {src.path} is not a regular file; not read"
+        ))
     if st.st_size > MAX_SOURCE_HASH_BYTES:
         return SourceCheck("not_verified", Note("source_not_verified",
             f"source {src.path} is {st.st_size / 2**30:.1f} GiB; not hashed (limit "

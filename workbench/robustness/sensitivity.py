@@ -128,7 +128,9 @@ def _one_criterion(problem: Problem, k: int) -> WeightSensitivity:
     never_up = WeightChange("up", None, None, None, None)
     never_down = WeightChange("down", None, None, None, None)
     if n_crit == 1:
-        return WeightSensitivity(crit.given_as, crit.column, t0, crit.raw_weight, never_up, never_down)
+        return WeightSensitivity(
+            crit.given_as, crit.column, t0, crit.raw_weight, never_up, never_down
+        )
     N = problem.normalized
     others = [j for j in range(n_crit) if j != k]
     if 1.0 - t0 > 1e-15:
@@ -390,7 +392,9 @@ class _Pair:
         return out
 
     # -- the pair's order ------------------------------------------------------------
-    def lost(self, parameter: str, who: int | None, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lost(
+        self, parameter: str, who: int | None, xs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(lost, valid) per value: has the pick lost to the runner-up; could the value
         be scored at all (a log10 criterion needs positive values)."""
         prob = self.problem
@@ -515,7 +519,10 @@ class _Pair:
             assert who is not None
             vals = {}
             for col, v in self._moved_columns(parameter, who, xs).items():
-                base = prob.columns[col][[p, r]].copy() if col in prob.columns else np.full(2, np.nan)
+                base = (
+                    prob.columns[col][[p, r]].copy() if col in prob.columns
+                    else np.full(2, np.nan)
+                )
                 base[0 if who == p else 1] = v[0]
                 vals[col] = base
         for idx, name in ((0, names[p]), (1, names[r])):

@@ -155,12 +155,14 @@ class Tallies:
             return None if a is None or b is None else a + b
 
         positives = (
-            None if self.positives is None or other.positives is None else self.positives + other.positives
+            None if self.positives is None or other.positives is None
+            else self.positives + other.positives
         )
         return Tallies(
             n=self.n + other.n, forced=self.forced + other.forced, positives=positives,
             thresholds=self.thresholds, answered=self.answered + other.answered,
-            quality=self.quality + other.quality, tp=add(self.tp, other.tp), fp=add(self.fp, other.fp),
+            quality=self.quality + other.quality, tp=add(self.tp, other.tp), fp=add(self.fp,
+                                                                                    other.fp),
             missed_loss=add(self.missed_loss, other.missed_loss),
         )
 
@@ -380,7 +382,8 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
 
         answered[..., m] = np.broadcast_to(per_policy(units.count, True), policy_shape)
         if binary:
-            assert tp is not None and fp is not None and units.tp is not None and units.fp is not None
+            assert tp is not None and fp is not None
+            assert units.tp is not None and units.fp is not None
             tp += per_policy(units.tp[m], True)
             fp += per_policy(units.fp[m], True)
             if missed is not None:
@@ -448,7 +451,8 @@ def evaluate(data: CascadeData, thresholds: np.ndarray | Sequence[float]) -> Tal
         if data.loss is not None:
             missed = np.array([float(data.loss[y & ~pred].sum())])
         return Tallies(
-            n=data.rows, forced=int(np.count_nonzero(forced)), positives=data.positives, thresholds=t,
+            n=data.rows, forced=int(np.count_nonzero(forced)), positives=data.positives,
+            thresholds=t,
             answered=answered.reshape(1, -1), quality=np.array([float(tp + negatives - fp)]),
             tp=np.array([tp]), fp=np.array([fp]), missed_loss=missed,
         )

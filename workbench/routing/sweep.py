@@ -290,7 +290,8 @@ def bins_curve(counts: BinCounts) -> Curve:
 
     missed = None
     if loss is not None:
-        d_loss = np.bincount(idx, weights=np.where(a == b, 0.0, np.where(a == 1, loss, -loss))[nf] * (y[nf] == 1), minlength=B)
+        loss_change = np.where(a == b, 0.0, np.where(a == 1, loss, -loss))
+        d_loss = np.bincount(idx, weights=loss_change[nf] * (y[nf] == 1), minlength=B)
         cum_loss = np.concatenate(([0.0], np.cumsum(d_loss)))
         missed = float(base_loss or 0.0) + cum_loss[edges]
 
@@ -399,7 +400,8 @@ def minmax_thin(y: np.ndarray, buckets: int) -> np.ndarray:
 _THIN_BUCKETS = 2048
 
 
-def downsample(x: np.ndarray, y: np.ndarray, must_keep: list[int], max_points: int = 200) -> np.ndarray:
+def downsample(x: np.ndarray, y: np.ndarray, must_keep: list[int],
+               max_points: int = 200) -> np.ndarray:
     """Indices of at most ``max_points`` curve points that keep its shape.
 
     ``x`` and ``y`` may be any affine images of cost and accuracy (escalated

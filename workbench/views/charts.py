@@ -540,7 +540,8 @@ def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: b
     return series_chart(
         [p.cost_per_1k for p in curve],
         [p.accuracy for p in curve],
-        title=f"Accuracy vs cost per 1k over {len(curve)} thresholds (target {result.target_accuracy:g}%)",
+        title=(f"Accuracy vs cost per 1k over {len(curve)} thresholds "
+               f"(target {result.target_accuracy:g}%)"),
         xlabel="cost per 1k items, USD",
         ylabel="accuracy %",
         hline=result.target_accuracy,
