@@ -209,8 +209,8 @@ def _query(
             default=exp.Cast(this=exp.Floor(this=_col(f"_wb_r{m + 1}")),
                              to=exp.DataType.build("INTEGER")),
         ), ident(f"bin_{m + 1}")))
-    graded_terms = [exp.In(this=_col(f"_wb_q{m + 1}"), expressions=[_num(0),
-                                                                    _num(1)]) for m in range(k)]
+    graded_terms = [exp.In(this=_col(f"_wb_q{m + 1}"), expressions=[_num(0), _num(1)])
+                    for m in range(k)]
     binned = exp.select(
         *binned_cols, _col("_wb_forced"), *[_col(f"_wb_q{m + 1}") for m in range(k)],
         *[_col(f"_wb_{b}{m + 1}") for m in range(k - 1) for b in ("lo", "hi")],
@@ -224,8 +224,8 @@ def _query(
     outputs.append(exp.alias_(_col("_wb_forced"), ident("forced")))
     outputs += [exp.alias_(_col(x), ident(o)) for x, o in zip(bound_keys, bound_names)]
     outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
-    outputs += [exp.alias_(exp.Sum(this=_col(f"_wb_q{m + 1}")),
-                           ident(f"quality_{m + 1}")) for m in range(k)]
+    outputs += [exp.alias_(exp.Sum(this=_col(f"_wb_q{m + 1}")), ident(f"quality_{m + 1}"))
+                for m in range(k)]
     outputs.append(exp.alias_(exp.Max(this=_col("_wb_graded")), ident("graded")))
     groups = [*bin_keys, "_wb_forced", *bound_keys]
     return (
@@ -299,8 +299,8 @@ def cascade_sql(spec: RoutingSpec, *, table: str = TABLE_PLACEHOLDER,
         loss_column=spec.loss_column,
         bins=bins,
     )
-    return _header(inputs.kind, inputs.tiers, bins) + "\n" + query.sql(dialect=dialect,
-                                                                       pretty=True) + ";\n"
+    return (_header(inputs.kind, inputs.tiers, bins) + "\n"
+            + query.sql(dialect=dialect, pretty=True) + ";\n")
 
 
 # -------------------------------------------------------------------- DuckDB
@@ -481,8 +481,8 @@ def grids_of(groups: Groups) -> list[np.ndarray]:
     """Bin edges as thresholds (escalate bins < j), then escalate-all."""
     j = np.arange(groups.bins, dtype=np.float64)
     if groups.kind == "binary":
-        return [np.append(0.5 + j / (2.0 * groups.bins),
-                          ESCALATE_ALL) for _ in range(groups.tiers - 1)]
+        return [np.append(0.5 + j / (2.0 * groups.bins), ESCALATE_ALL)
+                for _ in range(groups.tiers - 1)]
     assert groups.lo is not None and groups.hi is not None
     out = []
     for lo, hi in zip(groups.lo, groups.hi):
@@ -661,6 +661,7 @@ def load_aggregate(spec: RoutingSpec, base_dir: Path | None) -> Aggregate:
         groups, names = load_cascade_bins(_resolve(spec.bins, base_dir), spec, source=spec.bins)
     else:
         assert spec.log is not None
-        groups, names = aggregate_cascade_parquet(_resolve(spec.log, base_dir), spec,
-                                                  source=spec.log)
+        groups, names = aggregate_cascade_parquet(
+            _resolve(spec.log, base_dir), spec, source=spec.log
+        )
     return aggregate_of(groups, names)

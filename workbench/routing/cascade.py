@@ -161,8 +161,8 @@ class Tallies:
         return Tallies(
             n=self.n + other.n, forced=self.forced + other.forced, positives=positives,
             thresholds=self.thresholds, answered=self.answered + other.answered,
-            quality=self.quality + other.quality, tp=add(self.tp, other.tp), fp=add(self.fp,
-                                                                                    other.fp),
+            quality=self.quality + other.quality,
+            tp=add(self.tp, other.tp), fp=add(self.fp, other.fp),
             missed_loss=add(self.missed_loss, other.missed_loss),
         )
 

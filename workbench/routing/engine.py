@@ -697,8 +697,8 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
         else:
             arrays = figure_arrays(agg.tallies, ctx.costs, ctx.money)
             choice = Choice(
-                tallies=agg.tallies, arrays=arrays, rec=best(agg.tallies, arrays, spec,
-                                                             feasible(agg.tallies, spec)),
+                tallies=agg.tallies, arrays=arrays,
+                rec=best(agg.tallies, arrays, spec, feasible(agg.tallies, spec)),
                 safe_thresholds=None, safe=None, guarantee=None, method="bins",
                 safe_reason="the safe policy of a 3- or 4-tier cascade needs a row-level log "
                 "(Pareto testing splits the calibration rows)", grid=agg.grid,

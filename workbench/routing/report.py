@@ -384,8 +384,9 @@ def _target_words(result: RoutingResult) -> str:
     return f"target {result.target_accuracy:g}% accuracy"
 
 
-def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[str],
-                                                                         list[list[str]]]:
+def _split_thresholds(
+    header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
     """One row per tier's threshold (text view), so a 3- or 4-tier table stays narrow."""
     i = header.index("Threshold")
     parts = [r[i].split(", ") for r in rows]
@@ -406,8 +407,8 @@ def _transposed(header: list[str], rows: list[list[str]], short: dict[str, str])
     header, rows = _split_thresholds(header, rows)
     columns = [[_clip(short.get(r[0], r[0]), 14), *r[1:]] for r in rows]
     # Rows with nothing to say (recall of a quality log) are left out of the text view.
-    keep = [0] + [i for i in range(1, len(header)) if any(col[i] not in ("n/a",
-                                                                         ) for col in columns)]
+    keep = [0] + [i for i in range(1, len(header))
+                  if any(col[i] not in ("n/a",) for col in columns)]
     header = [header[i] for i in keep]
     columns = [[col[i] for i in keep] for col in columns]
     widths = [max(len(header[i]) for i in range(1, len(header)))] + [
@@ -479,8 +480,8 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
         out.append(f"Pareto set ({result.pareto_size:,} policies; {len(pareto) - 1} shown):")
         widths = [max(len(r[i]) for r in pareto) for i in range(4)]
         for row in pareto:
-            out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i,
-                                 c in enumerate(row)).rstrip())
+            out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                                 for i, c in enumerate(row)).rstrip())
         out.append("")
     for line in _drift_lines(result):
         out.extend(wrap.wrap(line))

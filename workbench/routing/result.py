@@ -305,8 +305,8 @@ class RoutingResult:
             "tier_cost_per_1k": list(self.tier_cost_per_1k),
             "tier_latency_ms": None if self.tier_latency_ms is None else list(self.tier_latency_ms),
             "validation": _json(self.validation),
-            "held_out": None if self.held_out is None else {k: v.to_dict() for k,
-                                                            v in self.held_out.items()},
+            "held_out": (None if self.held_out is None
+                         else {k: v.to_dict() for k, v in self.held_out.items()}),
             "guarantee": self.guarantee.to_dict() if self.guarantee else None,
             "pareto_size": self.pareto_size,
             "pareto": [p.to_dict() for p in self.pareto],

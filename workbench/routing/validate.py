@@ -17,8 +17,9 @@ def _strata(label: np.ndarray | None, n: int) -> list[np.ndarray]:
     return [np.flatnonzero(~label), np.flatnonzero(label)]
 
 
-def split(n: int, fraction: float, seed: int, label: np.ndarray | None = None) -> tuple[np.ndarray,
-                                                                                        np.ndarray]:
+def split(
+    n: int, fraction: float, seed: int, label: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Calibration and test row indices (sorted): within each stratum a random
     ``round(fraction * size)`` rows calibrate and the rest test.
 
