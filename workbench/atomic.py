@@ -16,6 +16,7 @@ Every file workbench writes (sessions, memos, exports, reports) goes through
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -180,10 +181,8 @@ def atomic_write_text(
 
 
 def _unlink_quietly(name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(name)
-    except OSError:
-        pass
 
 
 def _fsync_dir(folder: Path) -> None:

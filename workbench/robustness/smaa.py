@@ -283,7 +283,8 @@ class _Inputs:
             # All-zero draws (every range starting at 0) are measure-zero; keep
             # them finite as equal weights rather than dividing by zero.
             e[e.sum(axis=1) == 0] = 1.0
-        return e / e.sum(axis=1, keepdims=True)
+        weights: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return weights
 
     def evaluate(
         self, rng: np.random.Generator, size: int, weights: np.ndarray
