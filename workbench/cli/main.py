@@ -1,4 +1,4 @@
-"""The headless command line: `workbench analyze | report | diff | route | check | prices | import | log`.
+"""The headless command line: `workbench analyze | report | deck | diff | route | check | prices | import | log`.
 
 A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
 a script can produce from here. Bad input exits with status 2 and one message on
@@ -17,7 +17,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "diff", "route", "check", "prices", "import", "log")
+SUBCOMMANDS = ("analyze", "report", "deck", "diff", "route", "check", "prices", "import", "log")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -45,10 +45,29 @@ def _parser() -> argparse.ArgumentParser:
                     help="JSON: list every candidate's monthly cost and feasibility at each "
                     "volume of the sweep (by default each volume has a summary)")
 
-    rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
+    rp = sub.add_parser("report", help="write the decision memo, a one-page brief, an "
+                        "interactive HTML report or chart images of a session",
+                        description="Write the decision memo (markdown) of a session, or "
+                        "with --brief the one-page brief, to stdout or -o FILE. --html, --png "
+                        "and --svg write the interactive report and the charts; the markdown then "
+                        "is written only when -o or --brief asks for it.")
     rp.add_argument("path", metavar="SESSION.toml")
     add_scenario_arguments(rp)
-    rp.add_argument("-o", "--output", metavar="FILE")
+    rp.add_argument("-o", "--output", metavar="FILE", help="the memo (or brief) to FILE")
+    rp.add_argument("--brief", action="store_true",
+                    help="the one-page brief (markdown, at most 60 lines) instead of the memo")
+    rp.add_argument("--html", metavar="FILE",
+                    help="a self-contained interactive report (Plotly; opens offline)")
+    rp.add_argument("--png", metavar="DIR", help="every chart as a PNG image in DIR")
+    rp.add_argument("--svg", metavar="DIR", help="every chart as an SVG image in DIR")
+
+    dk = sub.add_parser("deck", help="a slide deck (PowerPoint) of a session's decision",
+                        description="Write the decision as a PowerPoint deck: the question, "
+                        "the recommendation, constraints, frontier, matrix, what-ifs, cost of "
+                        "ownership, risks and the recorded decision.")
+    dk.add_argument("path", metavar="SESSION.toml")
+    add_scenario_arguments(dk)
+    dk.add_argument("-o", "--output", metavar="FILE.pptx", required=True)
 
     df = sub.add_parser("diff", help="what changed between two decision records")
     df.add_argument("old", metavar="OLD.toml")
@@ -91,7 +110,7 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the interactive workbench on PATH (a table or a session), or on "
-        "the built-in retail checkout sample. Commands: analyze, report, diff, route, "
+        "the built-in retail checkout sample. Commands: analyze, report, deck, diff, route, "
         "check, prices, import, log "
         "(see `workbench COMMAND --help`).",
     )
@@ -201,13 +220,72 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.evaluation import evaluate
     from workbench.inputs import session_inputs
-    from workbench.views.memo import render_memo
 
+    files = [(flag, value) for flag, value in (("--html", args.html), ("--png", args.png),
+                                               ("--svg", args.svg)) if value]
+    # Missing libraries are reported before anything is computed or written.
+    from workbench.views.figures import need
+
+    if args.html:
+        need("plotly", "report")
+        need("markdown_it", "report")
+    if args.png or args.svg:
+        need("matplotlib", "images")
+    session, notes = _open(args)
+    outputs: list[tuple[str, str | None]] = [("-o", args.output), ("--html", args.html)]
+    if args.png or args.svg:
+        from workbench.views.images import image_paths
+
+        for flag, folder, fmt in (("--png", args.png, "png"), ("--svg", args.svg, "svg")):
+            if folder:
+                outputs += [(flag, str(p)) for p in image_paths(folder, fmt)]
+    guard_outputs([("the input", args.path), *session_inputs(session, args.path)], outputs)
+    path = Path(args.path)
+    evaluation = evaluate(session, path.parent)
+    if args.html:
+        from workbench.atomic import atomic_write_text
+        from workbench.views.report_html import render_html
+
+        atomic_write_text(Path(args.html), render_html(evaluation, path, notes=notes))
+        print(f"workbench: interactive report written to {args.html}", file=sys.stderr)
+    for folder, fmt in ((args.png, "png"), (args.svg, "svg")):
+        if folder:
+            from workbench.views.images import write_images
+
+            written = write_images(evaluation, folder, fmt)
+            print(f"workbench: {len(written)} {fmt.upper()} charts written to {folder}",
+                  file=sys.stderr)
+    if files and not args.output and not args.brief:
+        return 0  # the files were the output; the memo goes to stdout only when asked
+    if args.brief:
+        from workbench.views.brief import render_brief
+
+        text = render_brief(evaluation, path)
+    else:
+        from workbench.views.memo import render_memo
+
+        text = render_memo(session, notes=notes, session_path=path, evaluation=evaluation)
+    write_output(text, args.output)
+    return 0
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from workbench.evaluation import evaluate
+    from workbench.inputs import session_inputs
+    from workbench.views.figures import need
+
+    need("pptx", "deck")
+    need("matplotlib", "images")
     session, notes = _open(args)
     guard_outputs([("the input", args.path), *session_inputs(session, args.path)],
                   [("-o", args.output)])
-    write_output(render_memo(session, notes=notes, session_path=Path(args.path)), args.output)
+    path = Path(args.path)
+    from workbench.views.deck import write_deck
+
+    write_deck(evaluate(session, path.parent), args.output, path)
+    print(f"workbench: deck written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -262,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "deck":
+            return cmd_deck(args)
         if args.command == "diff":
             return cmd_diff(args)
         if args.command == "check":
