@@ -319,7 +319,9 @@ class _Pair:
         }
         self.name_first = problem.names[p] < problem.names[r]
         candidates = scenario.candidates
-        self.c1k = candidates["cost_per_1k"].to_numpy(dtype=float)[self.order]
+        # The analysed cost per 1k (the table's): a candidate priced per token or on
+        # instances has none of its own in the scenario, only the one the engine derived.
+        self.c1k = self.analysis.table["cost_per_1k"].to_numpy(dtype=float)
         self.overhead = overhead_monthly_usd(candidates, self.workload)[self.order]
         self._others: dict[tuple[int, int], RowStats] = {}
         self._subset: np.ndarray | None = None
@@ -327,7 +329,8 @@ class _Pair:
     # -- the moved values ----------------------------------------------------------
     def _moved_columns(self, parameter: str, who: int, xs: np.ndarray) -> dict[str, np.ndarray]:
         """The moved candidate's columns (G values each) that the move changes."""
-        row = self.analysis.scenario.candidates.iloc[[int(self.order[who])]]
+        # The table's row: its cost_per_1k is the analysed one (priced rows included).
+        row = self.analysis.table.iloc[[who]]
         frame = row.loc[row.index.repeat(len(xs))].reset_index(drop=True)
         changed: dict[str, np.ndarray] = {}
         if parameter == "cost":
