@@ -182,6 +182,7 @@ def test_dict_has_the_documented_keys_and_json_values() -> None:
         "candidates",
         "decision",
         "routing",
+        "settings",
     ]
     assert d["equal"] is False
     assert d["recommendation"] == {"old": "local", "new": "cloud", "changed": True}
@@ -276,3 +277,24 @@ def test_run_diff_names_the_file_whose_analysis_fails(tmp_path: Path) -> None:
     assert err.value.source == str(tmp_path / "missing.toml")
     with pytest.raises(InputError, match="unknown format"):
         run_diff(a, a, "yaml")
+
+
+def test_every_field_of_the_field_table_is_compared() -> None:
+    """diff reads inputs from workbench.fields: a pricing or uncertainty setting that
+    changes is a change, under its section."""
+    from dataclasses import replace
+
+    from workbench.views.diff import _section, _weights
+
+    old = old_session()
+    new = old.with_scenario(
+        pricing=replace(old.scenario.pricing, utilization=0.5),
+        uncertainty=replace(old.scenario.uncertainty, eval_n=2000.0),
+    )
+    d = diff_sessions(old, new)
+    assert d.settings == (("pricing.utilization", 0.7, 0.5), ("uncertainty.eval_n", None, 2000.0))
+    assert not d.is_empty
+    ranked = new.with_scenario(scoring=replace(new.scenario.scoring, rank_by="total_cost"))
+    assert _weights(ranked)["rank_by"] == "total_cost"
+    assert _section(new, "workload") == {"volume_per_day": 1000.0, "days_per_month": 30.0,
+                                         "horizon_months": 12.0, "peak_to_average": 1.0}
