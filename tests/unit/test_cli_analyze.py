@@ -31,7 +31,8 @@ def test_retail_json_contract(retail_csv: Path, capsys: pytest.CaptureFixture[st
     assert set(doc) >= {"workload", "constraints", "criteria", "normalization", "candidates",
                         "frontier", "recommendation", "volume_sweep", "accuracy_delta", "notes"}
     assert doc["workload"] == {"volume_per_day": 500000, "days_per_month": 30,
-                               "monthly_volume": 15000000, "horizon_months": 12}
+                               "monthly_volume": 15000000, "horizon_months": 12,
+                               "peak_to_average": 1}
     assert doc["constraints"]["monthly_budget_usd"] == 15000
     cands = {c["name"]: c for c in doc["candidates"]}
     assert all(set(c) >= CANDIDATE_KEYS for c in doc["candidates"])

@@ -58,23 +58,28 @@ MARKDOWN_ROWS = 50
 MARKDOWN_SWEEP_COLUMNS = 10
 
 
+def _inputs(analysis: Analysis, section: str) -> dict[str, Any]:
+    # The "inputs" blocks come from the field table: every input of the section.
+    from workbench.fields import inputs_dict
+    from workbench.model import Session
+
+    return inputs_dict(Session(analysis.scenario), [section], clean)[section]
+
+
 def workload_dict(analysis: Analysis) -> dict[str, Any]:
-    w = analysis.scenario.workload
-    return {
-        "volume_per_day": clean(w.volume_per_day),
-        "days_per_month": clean(w.days_per_month),
-        "monthly_volume": clean(w.monthly_volume),
-        "horizon_months": clean(w.horizon_months),
-    }
+    """The workload as given, with monthly_volume (derived) after days_per_month."""
+    given = _inputs(analysis, "workload")
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        out[key] = value
+        if key == "days_per_month":
+            out["monthly_volume"] = clean(analysis.scenario.workload.monthly_volume)
+    return out
 
 
 def constraints_dict(analysis: Analysis) -> dict[str, Any]:
     c = analysis.scenario.constraints
-    out: dict[str, Any] = {
-        "max_latency_ms": clean(c.max_latency_ms),
-        "monthly_budget_usd": clean(c.monthly_budget_usd),
-        "min_accuracy": clean(c.min_accuracy),
-    }
+    out = _inputs(analysis, "constraints")
     if c.max:
         out["max"] = {k: clean(v) for k, v in c.max.items()}
     if c.min:
