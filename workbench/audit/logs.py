@@ -195,9 +195,11 @@ def _scored(source: exp.Expression, columns: LogColumns, dialect: str) -> exp.Se
         exp.alias_(exp.Cast(this=_col(columns.headers["model"]), to=text.copy()), ident("model")),
     ]
     if columns.dimension is not None:
-        # A missing value is its own group, never mixed up with the rolled-up rows.
+        # A missing (or empty) value is its own group, "(missing)", so an empty cell in
+        # the output always means the rolled-up rows, even in a CSV.
         out.append(exp.alias_(exp.Coalesce(
-            this=exp.Cast(this=_col(columns.dimension), to=text.copy()),
+            this=exp.Nullif(this=exp.Cast(this=_col(columns.dimension), to=text.copy()),
+                            expression=exp.Literal.string("")),
             expressions=[exp.Literal.string("(missing)")]), ident("dimension")))
     n = _double("batch_size", columns, dialect) if columns.has("batch_size") else _num(1)
     out.append(exp.alias_(n, ident("n")))
@@ -613,7 +615,9 @@ def read_aggregates(path: Path, source: str | None = None) -> LogAggregates:
         headers["batch_size"] = "batch_size"
     if "dimension" in frame.columns:
         dims = frame["dimension"]
-        frame["_set"] = dims.notna().astype(np.int8)
+        rolled_up = dims.isna() | (dims.astype(str) == "")  # a CSV writes NULL as ""
+        frame["dimension"] = dims.where(~rolled_up, None)
+        frame["_set"] = (~rolled_up).astype(np.int8)
     columns = LogColumns(headers, {}, {}, "dimension" if "dimension" in frame.columns else None)
     tidy = _tidy(frame, src)
     if "day" in tidy and tidy["day"].isna().any():
