@@ -28,7 +28,7 @@ clean log).
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -140,5 +140,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    _ = datetime  # the module's dates are naive calendar days; timestamps are UTC
     raise SystemExit(main(sys.argv[1:]))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.unit.audit_support import generator, session
-from workbench.audit import AuditOptions, audit
+from workbench.audit import audit
 from workbench.audit.anomalies import MAD_TO_SD, robust_scores, weekly_profile
 from workbench.model import Monitoring
 

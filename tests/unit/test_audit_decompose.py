@@ -178,3 +178,34 @@ def test_periods_of_different_lengths_compare_per_day(tmp_path: Path) -> None:
     assert result.change.change_usd_per_day == pytest.approx(20.0)
     assert result.change.parts["volume"] == pytest.approx(20.0)
     assert result.change.monthly(20.0) == pytest.approx(600.0)
+
+
+def test_tokens_are_work_and_a_dearer_token_is_price(tmp_path: Path) -> None:
+    from tests.unit.audit_support import SESSIONS
+    from workbench.session import load_session
+
+    llm, _ = load_session(SESSIONS / "llm_support_assistant.toml")
+    # gpt-4o-mini at the session's $0.15 / $0.60 per 1M tokens, 100,000 requests a day.
+    # Days 4-6 send 1,000 input tokens per request instead of 500: +500 * $0.15 / 1e6
+    # * 100,000 = +$7.50 a day, all work (each kind of token weighted by its price),
+    # although the average price per token falls.
+    rows = [{"timestamp": f"2027-01-0{d} 10:00:00", "model": "gpt-4o-mini",
+             "batch_size": 1000, "prompt_tokens": 1000 * (500 if d <= 3 else 1000),
+             "completion_tokens": 1000 * 200, "latency_ms": 900.0}
+            for d in range(1, 7) for _ in range(100)]
+    options = AuditOptions(baseline_period=parse_period("2027-01-01..2027-01-03"),
+                           period=parse_period("2027-01-04..2027-01-06"))
+    result = audit(llm, write_log(rows, tmp_path / "llm.parquet"), options, base_dir=SESSIONS)
+    assert result.change is not None
+    assert result.change.parts == pytest.approx(
+        {"volume": 0.0, "mix": 0.0, "unit_price": 0.0, "work": 7.5, "batching": 0.0}, abs=1e-9)
+    # Billed 10% above list (cost_usd logged) on days 4-6 at unchanged tokens: all price.
+    for r in rows:
+        day = int(str(r["timestamp"])[9])
+        r["prompt_tokens"] = 1000 * 500
+        r["cost_usd"] = 1000 * (500 * 0.15 + 200 * 0.60) / 1e6 * (1.1 if day >= 4 else 1.0)
+    result = audit(llm, write_log(rows, tmp_path / "billed.parquet"), options, base_dir=SESSIONS)
+    assert result.change is not None
+    # 10% of $19.50 a day.
+    assert result.change.parts["unit_price"] == pytest.approx(1.95, abs=1e-9)
+    assert result.change.parts["work"] == pytest.approx(0.0, abs=1e-9)

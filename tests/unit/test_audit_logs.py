@@ -204,3 +204,25 @@ def test_the_warehouse_path_gives_the_same_audit(tmp_path: Path) -> None:
     assert warehouse.observed.figures.p95_latency_ms == direct.observed.figures.p95_latency_ms
     assert [a.to_dict() for a in warehouse.assumptions] == [a.to_dict() for a in direct.assumptions]
     assert math.isclose(warehouse.requests, direct.requests)
+
+
+@pytest.mark.parametrize("column", ["cost_usd", "latency_ms", "escalated", "correct",
+                                    "batch_size", "prompt_tokens"])
+def test_a_nan_is_named_not_summed(tmp_path: Path, column: str) -> None:
+    # Parquet statistics leave NaN out; the aggregation must still refuse it, by row.
+    rows = [{"timestamp": "2027-01-01 10:00:00", "model": "a", "batch_size": 2.0,
+             "cost_usd": 0.5, "latency_ms": 10.0, "escalated": 0.0, "correct": 1.0,
+             "prompt_tokens": 100.0} for _ in range(6)]
+    rows[4][column] = float("nan")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # pyarrow keeps a float NaN a NaN (pandas would write it as a null).
+    table = pa.table({k: pa.array([r[k] for r in rows]) for k in rows[0]})
+    path = tmp_path / "nan.parquet"
+    pq.write_table(table, path)
+    assert pq.read_table(path).column(column).null_count == 0
+    with pytest.raises(InputError) as err:
+        read_log(path)
+    assert err.value.row == 5 and err.value.column == column
+    assert "NaN" in err.value.message

@@ -86,28 +86,38 @@ def weighted_quantile(bins: np.ndarray, weights: np.ndarray, q: float) -> float 
     return float(bin_value(np.array([b[min(i, len(b) - 1)]]))[0])
 
 
-def figures(group: pd.DataFrame) -> Figures:
+_SUMMED = ("rows", "requests", "cost_usd", "latency_ms_requests", "escalated_requests",
+           "labelled_requests", "correct_requests", "latency_bin")
+
+
+def arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The aggregation columns figures() reads, as float arrays (absent ones left out)."""
+    return {c: frame[c].to_numpy(dtype=float) for c in _SUMMED if c in frame.columns}
+
+
+def figures(group: pd.DataFrame | dict[str, np.ndarray]) -> Figures:
     """The figures of a set of aggregation rows (any days and models)."""
     from workbench.robustness.uncertainty import wilson_interval
 
+    cols = arrays(group) if isinstance(group, pd.DataFrame) else group
+
     def total(name: str) -> float:
-        return float(group[name].sum()) if name in group.columns else 0.0
+        return float(cols[name].sum()) if name in cols else 0.0
 
     rows, requests, cost = total("rows"), total("requests"), total("cost_usd")
-    has = group.columns
     mean = p95 = p99 = None
-    if "latency_bin" in has and "latency_ms_requests" in has:
-        timed = group[group["latency_bin"].notna()]
-        timed_requests = float(timed["requests"].sum())
+    if "latency_bin" in cols and "latency_ms_requests" in cols:
+        timed = ~np.isnan(cols["latency_bin"])
+        weights = cols["requests"][timed]
+        timed_requests = float(weights.sum())
         if timed_requests > 0:
-            mean = float(timed["latency_ms_requests"].sum()) / timed_requests
-            bins = timed["latency_bin"].to_numpy(dtype=float)
-            weights = timed["requests"].to_numpy(dtype=float)
+            mean = float(cols["latency_ms_requests"][timed].sum()) / timed_requests
+            bins = cols["latency_bin"][timed]
             p95 = weighted_quantile(bins, weights, 0.95)
             p99 = weighted_quantile(bins, weights, 0.99)
     labelled = total("labelled_requests")
     accuracy = low = high = None
-    if "labelled_requests" in has and labelled > 0:
+    if "labelled_requests" in cols and labelled > 0:
         accuracy = 100.0 * total("correct_requests") / labelled
         lo, hi = wilson_interval(accuracy, labelled)
         low, high = float(lo), float(hi)
@@ -117,7 +127,7 @@ def figures(group: pd.DataFrame) -> Figures:
         mean_latency_ms=mean, p95_latency_ms=p95, p99_latency_ms=p99,
         batch_size=requests / rows if rows > 0 else None,
         escalation_share=(total("escalated_requests") / requests
-                          if "escalated_requests" in has and requests > 0 else None),
+                          if "escalated_requests" in cols and requests > 0 else None),
         labelled=labelled, accuracy=accuracy, accuracy_low=low, accuracy_high=high,
     )
 
@@ -151,16 +161,23 @@ def daily_picture(detail: pd.DataFrame) -> DailyPicture:
     calendar = pd.date_range(first, last, freq="D")
     order = detail.groupby("model")["requests"].sum().sort_values(ascending=False, kind="stable")
     models = tuple(str(m) for m in order.index)
+    # One sort, then slices: per (day, model) and per day, without a pandas group each.
+    day_index = ((detail["day"] - first) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    model_index = detail["model"].map({m: i for i, m in enumerate(models)}).to_numpy(dtype=np.int64)
+    sort = np.lexsort((model_index, day_index))
+    cols = {k: v[sort] for k, v in arrays(detail).items()}
+    days_sorted, models_sorted = day_index[sort], model_index[sort]
     by_model: list[DayFigures] = []
     totals: list[DayFigures] = []
-    groups = {key: g for key, g in detail.groupby(["day", "model"], sort=True)}
-    per_day = {key: g for key, g in detail.groupby("day", sort=True)}
-    empty = detail.iloc[0:0]
-    for day in calendar:
+    day_edges = np.searchsorted(days_sorted, np.arange(len(calendar) + 1))
+    for i, day in enumerate(calendar):
         d = day.date()
-        for model in models:
-            g = groups.get((day, model))
-            if g is not None:
-                by_model.append(DayFigures(d, model, figures(g)))
-        totals.append(DayFigures(d, ALL_MODELS, figures(per_day.get(day, empty))))
+        lo, hi = int(day_edges[i]), int(day_edges[i + 1])
+        mine = models_sorted[lo:hi]
+        edges = np.searchsorted(mine, np.arange(len(models) + 1)) + lo
+        for m, model in enumerate(models):
+            a, b = int(edges[m]), int(edges[m + 1])
+            if b > a:
+                by_model.append(DayFigures(d, model, figures({k: v[a:b] for k, v in cols.items()})))
+        totals.append(DayFigures(d, ALL_MODELS, figures({k: v[lo:hi] for k, v in cols.items()})))
     return DailyPicture(tuple(c.date() for c in calendar), models, tuple(by_model), tuple(totals))

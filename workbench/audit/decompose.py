@@ -1,8 +1,10 @@
 """Why the bill changed: an exact, order-independent decomposition of the cost change.
 
 Per period, per model m, per day of the period: requests N_m, rows (batches) B_m, cost
-C_m and work W_m (tokens: input + output + cached; a model without token counts has
-W_m = N_m). The daily cost is a product of five factors:
+C_m and work W_m: its tokens, each kind (input, output, cached) weighted by the
+session's price of it, so that a shift from cheap to dear tokens is work and not price
+(a model the session has no token prices for counts plain tokens; a model without token
+counts has W_m = N_m). The daily cost is a product of five factors:
 
     C = V * sum_m  s_m * p_m * w_m * e_m
     V   = sum_m N_m                  volume: requests per day
@@ -10,7 +12,7 @@ W_m = N_m). The daily cost is a product of five factors:
     p_m = C_m / (B_m * w_m)          unit price: what one batch costs per unit of work
                                      per request (unbatched: the price per request per
                                      token, or per request without token counts)
-    w_m = W_m / N_m                  work per request (tokens per request; 1 without)
+    w_m = W_m / N_m                  work per request (priced tokens per request; 1 without)
     e_m = B_m / N_m                  batch efficiency: batches per request (1 / mean
                                      batch size; 1 for one request per row)
 The product is C_m exactly, so nothing is left unexplained.
@@ -354,14 +356,32 @@ def where(
     return WhereChange(dimension, tuple(values), traffic, excess, named, part, amount, share)
 
 
-def usage_by(frame: pd.DataFrame, keys: list[str], days: int, work: bool) -> dict[object, Usage]:
-    """Per key: the period's rows as per-day Usage (frame: aggregation rows of one period)."""
+def usage_by(frame: pd.DataFrame, keys: list[str], days: int, work: bool,
+             token_weights: dict[str, dict[str, float]] | None = None) -> dict[object, Usage]:
+    """Per key: the period's rows as per-day Usage (frame: aggregation rows of one period;
+    keys start with "model"). `token_weights` {model: {token column: weight}} prices each
+    kind of token for the work factor; a model missing a weight for a kind it logs counts
+    plain tokens."""
     cols = ["rows", "requests", "cost_usd"]
     tokens = [c for c in ("input_tokens", "output_tokens", "cached_input_tokens") if c in frame.columns]
-    sums = frame.groupby(keys, sort=False)[cols + tokens].sum()
+    data = frame[[*keys, *cols]].copy()
+    if work and tokens:
+        weights = token_weights or {}
+        logged = frame.groupby("model")[tokens].sum()
+        total = pd.Series(0.0, index=frame.index)
+        for model, sums in logged.iterrows():
+            mine = weights.get(str(model), {})
+            kinds = [c for c in tokens if sums[c] > 0]
+            priced = bool(kinds) and all(c in mine for c in kinds)
+            rows = frame["model"] == model
+            for c in kinds:
+                total[rows] += frame.loc[rows, c] * (mine[c] if priced else 1.0)
+        data["work"] = total
+        cols.append("work")
+    sums = data.groupby(keys, sort=False)[cols].sum()
     out: dict[object, Usage] = {}
     for key, row in sums.iterrows():
-        w = float(row[tokens].sum()) / days if (work and tokens) else None
+        w = float(row["work"]) / days if "work" in cols else None
         out[key] = Usage(float(row["requests"]) / days, float(row["rows"]) / days,
                          float(row["cost_usd"]) / days, w)
     return out

@@ -148,9 +148,13 @@ def _is_numeric(kind: str) -> bool:
     return kind.upper().startswith(_NUMERIC_PREFIXES) or kind.upper() == "BOOLEAN"
 
 
-def _double(name: str, columns: LogColumns, dialect: str) -> exp.Expression:
-    """A log column as DOUBLE in our unit; in DuckDB NaN becomes NULL (Parquet statistics
-    leave NaN out, so DuckDB could fold a range check to TRUE and let one through)."""
+def _double(name: str, columns: LogColumns, guard: bool) -> exp.Expression:
+    """A log column as DOUBLE in our unit; with `guard` NaN becomes NULL (DuckDB only).
+
+    The aggregation runs without the guard: Parquet statistics leave NaN out, so DuckDB
+    may fold a range check to TRUE and let a NaN through, but a NaN then makes its sum
+    NaN, which `read_log` treats as an invalid row; the second pass that names the row
+    runs with the guard and flags NaN explicitly (see `_scored`)."""
     from sqlglot import exp
 
     value: exp.Expression = exp.Cast(this=_col(columns.headers[name]),
@@ -158,7 +162,7 @@ def _double(name: str, columns: LogColumns, dialect: str) -> exp.Expression:
     factor = columns.factors.get(name, 1.0)
     if factor != 1.0:
         value = exp.Mul(this=value, expression=_num(factor))
-    if dialect == "duckdb":
+    if guard:
         value = _case((exp.IsNan(this=value.copy()), exp.null()), default=value)
     return value
 
@@ -185,7 +189,7 @@ def _day(columns: LogColumns) -> exp.Expression:
     return exp.Cast(this=stamp, to=date)
 
 
-def _scored(source: exp.Expression, columns: LogColumns, dialect: str) -> exp.Select:
+def _scored(source: exp.Expression, columns: LogColumns, guard: bool = False) -> exp.Select:
     """One row per log row: the keys, each value in our unit, and `valid`."""
     from sqlglot import exp
 
@@ -201,14 +205,25 @@ def _scored(source: exp.Expression, columns: LogColumns, dialect: str) -> exp.Se
             this=exp.Nullif(this=exp.Cast(this=_col(columns.dimension), to=text.copy()),
                             expression=exp.Literal.string("")),
             expressions=[exp.Literal.string("(missing)")]), ident("dimension")))
-    n = _double("batch_size", columns, dialect) if columns.has("batch_size") else _num(1)
+    if guard:
+        # The second pass: a NaN anywhere is a bad row, named as such. Read through its
+        # text ('nan'): DuckDB folds ISNAN, and range checks, to constants from Parquet
+        # statistics, which leave NaN out.
+        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+            if columns.has(name):
+                as_text = exp.Lower(this=exp.Cast(
+                    this=exp.Cast(this=_col(columns.headers[name]), to=exp.DataType.build("DOUBLE")),
+                    to=exp.DataType.build("VARCHAR")))
+                out.append(exp.alias_(exp.Like(this=as_text, expression=exp.Literal.string("%nan")),
+                                      ident(f"nan_{name}")))
+    n = _double("batch_size", columns, guard) if columns.has("batch_size") else _num(1)
     out.append(exp.alias_(n, ident("n")))
     for name in ("cost_usd", "latency_ms", "escalated", *TOKEN_COLUMNS):
         if columns.has(name):
-            out.append(exp.alias_(_double(name, columns, dialect), ident(f"v_{name}")))
+            out.append(exp.alias_(_double(name, columns, guard), ident(f"v_{name}")))
     source_of_correct = columns.correct_source
     if source_of_correct == "correct":
-        out.append(exp.alias_(_double("correct", columns, dialect), ident("v_correct")))
+        out.append(exp.alias_(_double("correct", columns, guard), ident("v_correct")))
     elif source_of_correct == "label+prediction":
         label, prediction = columns.headers["label"], columns.headers["prediction"]
         both_numeric = all(_is_numeric(columns.types.get(c, "VARCHAR")) for c in ("label", "prediction"))
@@ -223,10 +238,11 @@ def _scored(source: exp.Expression, columns: LogColumns, dialect: str) -> exp.Se
     return exp.select(*out).from_(source)
 
 
-def _valid(columns: LogColumns) -> exp.Expression:
+def _valid(columns: LogColumns, guard: bool = False) -> exp.Expression:
     """day and model present; batch_size > 0; cost >= 0; latency >= 0 or missing;
-    escalated 0..1; correct 0..1 or missing; tokens >= 0 or missing. NULL and NaN fail
-    a BETWEEN in every dialect."""
+    escalated 0..1; correct 0..1 or missing; tokens >= 0 or missing; no NaN (with
+    `guard`, from the flags _scored adds; without, a NaN makes its sum NaN). NULL and
+    NaN fail a BETWEEN in every dialect."""
     from sqlglot import exp
 
     def between(name: str, low: float, high: float) -> exp.Expression:
@@ -253,14 +269,19 @@ def _valid(columns: LogColumns) -> exp.Expression:
     for name in TOKEN_COLUMNS:
         if columns.has(name):
             terms.append(optional(f"v_{name}", 0, 1e308))
+    if guard:
+        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+            if columns.has(name):
+                terms.append(exp.Not(this=exp.Coalesce(this=_col(f"nan_{name}"),
+                                                       expressions=[exp.false()])))
     return exp.and_(*terms, copy=False)
 
 
-def aggregation_query(source: exp.Expression, columns: LogColumns, dialect: str = "duckdb") -> exp.Select:
+def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select:
     """The aggregation reading from `source` (a table or a scan) as a sqlglot tree."""
     from sqlglot import exp
 
-    scored = _scored(source, columns, dialect)
+    scored = _scored(source, columns)
     valid = _col("valid")
     keep = exp.EQ(this=valid.copy(), expression=_num(1))
     has_latency = columns.has("latency_ms")
@@ -306,7 +327,9 @@ def aggregation_query(source: exp.Expression, columns: LogColumns, dialect: str 
                                ident("correct_requests")))
     for name in TOKEN_COLUMNS:
         if columns.has(name):
-            sums.append(exp.alias_(kept(_col(f"v_{name}")), ident(name)))
+            # A row without a count adds 0 tokens, so a NaN sum can only be a NaN.
+            sums.append(exp.alias_(kept(exp.Coalesce(this=_col(f"v_{name}"),
+                                                     expressions=[_num(0)])), ident(name)))
     sums.append(exp.alias_(exp.Sum(this=exp.Sub(this=_num(1), expression=valid.copy())),
                            ident("invalid_rows")))
 
@@ -337,7 +360,7 @@ def aggregation_sql(columns: LogColumns | None = None, *, dialect: str = "duckdb
     if dialect not in DIALECTS:
         raise InputError(f"--dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
     cols = columns if columns is not None else canonical_columns(by)
-    query = aggregation_query(exp.Table(this=ident(table)), cols, dialect)
+    query = aggregation_query(exp.Table(this=ident(table)), cols)
     header = "\n".join(_HEADER).format(dim=", dimension" if cols.dimension else "",
                                        by=" --by DIMENSION" if cols.dimension else "")
     return header + "\n" + query.sql(dialect=dialect, pretty=True) + ";\n"
@@ -479,12 +502,16 @@ def read_log(path: Path, *, mapping: dict[str, str] | None = None, by: str | Non
     con = connect(memory_limit, threads)
     try:
         columns = log_columns(describe(con, kind, params, src), mapping, by, src)
-        query = aggregation_query(_scan(kind, positions=False), columns, "duckdb")
+        query = aggregation_query(_scan(kind, positions=False), columns)
         try:
             frame = con.execute(query.sql(dialect="duckdb"), params).df()
         except duckdb.Error as exc:
+            # A NaN where an integer is made (a latency bin) ends the query: name the row.
+            _raise_first_invalid(kind, params, columns, src, found=False)
             raise InputError(f"cannot aggregate the log: {exc}", source=src) from None
-        if len(frame) and frame["invalid_rows"].fillna(0).sum() > 0:
+        sums = [c for c in SUMS if c in frame.columns and c != "invalid_rows"]
+        if len(frame) and (frame["invalid_rows"].fillna(0).sum() > 0
+                           or _nan_in(frame, sums)):
             _raise_first_invalid(kind, params, columns, src)
     finally:
         con.close()
@@ -494,15 +521,32 @@ def read_log(path: Path, *, mapping: dict[str, str] | None = None, by: str | Non
     return LogAggregates(src, _tidy(frame, src), columns, list(columns.notes))
 
 
-def _raise_first_invalid(kind: str, params: list[Any], columns: LogColumns, src: str) -> None:
+def _nan_in(frame: pd.DataFrame, sums: list[str]) -> bool:
+    """A NaN sum (a NaN in the log), as opposed to NULL from a group with no values:
+    DuckDB hands both to pandas as NaN, so the groups' own counts tell them apart."""
+    valid = frame["rows"].fillna(0) > 0
+    for name in sums:
+        if name in ("labelled_requests", "correct_requests"):
+            has = frame.get("labelled_requests", pd.Series(0.0, index=frame.index)).fillna(0) > 0
+        elif name == "latency_ms_requests":
+            has = frame["latency_bin"].notna() if "latency_bin" in frame.columns else valid
+        else:
+            has = valid
+        if (frame[name].isna() & has).any():
+            return True
+    return False
+
+
+def _raise_first_invalid(kind: str, params: list[Any], columns: LogColumns, src: str,
+                         found: bool = True) -> None:
     """Second pass, on the error path only: the first row that fails, with its file, row
-    and the column at fault."""
+    and the column at fault. `found=False`: return quietly when no row fails."""
     from sqlglot import exp
 
     con = connect()
     con.execute("SET preserve_insertion_order = true")
     try:
-        scored = _scored(_scan(kind, positions=True), columns, "duckdb")
+        scored = _scored(_scan(kind, positions=True), columns, guard=True)
         file_col = _col("filename")
         scored.select(exp.alias_(file_col, ident("_wb_file")), copy=False)
         if kind == "parquet":
@@ -510,13 +554,16 @@ def _raise_first_invalid(kind: str, params: list[Any], columns: LogColumns, src:
         else:
             scored.select(exp.alias_(exp.Window(this=exp.RowNumber()), ident("_wb_row")), copy=False)
         query = (exp.select(exp.Star()).from_(scored.subquery(ident("scored")))
-                 .where(exp.Not(this=exp.Coalesce(this=_valid(columns), expressions=[exp.false()])))
+                 .where(exp.Not(this=exp.Coalesce(this=_valid(columns, guard=True),
+                                                  expressions=[exp.false()])))
                  .order_by(_col("_wb_file"), _col("_wb_row")).limit(1))
         got = con.execute(query.sql(dialect="duckdb"), params).df()
     finally:
         con.close()
-    if got.empty:  # pragma: no cover - the aggregation said there was one
-        raise InputError("some rows failed validation", source=src)
+    if got.empty:
+        if not found:
+            return
+        raise InputError("some rows failed validation", source=src)  # pragma: no cover
     row = got.iloc[0]
     file = str(row["_wb_file"])
     number = int(row["_wb_row"]) + (1 if kind == "parquet" else 0)
@@ -543,6 +590,11 @@ _CHECKS: tuple[tuple[str, str, float, float, bool, str], ...] = (
 
 
 def _first_problem(row: Any, columns: LogColumns) -> tuple[str, str | None]:
+    for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+        flag = f"nan_{name}"
+        if flag in row.index and bool(row[flag]) and not pd.isna(row[flag]):
+            return ("NaN (not a number); leave the cell empty when the value is unknown",
+                    columns.headers[name])
     if row.get("day") is None or pd.isna(row.get("day")):
         return ("timestamp missing or not a date-time", columns.headers.get("timestamp"))
     if row.get("model") is None or pd.isna(row.get("model")):

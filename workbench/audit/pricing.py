@@ -66,3 +66,10 @@ def fill_costs(frame: pd.DataFrame, evaluation: Evaluation, source: str) -> tupl
     out["cost_usd"] = cost
     notes = [f"cost of {m} priced from {h} (the log has no cost_usd)" for m, h in how.items()]
     return out, notes
+
+
+def token_weights(evaluation: Evaluation) -> dict[str, dict[str, float]]:
+    """{model: {log token column: USD per token}}: the decomposition's work weights."""
+    return {model: {col: prices[_PRICE_OF[col]] / 1e6 for col in TOKEN_COLUMNS
+                    if _PRICE_OF[col] in prices}
+            for model, prices in token_prices(evaluation).items()}

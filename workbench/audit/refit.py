@@ -16,7 +16,7 @@ Candidates production has not seen keep the decision's figures. The analysis is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -105,10 +105,7 @@ def refit(evaluation: Evaluation, deployed: str | None, volume_per_day: float,
             frame = _set(frame, i, "latency_ms", o.latency_ms)
         if o.accuracy is not None:
             frame = _set(frame, i, "accuracy", o.accuracy)
-    workload = scenario.workload.__class__(
-        volume_per_day=volume_per_day, days_per_month=scenario.workload.days_per_month,
-        horizon_months=scenario.workload.horizon_months,
-        peak_to_average=scenario.workload.peak_to_average)
+    workload = replace(scenario.workload, volume_per_day=volume_per_day)
     try:
         analysis = analyze(scenario.with_(candidates=frame, workload=workload))
     except InputError as exc:

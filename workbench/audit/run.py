@@ -33,7 +33,7 @@ from workbench.audit.daily import DailyPicture, Figures, daily_picture, figures
 from workbench.audit.decompose import BillChange, Usage, decompose, usage_by, where
 from workbench.audit.logs import TOKEN_COLUMNS, LogAggregates, read_aggregates, read_log
 from workbench.audit.periods import Period, clip, default_periods
-from workbench.audit.pricing import fill_costs
+from workbench.audit.pricing import fill_costs, token_weights
 from workbench.audit.refit import Refit, refit
 from workbench.audit.thresholds import DecisionBaseline, decision_baseline
 from workbench.errors import InputError
@@ -175,15 +175,19 @@ def audit_aggregates(evaluation: Evaluation, aggregates: LogAggregates,
     change = None
     if baseline_period is not None:
         work = any(c in frame.columns for c in TOKEN_COLUMNS)
+        weights = token_weights(evaluation)
         before = _within(detail, baseline_period)
-        u0: dict[str, Usage] = {str(k): v for k, v in usage_by(before, ["model"], baseline_period.days, work).items()}
-        u1: dict[str, Usage] = {str(k): v for k, v in usage_by(now, ["model"], period.days, work).items()}
+        u0: dict[str, Usage] = {str(k): v for k, v in usage_by(
+            before, ["model"], baseline_period.days, work, weights).items()}
+        u1: dict[str, Usage] = {str(k): v for k, v in usage_by(
+            now, ["model"], period.days, work, weights).items()}
         change = decompose(u0, u1, baseline_period=baseline_period, period=period,
                            days_per_month=base.days_per_month)
         if dims is not None:
             c0 = usage_by(_within(dims, baseline_period), ["model", "dimension"],
-                          baseline_period.days, work)
-            c1 = usage_by(_within(dims, period), ["model", "dimension"], period.days, work)
+                          baseline_period.days, work, weights)
+            c1 = usage_by(_within(dims, period), ["model", "dimension"], period.days, work,
+                          weights)
             change = replace(change, where=where(
                 options.by or str(aggregates.columns.dimension),
                 {_cell(k): v for k, v in c0.items()}, {_cell(k): v for k, v in c1.items()},
