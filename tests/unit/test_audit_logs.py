@@ -226,3 +226,15 @@ def test_a_nan_is_named_not_summed(tmp_path: Path, column: str) -> None:
         read_log(path)
     assert err.value.row == 5 and err.value.column == column
     assert "NaN" in err.value.message
+
+
+def test_an_aggregated_file_with_a_nan_sum_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sums.csv"
+    path.write_text("day,model,latency_bin,rows,requests,cost_usd,invalid_rows\n"
+                    "2027-01-01,a,230,2,4,NaN,0\n")
+    with pytest.raises(InputError, match="a sum is NaN"):
+        audit(session(chosen="edge"), path, AuditOptions(aggregated=True))
+    path.write_text("day,model,latency_bin,rows,requests,cost_usd,invalid_rows\n"
+                    "2027-01-01,a,230,2,4,1.5,3\n")
+    with pytest.raises(InputError, match="3 rows of the source log failed validation"):
+        audit(session(chosen="edge"), path, AuditOptions(aggregated=True))

@@ -657,6 +657,12 @@ def read_aggregates(path: Path, source: str | None = None) -> LogAggregates:
                          "the query (see the SQL's validity rules); fix the log", source=src,
                          column="invalid_rows")
     present = {c for c in SUMS if c in frame.columns}
+    numeric = frame.copy()
+    for name in present:
+        numeric[name] = pd.to_numeric(numeric[name], errors="coerce")
+    if _nan_in(numeric, sorted(present - {"invalid_rows"})):
+        raise InputError("a sum is NaN: the source log holds a NaN (not a number) where a "
+                         "number belongs; leave unknown values empty (NULL)", source=src)
     headers = {c: c for c in ("timestamp", "model")}
     for column, sum_name in (("cost_usd", "cost_usd"), ("latency_ms", "latency_ms_requests"),
                              ("escalated", "escalated_requests"), ("correct", "correct_requests"),
