@@ -1,4 +1,5 @@
-"""The headless command line: `workbench analyze | report | deck | diff | route | check | prices | import | log`.
+"""The headless command line: `workbench analyze | report | deck | diff | route | audit | check |
+prices | import | log`.
 
 A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
 a script can produce from here. Bad input exits with status 2 and one message on
@@ -17,7 +18,8 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "deck", "diff", "route", "check", "prices", "import", "log")
+SUBCOMMANDS = ("analyze", "report", "deck", "diff", "route", "audit", "check", "prices",
+               "import", "log")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -86,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
 
     routing_cli.add_arguments(rt)
 
+    au = sub.add_parser("audit", help="a decision against its production logs",
+                        description="Audit a decision record against production inference "
+                        "logs: the daily picture, each assumption against production, "
+                        "anomalies, why the bill changed between two periods (and where, "
+                        "with --by), whether the pick still holds, and the [monitoring] "
+                        "promotion and demotion criteria.")
+    from workbench.cli import audit as audit_cli
+
+    audit_cli.add_arguments(au)
+
     pr = sub.add_parser("prices", help="list and search the bundled price catalogues",
                         description="List and search the bundled price catalogues: cloud "
                         "instances (USD per hour by plan) and LLM APIs (USD per 1M tokens).")
@@ -110,7 +122,7 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the interactive workbench on PATH (a table or a session), or on "
-        "the built-in retail checkout sample. Commands: analyze, report, deck, diff, route, "
+        "the built-in retail checkout sample. Commands: analyze, report, deck, diff, route, audit, "
         "check, prices, import, log "
         "(see `workbench COMMAND --help`).",
     )
@@ -352,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
             from workbench.cli import route as routing_cli
 
             return routing_cli.run(args)
+        if args.command == "audit":
+            from workbench.cli import audit as audit_cli
+
+            return audit_cli.run(args)
         if args.command == "prices":
             from workbench.cli import prices as prices_cli
 
