@@ -17,14 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from dataclasses import fields as dc_fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from workbench import fields
 from workbench.errors import InputError
 from workbench.evaluation import Evaluation, evaluate
-from workbench.model import Criterion, Scenario, Session, Source
+from workbench.model import Criterion, Direction, Scale, Scenario, Session, Source
 
 # analyze() keyword -> field path in workbench.fields (the CLI flag names, in Python).
 _KEYWORDS: dict[str, str] = {
@@ -51,7 +51,7 @@ class Loaded(Session):
 
     load_notes: tuple[str, ...] = ()
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
 
 def load(source: Any, mapping: Mapping[str, str] | None = None) -> Session:
@@ -136,8 +136,13 @@ def _criterion(column: str, spec: float | tuple[Any, ...]) -> Criterion:
 
     parts = spec if isinstance(spec, tuple) else (spec,)
     weight = float(parts[0])
-    direction = parts[1] if len(parts) > 1 else default_direction(column)
-    scale = parts[2] if len(parts) > 2 else "linear"
+    # A caller's direction and scale pass through unchecked here: the analysis rejects
+    # any but max/min and linear/log10 with an InputError naming the criterion.
+    # default_direction returns only "max" or "min" (annotated str in columns.py).
+    direction: Direction = (
+        parts[1] if len(parts) > 1 else cast("Direction", default_direction(column))
+    )
+    scale: Scale = parts[2] if len(parts) > 2 else "linear"
     return Criterion(column, direction, weight, scale)
 
 
@@ -148,8 +153,7 @@ class Result(Evaluation):
 
     @classmethod
     def of(cls, evaluation: Evaluation, notes: list[str]) -> Result:
-        result = cls(evaluation.session, evaluation.analysis, evaluation.routing,
-                     evaluation.routing_error, list(evaluation.notes))
+        result = cls(**{f.name: getattr(evaluation, f.name) for f in dc_fields(Evaluation)})
         result.loader_notes = list(notes)
         return result
 
@@ -171,12 +175,12 @@ class Result(Evaluation):
     def to_json(self) -> str:
         from workbench.views.export import to_json
 
-        return to_json(self.analysis, self.loader_notes)
+        return to_json(self.analysis, self.loader_notes, evaluation=self)
 
     def to_dict(self) -> dict[str, Any]:
         from workbench.views.export import to_dict
 
-        return to_dict(self.analysis, self.loader_notes)
+        return to_dict(self.analysis, self.loader_notes, evaluation=self)
 
     def memo(self) -> str:
         from workbench.views.memo import render_memo

@@ -16,9 +16,11 @@ Every file workbench writes (sessions, memos, exports, reports) goes through
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from workbench.errors import InputError
@@ -112,9 +114,11 @@ def _keep_backup(target: Path, label: str) -> None:
 
 
 def atomic_write_bytes(
-    path: Path | str, data: bytes, keep_backup: bool = True, create_folder: bool = False
+    path: Path | str, data: bytes | Iterable[bytes | memoryview], keep_backup: bool = True,
+    create_folder: bool = False,
 ) -> Path:
-    """Write `data` to `path` atomically; returns the file actually written.
+    """Write `data` (bytes, or pieces written as they come) to `path` atomically;
+    returns the file actually written.
 
     A missing folder is an error unless `create_folder` (a typo in `-o` must not
     quietly create a folder tree; saving into the default sessions/ folder may)."""
@@ -138,7 +142,11 @@ def atomic_write_bytes(
         raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:  # an export of a million rows never sits in memory whole
+                for piece in data:
+                    handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         mode = stat.S_IMODE(os.stat(target).st_mode) if exists else 0o666 & ~_UMASK
@@ -173,10 +181,8 @@ def atomic_write_text(
 
 
 def _unlink_quietly(name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(name)
-    except OSError:
-        pass
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -9,6 +9,7 @@ reported back to the user as a note, so nothing is silently reinterpreted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.errors import InputError, Note
@@ -106,6 +107,13 @@ def tokens(header: str) -> str:
     # "top1" and "top 1" are the same thing; "1k", "1m" stay glued.
     text = re.sub(r"\btop\s+(\d)\b", r"top\1", text)
     return " ".join(text.split())
+
+
+def header_key(header: str) -> str:
+    """The identity of a header for exact matching: lower-case letters and digits only,
+    so "Cheap Score", "cheap_score" and "cheap-score" are one header. The replay-log
+    matchers (workbench.routing) and the tables' exact-name checks share it."""
+    return re.sub(r"[^0-9a-z]", "", str(header).lower())
 
 
 def snake(header: str) -> str:
@@ -334,6 +342,18 @@ def match_headers(
     overrides and headers spelled exactly as a column are matched: an importer whose
     keys are metric names ("train_acc", "_runtime") says every column it means.
     """
+    return _match(headers, overrides, guess=guess, classifier=classify,
+                  exact=lambda h: (tokens(h) in CANONICAL or snake(h) in CANONICAL
+                                   or snake(h) in PRICING_NUMERIC))
+
+
+def _match(
+    headers: list[str], overrides: dict[str, str] | None, *, guess: bool,
+    classifier: Callable[[str], ColumnMatch | None], exact: Callable[[str], bool],
+) -> tuple[dict[str, ColumnMatch], list[str]]:
+    """The one matching procedure (candidate tables and production logs): overrides,
+    then headers spelled exactly as a column, then the classifier's guesses in header
+    order, the first guess winning a column."""
     overrides = dict(overrides or {})
     notes: list[str] = []
     chosen: dict[str, ColumnMatch] = {}
@@ -341,7 +361,7 @@ def match_headers(
     for column, header in overrides.items():
         if header not in headers:
             continue  # the loader reports unknown override headers with the file name
-        match = classify(header)
+        match = classifier(header)
         if match is not None and match.column == column:
             chosen[column] = match
         else:
@@ -364,13 +384,14 @@ def match_headers(
                 factor, note = _cost_factor(tokens(header))
                 if note and note.startswith("no basis"):
                     factor, note = 1.0, None
+            elif column == "cost_usd":
+                factor, note = _money_factor(tokens(header))
             chosen[column] = ColumnMatch(header, column, factor, note)
         used.add(header)
     for header in headers:
         if header in used:
             continue
-        if (tokens(header) in CANONICAL or snake(header) in CANONICAL
-                or snake(header) in PRICING_NUMERIC):
+        if exact(header):
             canon = snake(header)
             if canon not in chosen:
                 chosen[canon] = ColumnMatch(header, canon)
@@ -378,7 +399,7 @@ def match_headers(
     for header in headers if guess else ():
         if header in used:
             continue
-        match = classify(header)
+        match = classifier(header)
         if match is None:
             continue
         if match.column in chosen:
@@ -441,3 +462,98 @@ def missing_cost_hint(headers: list[str]) -> str | None:
     if not parts:
         return None
     return "; ".join(parts) + "; a cost per 1k requests (cost_per_1k) is needed"
+
+
+# ---------------------------------------------------------------- production logs
+# `workbench audit` reads production inference logs (one row per request or per served
+# batch) with the same procedure: the same word normaliser (`tokens`), the same unit
+# readings (seconds -> ms), the same override, exact-name and first-guess-wins rules.
+# Additive columns (cost_usd, token counts) are the row's totals: a batch's cost.
+LOG_REQUIRED: tuple[str, ...] = ("timestamp", "model")
+LOG_COLUMNS: tuple[str, ...] = (
+    "timestamp", "model", "batch_size", "latency_ms", "cost_usd", "escalated", "correct",
+    "label", "prediction", "input_tokens", "output_tokens", "cached_input_tokens",
+)
+_LOG_TOKEN_COLUMN = {"input": "input_tokens", "output": "output_tokens",
+                     "cached": "cached_input_tokens"}
+_STAMP_WORDS = {"timestamp", "ts", "datetime", "event time", "created at", "logged at",
+                "served at", "request time", "requested at", "time utc", "date utc"}
+_STAMP_ALONE = {"time", "date", "day", "when", "at", "event ts", "timestamp ms",
+                "timestamp s", "ts ms"}
+_LOG_MODEL = {"model", "model name", "model id", "served model", "served by", "deployment",
+              "endpoint", "engine", "candidate", "model used", "llm"}
+_BATCH = {"batch size", "batch", "batch len", "batch length", "requests", "n requests",
+          "num requests", "number of requests", "request count", "requests in batch",
+          "items", "n items", "num items", "item count", "images", "n images", "n", "count"}
+_ESCALATED_WORDS = {"escalated", "escalation", "escalate", "is escalated", "fallback",
+                    "deferred", "routed up", "handoff"}
+_CORRECT = {"correct", "is correct", "correctness", "hit", "accurate", "resolved",
+            "is resolved", "success", "label correct", "prediction correct"}
+_LABEL = {"label", "ground truth", "truth", "y true", "actual", "true label", "gold",
+          "target"}
+_PREDICTION = {"prediction", "predicted", "pred", "y pred", "predicted label",
+               "output label"}
+_LATENCY_LOG = _LATENCY_WORDS | {"duration", "elapsed", "took", "latency ms", "duration ms"}
+
+
+def _money_factor(text: str) -> tuple[float, str | None]:
+    """A row's cost in USD: cents and millidollars are converted."""
+    words = set(text.split())
+    if words & {"cents", "cent", "usd cents"}:
+        return 0.01, "cents converted to USD (/100)"
+    if words & {"microdollars", "micro", "musd"}:
+        return 1e-6, "micro-dollars converted to USD (/1000000)"
+    return 1.0, None
+
+
+def classify_log(header: str) -> ColumnMatch | None:
+    """The production-log column this header most likely means, or None (a dimension)."""
+    text = tokens(header)
+    if not text:
+        return None
+    words = set(text.split())
+    padded = f" {text} "
+    has_token = bool(words & _TOKEN_WORDS)
+    money = _is_money(text)
+    if has_token and not money:
+        if words & _LIMIT_WORDS or _rate_factor(text) is not None:
+            return None
+        direction = _token_direction(words, has_token)
+        return None if direction is None else ColumnMatch(header, _LOG_TOKEN_COLUMN[direction])
+    if money:
+        # A rate (per 1k, per token, per hour) is not what a row cost.
+        if has_token or " per " in padded or _has(text, _TIME_BASIS):
+            return None
+        factor, note = _money_factor(text)
+        return ColumnMatch(header, "cost_usd", factor, note)
+    if _has(text, _LATENCY_LOG):
+        factor, note = _latency_factor(text)
+        return ColumnMatch(header, "latency_ms", factor, note)
+    if _has(text, _STAMP_WORDS) or text in _STAMP_ALONE:
+        return ColumnMatch(header, "timestamp")
+    if text in _LOG_MODEL:
+        return ColumnMatch(header, "model")
+    if text in _BATCH:
+        return ColumnMatch(header, "batch_size")
+    if _has(text, _ESCALATED_WORDS) and not words & {"share", "rate", "pct", "reason"}:
+        return ColumnMatch(header, "escalated")
+    if text in _CORRECT:
+        return ColumnMatch(header, "correct")
+    if text in _LABEL:
+        return ColumnMatch(header, "label")
+    if text in _PREDICTION:
+        return ColumnMatch(header, "prediction")
+    return None
+
+
+def match_log_headers(
+    headers: list[str], overrides: dict[str, str] | None = None
+) -> tuple[dict[str, ColumnMatch], list[str]]:
+    """Map the production-log columns (LOG_COLUMNS) to a log's headers; every other
+    header is a dimension, named as it is. ({column: match}, notes)."""
+    unknown = sorted(set(overrides or {}) - set(LOG_COLUMNS))
+    if unknown:
+        raise InputError(f"--map {unknown[0]}=...: not a log column (log columns: "
+                         f"{', '.join(LOG_COLUMNS)})")
+    return _match(headers, overrides, guess=True, classifier=classify_log,
+                  exact=lambda h: snake(h) in LOG_COLUMNS)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.columns import VOLUME_DEPENDENT  # noqa: F401 - re-exported for whatif
 from workbench.columns import priced_elsewhere
 from workbench.model import Constraints, Scenario, Workload
 
@@ -32,7 +31,8 @@ def optional_cost(frame: pd.DataFrame, column: str) -> np.ndarray:
     # Missing optional costs count as 0, whether the column or just the cell is absent.
     if column not in frame.columns:
         return np.zeros(len(frame))
-    return np.nan_to_num(frame[column].to_numpy(dtype=float), nan=0.0)
+    costs: np.ndarray = np.nan_to_num(frame[column].to_numpy(dtype=float), nan=0.0)
+    return costs
 
 
 def overhead_monthly_usd(frame: pd.DataFrame, workload: Workload) -> np.ndarray:
@@ -43,9 +43,10 @@ def overhead_monthly_usd(frame: pd.DataFrame, workload: Workload) -> np.ndarray:
 
 
 def monthly_cost(
-    cost_per_1k: np.ndarray, overhead: np.ndarray, monthly_volume: float
+    cost_per_1k: np.ndarray, overhead: np.ndarray, monthly_volume: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(inference_monthly_usd, monthly_cost_usd) at one monthly volume."""
+    """(inference_monthly_usd, monthly_cost_usd) at one monthly volume, or at several
+    (an array that broadcasts against the costs)."""
     inference = cost_per_1k * monthly_volume / 1000.0
     return inference, inference + overhead
 
@@ -138,7 +139,9 @@ def _instance_volume_in_budget(priced: PricedCandidates, headroom: np.ndarray) -
     instance_month = priced.hourly_usd * priced.hours_per_month
     with np.errstate(divide="ignore", invalid="ignore"):
         fleet = np.floor(headroom / instance_month)
-        per_instance = priced.throughput_per_s * priced.utilization * 86400.0 / priced.peak_to_average
+        per_instance = (
+            priced.throughput_per_s * priced.utilization * 86400.0 / priced.peak_to_average
+        )
         volume = np.where(fleet < priced.min_instances, 0.0, fleet * per_instance)
     out: np.ndarray = np.where(instance_month > 0, volume, np.nan)
     return out

@@ -150,14 +150,16 @@ def _part(session: Session, section: str) -> Any:
         return session
     if section == "decision":
         return session.decision
+    if section == "monitoring":
+        return session.monitoring
     return getattr(session.scenario, section)
 
 
 def _with_part(session: Session, section: str, part: Any) -> Session:
     if section == "":
         return part  # type: ignore[no-any-return]
-    if section == "decision":
-        return session.with_(decision=part)
+    if section in ("decision", "monitoring"):
+        return session.with_(**{section: part})
     return session.with_scenario(**{section: part})
 
 
@@ -271,6 +273,44 @@ FIELDS: tuple[Field, ...] = (
     Field("decision", "rationale", "text", "Rationale", "why they chose it"),
     Field("decision", "decided_by", "text", "Decided by", "who decided"),
     Field("decision", "decided_on", "text", "Decided on", "when (a date, as written)"),
+    # [monitoring]: how `workbench audit` watches the decision in production. Unset
+    # thresholds follow the decision (see workbench.model.Monitoring).
+    Field("monitoring", "max_cost_per_1k_drift_pct", "number", "Max cost/1k drift %",
+          "demote when production's cost per 1k is this many percent above the decision's",
+          unit="%", low=0, percent=True, metavar="PCT"),
+    Field("monitoring", "max_p95_latency_ms", "number", "Max p95 latency ms",
+          "demote when production's p95 latency is above this (default: the latency limit)",
+          unit="ms", low=0, low_strict=True, metavar="MS"),
+    Field("monitoring", "min_accuracy", "number", "Min accuracy %",
+          "demote when production accuracy is surely below this (default: the minimum)",
+          unit="%", low=0, high=100, percent=True, metavar="PCT"),
+    Field("monitoring", "min_labels", "number", "Min labels",
+          "labelled requests needed before production accuracy is judged", unit="items",
+          default=300.0, low=1, integer=True, omit_default=True),
+    Field("monitoring", "max_escalation_share", "number", "Max escalation share",
+          "demote when more requests escalate (default: the routing plan's share)",
+          low=0, high=1, fraction=True, metavar="SHARE"),
+    Field("monitoring", "max_volume_per_day", "number", "Max volume / day",
+          "demote when volume exceeds this (default: where the budget breaks)",
+          unit="per day", low=0),
+    Field("monitoring", "min_volume_per_day", "number", "Min volume / day",
+          "demote when volume falls below this (fixed costs spread over too few)",
+          unit="per day", low=0),
+    Field("monitoring", "promote_min_saving_pct", "number", "Promote if saves %",
+          "promote the re-analysis' pick when it costs this many percent less", unit="%",
+          low=0, high=100, percent=True, metavar="PCT"),
+    Field("monitoring", "promote_max_accuracy_loss_pp", "number", "Promote: max acc. loss",
+          "accuracy points a promoted model may lose against the deployed one",
+          unit="pp", default=0.0, low=0, high=100, omit_default=True),
+    Field("monitoring", "lookback_days", "number", "Anomaly lookback",
+          "days of history the rolling baseline of each day uses", unit="days",
+          default=28.0, low=3, high=3650, integer=True, omit_default=True),
+    Field("monitoring", "anomaly_threshold", "number", "Anomaly threshold",
+          "robust z (distance from the rolling median in MADs) that flags a day",
+          default=6.0, low=0, low_strict=True, omit_default=True, metavar="Z"),
+    Field("monitoring", "min_anomaly_usd", "number", "Anomaly min $",
+          "a cost anomaly smaller than this many dollars is not flagged", unit="USD",
+          default=0.0, low=0, omit_default=True, metavar="USD"),
 )
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 

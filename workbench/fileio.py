@@ -47,7 +47,9 @@ def kind_of(mode: int) -> str | None:
     return _KIND.get(stat.S_IFMT(mode))
 
 
-def check_input(path: str | Path, label: str | None = None, *, what: str = "file") -> os.stat_result:
+def check_input(
+    path: str | Path, label: str | None = None, *, what: str = "file"
+) -> os.stat_result:
     """stat() an input file and refuse anything that is not a readable regular file."""
     label = str(path) if label is None else label
     try:

@@ -236,3 +236,176 @@ def _exact(x: float, unit: str, digits: int) -> str:
 def _is_pandas_missing(value: Any) -> bool:
     # pd.NA and pd.NaT without importing pandas here (fmt is imported by every layer).
     return type(value).__name__ in ("NAType", "NaTType")
+
+
+# ------------------------------------------------- the same formatting, column at a time
+# Exports of a million candidates cannot call `usd` a million times (about 10 µs each).
+# These produce, for a float column, exactly the strings the scalar functions above
+# produce for each cell: the common cases with array arithmetic (numpy, and pyarrow's
+# string kernels, imported lazily so that importing fmt stays cheap), and any cell whose
+# rounding is too close to call in floating point (a near tie) or that is outside the
+# exact range goes through the scalar function itself. Tests compare them cell by cell.
+
+_P10 = 10.0 ** np.arange(23)  # exact doubles: 1 ... 1e22
+# |fraction - 0.5| below this: the rounding of the product could flip the digit. The
+# products below are under 1e12, so they are off by at most 1e12 * 2**-53 = 1.1e-4.
+_TIE = 2.5e-4
+
+
+def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the nearest double to each value rounded to 12 significant digits, the cells
+    that could not be rounded exactly here): `clean`'s rounding for a column.
+    NaN and inf stay as they are; zeros stay zero."""
+    x = np.asarray(values, dtype=float)
+    m, e, hard = mantissa12(x)
+    up = 11 - e
+    with np.errstate(all="ignore"):
+        # One correctly rounded division (or product) of two exact doubles: the
+        # nearest double to m * 10^(e-11), i.e. float(f"{x:.12g}").
+        r = np.where(up >= 0, m / _P10[np.clip(up, 0, 22)], m * _P10[np.clip(-up, 0, 22)])
+        r = np.where(m != 0, np.copysign(r, x), x)
+    return r, hard
+
+
+def mantissa12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(m, e, hard): |x| rounded to 12 significant digits is m * 10^(e-11), m an
+    integer in [1e11, 1e12) and e the decimal exponent; m is 0 for zero, NaN, inf and
+    the `hard` cells, which could not be rounded exactly here.
+
+    m = rint(|x| * 10^(11-e)): the product is below 1e12 and off by at most
+    1e12 * 2**-53 = 1.1e-4, so its rounding is right unless it is within `_TIE` of a
+    half (those cells are hard, as are |x| outside 1e-11 .. 1e34, where the powers of
+    ten stop being exact doubles)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        a = np.abs(x)
+        usable = (a > 0) & (a < np.inf)  # (False for NaN)
+        e = np.floor(np.log10(a)).astype(np.int64)
+        inside = (e >= -11) & (e <= 33)
+        np.clip(e, -11, 33, out=e)
+        s = _scaled(a, e)
+        off = (s >= 1e12) | (s < 1e11)  # log10 can be off by one next to a power of ten
+        if (off & usable & inside).any():
+            e = e + (s >= 1e12) - (s < 1e11)
+            np.clip(e, -11, 33, out=e)
+            s = _scaled(a, e)
+        m = np.rint(s)
+        hard = usable & ((np.abs(s - m) > 0.5 - _TIE) | ~inside)
+        m = np.where(usable & ~hard, m, 0.0)
+        top = m >= 1e12  # 999999999999.7 rounds up to 1e12: one more digit of exponent
+        if top.any():
+            m[top] = 1e11
+            e[top] += 1
+    return m.astype(np.int64), e, hard
+
+
+def _scaled(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    up = 11 - e
+    s = a * _P10[np.clip(up, 0, 22)]
+    down = up < 0
+    if down.any():
+        s[down] = a[down] / _P10[-up[down]]
+    return s
+
+
+def _arrow():  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pa, pc
+
+
+def grouped(digits):  # type: ignore[no-untyped-def]
+    """Decimal digit strings (arrow) with thousands separators: "1234567" -> "1,234,567"."""
+    _, pc = _arrow()
+    rev = pc.utf8_reverse(digits)
+    rev = pc.replace_substring_regex(rev, r"(\d{3})", r"\1,")
+    return pc.utf8_reverse(pc.utf8_rtrim(rev, characters=","))
+
+
+def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *, commas: bool = False):  # type: ignore[no-untyped-def]
+    """f"{v:,.{d}f}" (or without commas) of every value, `decimals` one number or one
+    per value (0-8), as an arrow string array, null where the value is not finite, too
+    large for exact integer arithmetic or a near tie (callers format those cells with
+    the scalar function)."""
+    pa, pc = _arrow()
+    v = np.asarray(values, dtype=float)
+    d = np.broadcast_to(np.asarray(decimals, dtype=np.int64), v.shape)
+    scale = _P10[d]
+    with np.errstate(all="ignore"):
+        y = np.abs(v) * scale
+        ok = np.isfinite(y) & (y < 1e12)  # (see _TIE)
+        y = np.where(ok, y, 0.0)
+        m = np.rint(y)
+        ok &= np.abs(y - np.floor(y) - 0.5) >= _TIE
+    m = m.astype(np.int64)
+    unit = scale.astype(np.int64)
+    whole_int = m // unit
+    whole = pc.cast(pa.array(whole_int), pa.string())
+    if commas:
+        big = whole_int >= 1000
+        if big.any():
+            mask = pa.array(big)
+            whole = pc.replace_with_mask(whole, mask, grouped(pc.filter(whole, mask)))
+    parts: list[Any] = [whole]
+    negative = np.signbit(v)
+    if negative.any():
+        parts.insert(0, pc.if_else(pa.array(negative), "-", ""))
+    if d.any():
+        # m % 10^d + 10^d is "1" and then exactly d digits: drop the "1".
+        frac = pc.utf8_slice_codeunits(pc.cast(pa.array(m % unit + unit), pa.string()), 1)
+        parts += [pc.if_else(pa.array(d > 0), ".", ""), frac]
+    text = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else whole
+    return pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string()))
+
+
+def with_unit_column(values: np.ndarray, unit: str, *, digits: int = 2):  # type: ignore[no-untyped-def]
+    """`with_unit(v, unit, digits=digits)` of every value (an arrow string array)."""
+    pa, pc = _arrow()
+    x = np.asarray(values, dtype=float)
+    r, hard = rounded12(x)  # every scalar formatter starts from clean(x)
+    r = np.where(r == 0, 0.0, r)  # clean(-0.0) is 0.0: no sign
+    a = np.abs(r)
+    with np.errstate(invalid="ignore"):
+        if unit == "%":
+            text = fixed_column(r, 2)
+            text = pc.binary_join_element_wise(text, "%", "")
+            simple = np.zeros(len(r), dtype=bool)  # every finite cell is covered above
+        else:
+            prefix, suffix = UNITS.get(unit, ("", f" {unit}" if unit else ""))
+            if prefix == "$":
+                big = a >= 100
+                small = (a < 0.01) & (a != 0)
+                text = fixed_column(r, np.where(big, 0, digits), commas=True)
+                sign = pc.if_else(pa.array(np.signbit(r) & (r != 0)), "-$", "$")
+                text = pc.binary_join_element_wise(sign, pc.utf8_ltrim(text, characters="-"),
+                                                   suffix, "")
+            else:
+                integral = (r == np.floor(r)) & (a < 2.0**53)
+                big = a >= 1000
+                small = (a < 0.01) & ~integral
+                text = fixed_column(r, np.where(integral | big, 0, digits), commas=True)
+                text = pc.binary_join_element_wise(text, suffix, "")
+            simple = small
+    # Cells left to the scalar function: near ties, tiny values (3 significant digits
+    # in fixed notation), NaN ("n/a") and anything the arithmetic did not cover.
+    todo = hard | simple | ~np.isfinite(r) | pc.is_null(text).to_numpy(zero_copy_only=False)
+    if todo.any():
+        idx = np.flatnonzero(todo)
+        text = pc.replace_with_mask(
+            text, pa.array(todo), pa.array([with_unit(x[i], unit, digits=digits) for i in idx],
+                                           pa.string()))
+    return text
+
+
+def versus_column(values: np.ndarray, limit: float, unit: str):  # type: ignore[no-untyped-def]
+    """`versus(v, limit, unit)` for every value: (arrow array of the values' texts, the
+    limit's text, mask of the cells where the limit's text differs from that one and
+    the caller must use the scalar `versus`)."""
+    pa, pc = _arrow()
+    x = np.asarray(values, dtype=float)
+    shown = with_unit_column(x, unit)
+    limit_text = with_unit(limit, unit)
+    same = pc.equal(shown, limit_text).to_numpy(zero_copy_only=False)
+    redo = same & (x != limit)
+    return shown, limit_text, redo

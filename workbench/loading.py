@@ -17,6 +17,7 @@ import os
 import re
 import unicodedata
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,13 +95,16 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
     data = read_input_bytes(path, label, what="table file")
     if not data:
         raise InputError("the file is empty", source=label)
-    if suffix in {".parquet", ".pq"}:
-        raw = _read_parquet(data, label)
-    elif suffix == ".json":
-        raw = _read_json(data, label)
-    else:
-        raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
-    return raw, hashlib.sha256(data).hexdigest()
+    # The hash runs beside the parser (hashlib lets go of the GIL on large data).
+    with ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        if suffix in {".parquet", ".pq"}:
+            raw = _read_parquet(data, label)
+        elif suffix == ".json":
+            raw = _read_json(data, label)
+        else:
+            raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
+        return raw, digest.result()
 
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
@@ -188,13 +192,23 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_delimited(data: bytes, label: str, delimiter: str | None) -> pd.DataFrame:
-    text = decode_text(data, label)
-    if not text.strip():
-        raise InputError("the file is empty", source=label)
-    lines = text.splitlines()
-    header_line = next((ln for ln in lines if ln.strip()), "")
-    sniffed = _sniff_delimiter("\n".join(lines[:50]))
+def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
+                     ) -> pd.DataFrame:
+    # The header and the delimiter come from the first 50 lines: a large file is only
+    # decoded whole when the C parser reads it (arrow checks the UTF-8 of the rest).
+    head = _head_text(data)
+    lines = _head_lines(head, 50) if head is not None else []
+    text: str | None = None
+    if head is None or len(lines) < 50 or not any(ln.strip() for ln in lines):
+        text = decode_text(data, label)
+        if not text or text.isspace():  # (not text.strip(), without copying the text)
+            raise InputError("the file is empty", source=label)
+        lines = _head_lines(text, 50)
+    header_line = next((ln for ln in lines if ln.strip()), None)
+    if header_line is None:  # 50 blank lines first: look at all of them
+        assert text is not None
+        header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sniffed = _sniff_delimiter("\n".join(lines))
     if delimiter is None:
         delimiter = sniffed
     raw_headers = next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True), [])
@@ -207,11 +221,19 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None) -> pd.DataFr
                 line=1,
             )
         seen.add(header.strip())
+    plain = _read_plain_csv(data, delimiter, raw_headers) if fast and delimiter != ";" else None
+    if plain is not None:
+        return plain
+    if text is None:
+        text = decode_text(data, label)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                io.StringIO(text),
+                # The bytes, not the text: the parser would encode the text again.
+                # (They are valid UTF-8: decode_text said so.)
+                io.BytesIO(data),
+                encoding="utf-8-sig",
                 sep=delimiter,
                 keep_default_na=False,
                 index_col=False,
@@ -247,14 +269,134 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None) -> pd.DataFr
             source=label,
         )
     # Short rows leave NaN in the last column (blank cells are "" here, not NaN), so the
-    # slower row-by-row scan only runs when there is something to find.
+    # slower row-by-row scan only runs when there is something to find. (A numeric
+    # column holds no "": it is not turned into text to look.)
     last = frame.iloc[:, -1]
-    if caught or bool(last.isna().any()) or bool((last.astype(str) == "").any()):
+    blank = False if pd.api.types.is_numeric_dtype(last) else bool(
+        (last.astype(object) == "").any())
+    if caught or blank or bool(last.isna().any()):
         _check_short_rows(text, delimiter, frame.shape[1], label)
     if delimiter == ";":
         # Semicolon files come from locales where the comma is the decimal mark.
         frame.attrs["decimal_comma"] = True
     return frame
+
+
+# Text cells the C parser may read as a number or a boolean in its own way: a column
+# of nothing else is left to it.
+_MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
+
+
+def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataFrame | None:
+    """The table as `pd.read_csv(engine="c", ...)` in `_read_delimited` reads it, parsed
+    by arrow on all cores, or None when the file is not plain enough to be sure of
+    that: quotes, a cell or header that starts with a space (skipinitialspace), a
+    blank or repeated header, a ragged row or any parse error, a number arrow reads
+    but the C parser might not (inf, nan), a column the C parser might read as numbers
+    or booleans in its own way. None sends the file to the C parser, which then also
+    gives every error message (ragged rows with their line numbers).
+
+    Numbers: a column whose every cell casts to int64 is int64 (as the C parser has
+    it), else one whose every cell casts to a finite float64 is float64, else the
+    column is text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if b'"' in data or len(set(headers)) != len(headers) or any(
+            not h or h != h.strip() for h in headers):
+        return None
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False,
+                                             newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, include_columns=headers),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError, KeyError, ValueError):
+        return None
+    if table.column_names != headers or table.num_rows == 0 or table.num_columns < 2:
+        return None
+    # Columns are independent and the kernels let go of the GIL: a few at a time.
+    with ThreadPoolExecutor(2) as pool:
+        read = list(pool.map(_plain_column, table.columns))
+    if any(column is None for column in read):
+        return None
+    return pd.DataFrame(dict(zip(headers, read)))
+
+
+def _plain_column(column: Any) -> Any:
+    """One column of `_read_plain_csv` as the C parser would type it (int64, float64
+    or text), or None when that is not certain."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
+            pc.starts_with(column, "\t")).as_py():
+        return None  # skipinitialspace would change this cell
+    first = column[0].as_py().lstrip("+-")
+    number = _cast(column, pa.int64()) if first.isdigit() else None
+    if number is not None and pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
+        number = None  # arrow reads 0x1f as hex; the C parser reads text
+    if number is None:
+        # (An empty cell fails the cast: with keep_default_na=False the C parser
+        # keeps such a column as text.)
+        number = _cast(column, pa.float64())
+        if number is not None and not pc.all(pc.is_finite(number)).as_py():
+            return None  # inf or nan: the C parser's own business
+        if number is not None:
+            whole = pc.equal(pc.floor(number), number)
+            # Integers that arrow's int64 cast refused (+4, 2**64): the C parser has
+            # its own rules for them (int64, uint64 or text). "3.0" is a float to both.
+            if pc.any(pc.and_(whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py() or (
+                    pc.all(whole).as_py() and pc.all(
+                        pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
+                return None
+    if number is not None:
+        return number.to_numpy()
+    if pc.all(pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
+        return None
+    return pd.array(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def _cast(column: Any, to: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(column, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _head_text(data: bytes, size: int = 1 << 20) -> str | None:
+    """The file's first `size` bytes up to their last line break, decoded; None when
+    that is the whole file or they are not valid UTF-8 (the whole file is decoded then,
+    and `decode_text` names the bad byte)."""
+    if len(data) <= size:
+        return None
+    cut = data.rfind(b"\n", 0, size)
+    if cut < 0:
+        return None
+    try:
+        return data[: cut + 1].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[:count]` without splitting a 70 MB text into a million lines:
+    the lines of a growing prefix, taken once the prefix holds more than `count` (so
+    the first `count` are whole)."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if size >= len(text) or len(lines) > count:
+            return lines[:count]
+        size *= 4
 
 
 def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None:
@@ -279,6 +421,8 @@ MAX_EXTRA_MAGNITUDE = 1e100
 
 def _text(series: pd.Series) -> pd.Series:
     """Cells as stripped strings, missing cells as ""."""
+    if isinstance(series.dtype, pd.StringDtype):  # already text: no round trip through objects
+        return (series.fillna("") if bool(series.isna().any()) else series).str.strip()
     return series.astype(object).where(series.notna(), "").astype(str).str.strip()
 
 
@@ -371,7 +515,10 @@ def name_key(name: str) -> str:
 
 def name_keys(names: pd.Series) -> pd.Series:
     """`name_key` of every name; ASCII names (nearly all) skip the per-name Python."""
-    text = names.astype(object).where(names.notna(), "").astype(str)
+    if isinstance(names.dtype, pd.StringDtype):
+        text = names.fillna("") if bool(names.isna().any()) else names
+    else:
+        text = names.astype(object).where(names.notna(), "").astype(str)
     keys = text.str.strip()
     special = ~text.str.isascii().to_numpy(dtype=bool)
     if special.any():
@@ -387,6 +534,8 @@ def check_names(names: pd.Series, label: str, column: str = "name") -> None:
     if empty.any():
         row = int(np.flatnonzero(empty)[0]) + 1
         raise InputError("empty candidate name", source=label, row=row, column=column)
+    if keys.is_unique:  # one hash pass; the rows are only looked for when it fails
+        return
     dup = keys.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = np.flatnonzero(dup)
@@ -458,8 +607,31 @@ def canonicalize(
         )
     out: dict[str, pd.Series] = {}
     names = _text(raw[matches["name"].header])
-    check_names(names, label, matches["name"].header)
-    out["name"] = names.astype(object)
+    # The names are checked (one hash pass over a million of them) while the numbers
+    # are read; a bad name is still the error reported first, as if checked first.
+    with ThreadPoolExecutor(1) as pool:
+        names_checked = pool.submit(check_names, names, label, matches["name"].header)
+        try:
+            _canonical_columns(raw, headers, matches, label, decimal_comma, notes, out, priced)
+            out = {"name": names.astype(object), **out}
+            frame = pd.DataFrame(out).reset_index(drop=True)
+            validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
+                                names_checked=True)
+        except InputError:
+            names_checked.result()
+            raise
+        names_checked.result()
+    used = {c: m.header for c, m in matches.items() if c in mapping}
+    return frame, notes, used
+
+
+def _canonical_columns(raw: pd.DataFrame, headers: list[str], matches: dict[str, Any],
+                       label: str, decimal_comma: bool, notes: list[str],
+                       out: dict[str, pd.Series], priced: bool) -> None:
+    """Every column but the names, converted and checked, into `out` in order.
+
+    `priced`: the table carries prices the pricing engine turns into cost_per_1k, so
+    that column may be blank (or absent: then it is added blank, in its usual place)."""
     for column in (*CANONICAL[1:], *PRICING_NUMERIC):
         match = matches.get(column)
         if match is None and column == "cost_per_1k" and priced:
@@ -497,11 +669,6 @@ def canonicalize(
             out[name] = series.astype(object).where(series.notna(), None)
         if name != snake(header):
             notes.append(Note("column_renamed", f"{name} <- {header!r}"))
-    frame = pd.DataFrame(out).reset_index(drop=True)
-    validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
-                        names_checked=True)
-    used = {c: m.header for c, m in matches.items() if c in mapping}
-    return frame, notes, used
 
 
 def _accuracy_to_percent(

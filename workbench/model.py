@@ -165,6 +165,29 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """How the decision is watched in production (`workbench audit`): the thresholds
+    that demote the deployed model or promote another, and the anomaly settings.
+
+    None means "follow the decision": the p95 limit is [constraints] max_latency_ms,
+    the accuracy floor [constraints] min_accuracy, the volume ceiling the volume at
+    which the budget breaks, the escalation ceiling the routing plan's share."""
+
+    max_cost_per_1k_drift_pct: float | None = None  # observed over assumed, in percent
+    max_p95_latency_ms: float | None = None
+    min_accuracy: float | None = None  # percent
+    min_labels: float = 300.0  # labelled requests before accuracy is judged
+    max_escalation_share: float | None = None  # fraction 0..1
+    max_volume_per_day: float | None = None
+    min_volume_per_day: float | None = None
+    promote_min_saving_pct: float | None = None  # None: no promotion check
+    promote_max_accuracy_loss_pp: float = 0.0
+    lookback_days: float = 28.0
+    anomaly_threshold: float = 6.0  # robust z (median and MAD)
+    min_anomaly_usd: float = 0.0
+
+
+@dataclass(frozen=True)
 class Source:
     """Where the embedded candidate table came from (informational only)."""
 
@@ -250,6 +273,7 @@ class Session:
     modified: str | None = None
     source: Source = Source()
     decision: Decision = Decision()
+    monitoring: Monitoring = Monitoring()
     # The routing simulator's inputs (`workbench.routing.spec.RoutingSpec.to_dict()`),
     # kept as a plain table so this module does not depend on the routing package.
     routing: dict[str, object] | None = None

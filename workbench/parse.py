@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -250,13 +250,15 @@ def parse_column(
     blank = (text == "").to_numpy()
     fast = pd.to_numeric(text.where(~blank, "0"), errors="coerce").to_numpy(dtype=float)
     # pandas accepts "inf", "nan" and the like, which the grammar does not.
-    plain = text.str.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-    plain = plain.fillna(False).to_numpy(dtype=bool) | blank
+    plain_match = text.str.fullmatch(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+    plain = plain_match.fillna(False).to_numpy(dtype=bool) | blank
     slow = ~plain
     # A plain cell like "1.250" is 1.25 with a decimal point but 1250 with a decimal
     # comma; "0.02" only makes sense with a decimal point.
     dotted = plain & ~blank & text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
-    groupish = text.str.fullmatch(r"[-+]?[0-9]{1,3}(?:\.[0-9]{3})+").fillna(False).to_numpy(dtype=bool)
+    groupish = (
+        text.str.fullmatch(r"[-+]?[0-9]{1,3}(?:\.[0-9]{3})+").fillna(False).to_numpy(dtype=bool)
+    )
     point_evidence = dotted & ~groupish
     ambiguous_plain = dotted & groupish
 
@@ -276,30 +278,35 @@ def parse_column(
     values = np.where(blank, np.nan, fast)
     error: tuple[int, str] | None = None
 
+    def cell_at(i: int | np.integer[Any]) -> str:
+        # The cells are str by contract (stripped text, "" for blank); str() of a str is
+        # the same object, and tells the type checker what pandas' iat cannot.
+        return str(text.iat[int(i)])
+
     def first_row(cells: list[str] | np.ndarray) -> int:
         if isinstance(cells, np.ndarray):
             return int(np.flatnonzero(cells)[0])
         wanted = set(cells)
-        return int(next(i for i in slow_idx if text.iat[i] in wanted))
+        return int(next(i for i in slow_idx if cell_at(i) in wanted))
 
     if has_point and has_comma:
         i_comma = first_row(comma_only)
         i_point = first_row(point_only) if point_only else first_row(point_evidence)
         row = max(i_comma, i_point)
         error = (row, (
-            f"{_show(text.iat[row])}: this column mixes decimal commas "
-            f"({_show(text.iat[i_comma])}) and decimal points ({_show(text.iat[i_point])}); "
+            f"{_show(cell_at(row))}: this column mixes decimal commas "
+            f"({_show(cell_at(i_comma))}) and decimal points ({_show(cell_at(i_point))}); "
             "use one decimal mark for the whole column"
         ))
         reading = "point"
     else:
         reading = "comma" if has_comma or (decimal_comma and not has_point) else "point"
-    ambiguous = None
+    ambiguous: str | None = None
     if reading == "comma" and ambiguous_plain.any():
         # Re-read "1.250" with "." grouping thousands, as the column's other cells say.
         for i in np.flatnonzero(ambiguous_plain):
-            tokens.setdefault(text.iat[i], tokenize(text.iat[i]))
-        ambiguous = text.iat[int(np.flatnonzero(ambiguous_plain)[0])]
+            tokens.setdefault(cell_at(i), tokenize(cell_at(i)))
+        ambiguous = cell_at(int(np.flatnonzero(ambiguous_plain)[0]))
         slow = slow | ambiguous_plain
         slow_idx = np.flatnonzero(slow)
     elif both_differ:
@@ -331,7 +338,7 @@ def parse_column(
             out = ~blank & ~(np.abs(values) <= limit)
         if out.any():
             row = int(np.flatnonzero(out)[0])
-            error = (row, out_of_range(text.iat[row], limit))
+            error = (row, out_of_range(cell_at(row), limit))
     return ParsedColumn(values, error, percent_any, reading, ambiguous)
 
 

@@ -85,7 +85,7 @@ def check_source(session: Session) -> SourceCheck:
         return SourceCheck("embedded", None)
     frame = session.scenario.candidates
     if src.table_sha256 is not None and table_digest(frame) != src.table_sha256.lower():
-        return SourceCheck("table_edited", Note("source_table_edited", 
+        return SourceCheck("table_edited", Note("source_table_edited",
             f"the candidate table was edited after it was loaded from {src.path}: the "
             "decision is made on the embedded table, which differs from that file"
         ))
@@ -96,9 +96,11 @@ def check_source(session: Session) -> SourceCheck:
     except (OSError, ValueError):
         return SourceCheck("moved", None)  # a source that moved away is normal
     if not stat.S_ISREG(st.st_mode):
-        return SourceCheck("not_verified", Note("source_not_verified", f"source {src.path} is not a regular file; not read"))
+        return SourceCheck("not_verified", Note("source_not_verified",
+            f"source {src.path} is not a regular file; not read"
+        ))
     if st.st_size > MAX_SOURCE_HASH_BYTES:
-        return SourceCheck("not_verified", Note("source_not_verified", 
+        return SourceCheck("not_verified", Note("source_not_verified",
             f"source {src.path} is {st.st_size / 2**30:.1f} GiB; not hashed (limit "
             f"{MAX_SOURCE_HASH_BYTES // 2**20} MiB), so it is not verified against sha256 "
             f"{src.sha256[:12]}..."
@@ -108,14 +110,14 @@ def check_source(session: Session) -> SourceCheck:
     except InputError:
         return SourceCheck("moved", None)
     if now.lower() != src.sha256.lower():
-        return SourceCheck("file_changed", Note("source_file_changed", 
+        return SourceCheck("file_changed", Note("source_file_changed",
             f"source file {src.path} changed since the session was saved "
             f"(sha256 was {src.sha256[:12]}..., now {now[:12]}...); "
             "the embedded table is what the decision was made on"
         ))
     if src.table_sha256 is None and _same_as_file(session) is False:
         # Sessions written before table_sha256 existed: compare with the file itself.
-        return SourceCheck("table_edited", Note("source_table_edited", 
+        return SourceCheck("table_edited", Note("source_table_edited",
             f"the candidate table differs from {src.path}, the file it cites (edited after "
             "loading); the decision is made on the embedded table"
         ))

@@ -13,7 +13,6 @@ score is the sum of contributions, so a score is always within [0, 1] for minmax
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -86,7 +85,7 @@ def scale_values(
             row=row + 1,
             column=criterion.column,
         )
-    logs = np.log10(values)
+    logs: np.ndarray = np.log10(values)
     if method != "minmax":
         # ratio and vector assume non-negative values; log10 of a value <= 1 is <= 0 and
         # would silently flip the criterion's direction.
@@ -132,15 +131,17 @@ def score_matrix(
     return score, normalized, contributions
 
 
-NameLike = Union[np.ndarray, pd.Series]
+NameLike = np.ndarray | pd.Series
 
 
 def take_names(names: NameLike, idx: np.ndarray) -> np.ndarray:
     """Names at positions idx as str; a pandas Series is indexed without converting
     all of it (a million Arrow strings to Python objects costs ~0.1 s)."""
     if isinstance(names, pd.Series):
-        return names.iloc[idx].to_numpy(dtype=object).astype(str)
-    return np.asarray(names, dtype=object)[idx].astype(str)
+        picked: np.ndarray = names.iloc[idx].to_numpy(dtype=object).astype(str)
+    else:
+        picked = np.asarray(names, dtype=object)[idx].astype(str)
+    return picked
 
 
 def rank_order(

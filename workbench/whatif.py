@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.costs import VOLUME_DEPENDENT, overhead_monthly_usd
+from workbench.columns import VOLUME_DEPENDENT
+from workbench.costs import overhead_monthly_usd
 from workbench.errors import InputError, Note
 from workbench.model import Scenario
 from workbench.scoring import ResolvedCriterion, best_index, score_matrix
@@ -81,7 +82,8 @@ def volume_sweep(
 ) -> VolumeSweep | None:
     workload = scenario.workload
     if workload.volume_per_day is None:
-        notes.append(Note("sweep_skipped", "volume sweep skipped: it needs a volume (--volume-per-day)"))
+        notes.append(Note("sweep_skipped",
+                          "volume sweep skipped: it needs a volume (--volume-per-day)"))
         return None
     multipliers = np.asarray(scenario.whatif.volume_multipliers, dtype=float)
     # Work in rank order throughout, so the result needs no reordering per volume.
@@ -153,7 +155,8 @@ def volume_sweep(
                 extra, _, _ = score_matrix(at_volume, dependent, scenario.scoring.normalization)
             except InputError as exc:
                 notes.append(Note("sweep_unscorable",
-                                 f"volume x{m:g}: no pick, the criteria cannot be scored there ({exc})"))
+                                  f"volume x{m:g}: no pick, the criteria cannot be scored "
+                                  f"there ({exc})"))
                 picks.append(None)
                 continue
             score = fixed_part + extra

@@ -31,7 +31,8 @@ def test_retail_json_contract(retail_csv: Path, capsys: pytest.CaptureFixture[st
     assert set(doc) >= {"workload", "constraints", "criteria", "normalization", "candidates",
                         "frontier", "recommendation", "volume_sweep", "accuracy_delta", "notes"}
     assert doc["workload"] == {"volume_per_day": 500000, "days_per_month": 30,
-                               "monthly_volume": 15000000, "horizon_months": 12}
+                               "monthly_volume": 15000000, "horizon_months": 12,
+                               "peak_to_average": 1}
     assert doc["constraints"]["monthly_budget_usd"] == 15000
     cands = {c["name"]: c for c in doc["candidates"]}
     assert all(set(c) >= CANDIDATE_KEYS for c in doc["candidates"])
@@ -45,9 +46,41 @@ def test_retail_json_contract(retail_csv: Path, capsys: pytest.CaptureFixture[st
     assert [c["rank"] for c in doc["candidates"]] == [1, 2, 3]
     rows = {r["name"]: r for r in doc["accuracy_delta"]["rows"]}
     assert rows["ResNet-50 FPN (mid-tier CNN)"]["cost_per_avoided_error_usd"] == 0.098
-    assert doc["volume_sweep"][0]["monthly_cost_usd"]["ResNet-50 FPN (mid-tier CNN)"] == 7500
+    # The sweep is a summary per volume (x0.1 = 50,000/day: MobileNet $150 and ResNet
+    # $7,500 fit the $15,000 budget, ViT-L is 500 ms; ResNet scores higher; from x0.25
+    # on ResNet is over budget, and at x10 MobileNet costs exactly the $15,000).
+    assert doc["volume_sweep"][0] == {
+        "multiplier": 0.1, "volume_per_day": 50000,
+        "recommendation": "ResNet-50 FPN (mid-tier CNN)",
+        "recommendation_monthly_cost_usd": 7500, "feasible_count": 2, "candidate_count": 3}
+    assert [s["feasible_count"] for s in doc["volume_sweep"]] == [2, 1, 1, 1, 1, 1, 1]
     assert doc["frontier"][0] == "MobileNet-SSD edge (on-device)"
     assert any("x1000" in n for n in doc["notes"])
+
+
+def test_sweep_detail_lists_every_candidate_per_volume(
+    retail_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = run_json(capsys, str(retail_csv), *RETAIL_FLAGS, "--sweep-detail")
+    first = doc["volume_sweep"][0]
+    # 0.1 x 500,000/day x 30 days = 1.5M a month: cost_per_1k x 1,500.
+    assert first["monthly_cost_usd"] == {"MobileNet-SSD edge (on-device)": 150,
+                                         "ResNet-50 FPN (mid-tier CNN)": 7500,
+                                         "ViT-L detector (transformer)": 30000}
+    assert first["feasible"] == {"MobileNet-SSD edge (on-device)": True,
+                                 "ResNet-50 FPN (mid-tier CNN)": True,
+                                 "ViT-L detector (transformer)": False}
+    assert first["recommendation_monthly_cost_usd"] == 7500
+    last = doc["volume_sweep"][-1]  # x10: 150M a month, MobileNet alone costs $15,000
+    assert last["monthly_cost_usd"]["MobileNet-SSD edge (on-device)"] == 15000
+    assert last["feasible"]["MobileNet-SSD edge (on-device)"] is True
+    assert last["feasible_count"] == sum(last["feasible"].values())
+
+
+def test_sweep_detail_needs_json(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(retail_csv), *RETAIL_FLAGS, "--sweep-detail"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workbench: error: --sweep-detail") and "--format json" in err
 
 
 def test_weight_flags_replace_defaults(retail_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:

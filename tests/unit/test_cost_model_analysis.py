@@ -173,3 +173,22 @@ def test_a_bad_ledger_item_names_its_key_and_line() -> None:
         session_from_toml(text, "s.toml")
     assert err.value.key is not None and err.value.key.startswith("tco.items[1]")
     assert err.value.line is not None
+
+
+def test_robustness_of_a_session_priced_per_token_uses_the_derived_costs() -> None:
+    """Candidates priced per token have no cost_per_1k in the scenario: sensitivity and
+    SMAA must move the cost the pricing engine derived, not a missing one."""
+    from pathlib import Path
+
+    from workbench.evaluation import evaluate
+    from workbench.session import load_session
+
+    path = Path(__file__).resolve().parents[2] / "sessions" / "llm_support_assistant.toml"
+    session, _ = load_session(path)
+    ev = evaluate(session, path.parent)
+    assert ev.robustness is not None and ev.robustness.swaps is not None
+    cost_up = ev.robustness.swaps.get("cost", "gpt-4o-mini", "up")
+    # $585/month breaks the $3,000 budget at 3000 / 585 = 5.128x: +412.8%.
+    assert cost_up.change == pytest.approx((3000 / 585 - 1) * 100, rel=1e-6)
+    assert ev.robustness.smaa is not None
+    assert ev.robustness.smaa.p_feasible[0] > 0.9  # the pick is feasible in most draws

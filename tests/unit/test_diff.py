@@ -111,6 +111,22 @@ def test_default_criteria_equal_to_written_out_defaults_are_not_a_change() -> No
     assert diff_sessions(a, b).weights == ()
 
 
+def test_a_default_criterion_the_table_cannot_use_is_not_a_change() -> None:
+    # No maintainability column: the defaults mean accuracy 0.4, latency 0.2, cost 0.3
+    # (the analysis drops maintainability), which is what b writes out.
+    written = tuple(c for c in DEFAULT_CRITERIA if c.column != "maintainability")
+    a = old_session().with_scenario(scoring=Scoring(None))
+    b = old_session().with_scenario(scoring=Scoring(written))
+    d = diff_sessions(a, b)
+    assert d.weights == ()
+    assert "maintainability" not in diff_to_text(d)
+    # With the column, dropping the criterion is a change (0.1 -> not set).
+    table = old_session().scenario.candidates.assign(maintainability=[4.0, 2.0])
+    d = diff_sessions(a.with_scenario(candidates=table), b.with_scenario(candidates=table))
+    assert ("maintainability", 0.1, None) in d.weights
+    assert "  maintainability: 0.1 -> (not set)" in diff_to_text(d).splitlines()
+
+
 def test_every_kind_of_change_is_reported() -> None:
     d = diff_sessions(old_session(), new_session())
     assert d.workload == (("volume_per_day", 1000.0, 1500.0),)
@@ -166,6 +182,7 @@ def test_dict_has_the_documented_keys_and_json_values() -> None:
         "candidates",
         "decision",
         "routing",
+        "settings",
     ]
     assert d["equal"] is False
     assert d["recommendation"] == {"old": "local", "new": "cloud", "changed": True}
@@ -233,6 +250,25 @@ def test_cli_json(files: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[
     assert {"key": "accuracy", "old": 0.4, "new": 0.9} in doc["weights"]
 
 
+def test_cli_json_escapes_what_could_drive_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "bidi\u202e c1\x9b tag\U000e0041 esc\x1b"
+    old = old_session()
+    table = old.scenario.candidates.copy()
+    table.loc[0, "name"] = name  # cloud is renamed (local stays the chosen one)
+    new = old.with_scenario(candidates=table)
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    save_session(old, a)
+    save_session(new, b)
+    assert cli.main(["diff", str(a), str(b), "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in "\u202e\x9b\U000e0041\x1b")
+    assert "\\u202e" in out and "\\udb40\\udc41" in out
+    doc = json.loads(out)  # exact on load
+    assert name in doc["candidates"]["added"]
+
+
 def test_run_diff_names_the_file_whose_analysis_fails(tmp_path: Path) -> None:
     a = tmp_path / "a.toml"
     save_session(old_session(), a)
@@ -241,3 +277,24 @@ def test_run_diff_names_the_file_whose_analysis_fails(tmp_path: Path) -> None:
     assert err.value.source == str(tmp_path / "missing.toml")
     with pytest.raises(InputError, match="unknown format"):
         run_diff(a, a, "yaml")
+
+
+def test_every_field_of_the_field_table_is_compared() -> None:
+    """diff reads inputs from workbench.fields: a pricing or uncertainty setting that
+    changes is a change, under its section."""
+    from dataclasses import replace
+
+    from workbench.views.diff import _section, _weights
+
+    old = old_session()
+    new = old.with_scenario(
+        pricing=replace(old.scenario.pricing, utilization=0.5),
+        uncertainty=replace(old.scenario.uncertainty, eval_n=2000.0),
+    )
+    d = diff_sessions(old, new)
+    assert d.settings == (("pricing.utilization", 0.7, 0.5), ("uncertainty.eval_n", None, 2000.0))
+    assert not d.is_empty
+    ranked = new.with_scenario(scoring=replace(new.scenario.scoring, rank_by="total_cost"))
+    assert _weights(ranked)["rank_by"] == "total_cost"
+    assert _section(new, "workload") == {"volume_per_day": 1000.0, "days_per_month": 30.0,
+                                         "horizon_months": 12.0, "peak_to_average": 1.0}

@@ -76,6 +76,18 @@ SAMPLES: dict[str, tuple[Any, str]] = {
     "decision.rationale": ("cheapest that fits", "x"),
     "decision.decided_by": ("Ops board", "x"),
     "decision.decided_on": ("2026-11-30", "x"),
+    "monitoring.max_cost_per_1k_drift_pct": (15.0, "15%"),
+    "monitoring.max_p95_latency_ms": (250.0, "250"),
+    "monitoring.min_accuracy": (88.0, "88%"),
+    "monitoring.min_labels": (500.0, "500"),
+    "monitoring.max_escalation_share": (0.3, "30%"),
+    "monitoring.max_volume_per_day": (600_000.0, "600k"),
+    "monitoring.min_volume_per_day": (50_000.0, "50k"),
+    "monitoring.promote_min_saving_pct": (20.0, "20%"),
+    "monitoring.promote_max_accuracy_loss_pp": (0.5, "0.5"),
+    "monitoring.lookback_days": (14.0, "14"),
+    "monitoring.anomaly_threshold": (4.5, "4.5"),
+    "monitoring.min_anomaly_usd": (25.0, "$25"),
 }
 # A value each numeric field must refuse.
 BAD: dict[str, Any] = {
@@ -100,6 +112,14 @@ BAD: dict[str, Any] = {
     "uncertainty.smaa_draws": 2e6,
     "uncertainty.price_range_pct": 100.0,
     "uncertainty.drift_pp_per_month": -1.0,
+    "monitoring.max_cost_per_1k_drift_pct": -5.0,
+    "monitoring.max_p95_latency_ms": 0.0,
+    "monitoring.min_accuracy": 120.0,
+    "monitoring.min_labels": 0.5,
+    "monitoring.max_escalation_share": 1.5,
+    "monitoring.lookback_days": 2.0,
+    "monitoring.anomaly_threshold": 0.0,
+    "monitoring.min_anomaly_usd": -1.0,
 }
 
 

@@ -1,4 +1,5 @@
-"""The headless command line: `workbench analyze | report | diff | route | check | prices | import | log`.
+"""The headless command line: `workbench analyze | report | deck | diff | route | audit | check |
+prices | import | log`.
 
 A thin layer: parse arguments, call the engine, print. Anything the TUI can produce,
 a script can produce from here. Bad input exits with status 2 and one message on
@@ -11,12 +12,14 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from workbench import __version__
 from workbench.errors import InputError
 
-SUBCOMMANDS = ("analyze", "report", "diff", "route", "check", "prices", "import", "log")
+SUBCOMMANDS = ("analyze", "report", "deck", "diff", "route", "audit", "check", "prices",
+               "import", "log")
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: tests treat it as a failure, never as handled input
 
@@ -40,11 +43,33 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
     an.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     an.add_argument("--save", metavar="SESSION.toml", help="also save the inputs as a session")
+    an.add_argument("--sweep-detail", action="store_true",
+                    help="JSON: list every candidate's monthly cost and feasibility at each "
+                    "volume of the sweep (by default each volume has a summary)")
 
-    rp = sub.add_parser("report", help="write the decision memo (markdown) of a session")
+    rp = sub.add_parser("report", help="write the decision memo, a one-page brief, an "
+                        "interactive HTML report or chart images of a session",
+                        description="Write the decision memo (markdown) of a session, or "
+                        "with --brief the one-page brief, to stdout or -o FILE. --html, --png "
+                        "and --svg write the interactive report and the charts; the markdown then "
+                        "is written only when -o or --brief asks for it.")
     rp.add_argument("path", metavar="SESSION.toml")
     add_scenario_arguments(rp)
-    rp.add_argument("-o", "--output", metavar="FILE")
+    rp.add_argument("-o", "--output", metavar="FILE", help="the memo (or brief) to FILE")
+    rp.add_argument("--brief", action="store_true",
+                    help="the one-page brief (markdown, at most 60 lines) instead of the memo")
+    rp.add_argument("--html", metavar="FILE",
+                    help="a self-contained interactive report (Plotly; opens offline)")
+    rp.add_argument("--png", metavar="DIR", help="every chart as a PNG image in DIR")
+    rp.add_argument("--svg", metavar="DIR", help="every chart as an SVG image in DIR")
+
+    dk = sub.add_parser("deck", help="a slide deck (PowerPoint) of a session's decision",
+                        description="Write the decision as a PowerPoint deck: the question, "
+                        "the recommendation, constraints, frontier, matrix, what-ifs, cost of "
+                        "ownership, risks and the recorded decision.")
+    dk.add_argument("path", metavar="SESSION.toml")
+    add_scenario_arguments(dk)
+    dk.add_argument("-o", "--output", metavar="FILE.pptx", required=True)
 
     df = sub.add_parser("diff", help="what changed between two decision records")
     df.add_argument("old", metavar="OLD.toml")
@@ -62,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     from workbench.cli import route as routing_cli
 
     routing_cli.add_arguments(rt)
+
+    au = sub.add_parser("audit", help="a decision against its production logs",
+                        description="Audit a decision record against production inference "
+                        "logs: the daily picture, each assumption against production, "
+                        "anomalies, why the bill changed between two periods (and where, "
+                        "with --by), whether the pick still holds, and the [monitoring] "
+                        "promotion and demotion criteria.")
+    from workbench.cli import audit as audit_cli
+
+    audit_cli.add_arguments(au)
 
     pr = sub.add_parser("prices", help="list and search the bundled price catalogues",
                         description="List and search the bundled price catalogues: cloud "
@@ -87,7 +122,7 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Open the interactive workbench on PATH (a table or a session), or on "
-        "the built-in retail checkout sample. Commands: analyze, report, diff, route, "
+        "the built-in retail checkout sample. Commands: analyze, report, deck, diff, route, audit, "
         "check, prices, import, log "
         "(see `workbench COMMAND --help`).",
     )
@@ -107,6 +142,24 @@ def write_output(text: str, output: str | None) -> None:
         atomic_write_text(Path(output), text)
     else:
         sys.stdout.write(text)
+
+
+def write_chunks(chunks: Iterator[bytes | memoryview], output: str | None) -> None:
+    """UTF-8 pieces to stdout, or atomically to `output` (as `write_output`), as they come."""
+    if output:
+        from workbench.atomic import atomic_write_bytes
+
+        atomic_write_bytes(Path(output), chunks)
+        return
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stdout (some test captures)
+        for chunk in chunks:
+            sys.stdout.write(bytes(chunk).decode())
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        stream.write(chunk)
+    stream.flush()
 
 
 def guard_outputs(
@@ -132,6 +185,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.save and not args.save.lower().endswith(".toml"):
         raise InputError("--save needs a .toml file name", source=args.save)
+    if args.sweep_detail and args.format != "json":
+        raise InputError("--sweep-detail lists the sweep in JSON: use it with --format json")
     session, notes = _open(args)
     protected = [("the input", args.path), *session_inputs(session, args.path)]
     # Saving a session onto itself is how a decision record is updated (the previous
@@ -143,7 +198,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     # One evaluation: the analysis with the routed system as a candidate when the
     # session has [routing] (the robustness figures are the memo's, not needed here).
     evaluation = evaluate(session, Path(args.path).parent if is_session else None,
-                          robust=False)
+                          robust=args.format == "json")
     analysis = evaluation.analysis
     if evaluation.routing_error is not None:
         notes = [*notes, f"routing not simulated: {evaluation.routing_error}"]
@@ -158,15 +213,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             raise InputError(f"folder {str(target.parent)!r} does not exist", source=args.save)
         save_session(session, target)
         print(f"workbench: session saved to {args.save}", file=sys.stderr)
-    if args.format == "json" and evaluation.routing is not None:
-        doc = export.to_dict(analysis, notes)
-        doc["routing"] = evaluation.routing.to_json_dict()
-        text = export.json_text(doc)
-    elif args.format == "json":
-        text = export.to_json(analysis, notes)
-    elif args.format == "csv":
-        text = export.to_csv(analysis)
-    elif args.format == "markdown":
+    if args.format in ("json", "csv"):
+        # Every candidate, written as it is made: a million rows never sit in memory
+        # as one string. A session's routing result rides along in the JSON.
+        chunks = (export.json_chunks(analysis, notes, sweep_detail=args.sweep_detail,
+                                     evaluation=evaluation)
+                  if args.format == "json" else export.csv_chunks(analysis))
+        write_chunks(chunks, args.output)
+        return 0
+    if args.format == "markdown":
         text = export.to_markdown(analysis, notes)
     else:
         from workbench.cli.text import to_text
@@ -177,13 +232,72 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from workbench.evaluation import evaluate
     from workbench.inputs import session_inputs
-    from workbench.views.memo import render_memo
 
+    files = [(flag, value) for flag, value in (("--html", args.html), ("--png", args.png),
+                                               ("--svg", args.svg)) if value]
+    # Missing libraries are reported before anything is computed or written.
+    from workbench.views.figures import need
+
+    if args.html:
+        need("plotly", "report")
+        need("markdown_it", "report")
+    if args.png or args.svg:
+        need("matplotlib", "images")
+    session, notes = _open(args)
+    outputs: list[tuple[str, str | None]] = [("-o", args.output), ("--html", args.html)]
+    if args.png or args.svg:
+        from workbench.views.images import image_paths
+
+        for flag, folder, fmt in (("--png", args.png, "png"), ("--svg", args.svg, "svg")):
+            if folder:
+                outputs += [(flag, str(p)) for p in image_paths(folder, fmt)]
+    guard_outputs([("the input", args.path), *session_inputs(session, args.path)], outputs)
+    path = Path(args.path)
+    evaluation = evaluate(session, path.parent)
+    if args.html:
+        from workbench.atomic import atomic_write_text
+        from workbench.views.report_html import render_html
+
+        atomic_write_text(Path(args.html), render_html(evaluation, path, notes=notes))
+        print(f"workbench: interactive report written to {args.html}", file=sys.stderr)
+    for folder, fmt in ((args.png, "png"), (args.svg, "svg")):
+        if folder:
+            from workbench.views.images import write_images
+
+            written = write_images(evaluation, folder, fmt)
+            print(f"workbench: {len(written)} {fmt.upper()} charts written to {folder}",
+                  file=sys.stderr)
+    if files and not args.output and not args.brief:
+        return 0  # the files were the output; the memo goes to stdout only when asked
+    if args.brief:
+        from workbench.views.brief import render_brief
+
+        text = render_brief(evaluation, path)
+    else:
+        from workbench.views.memo import render_memo
+
+        text = render_memo(session, notes=notes, session_path=path, evaluation=evaluation)
+    write_output(text, args.output)
+    return 0
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from workbench.evaluation import evaluate
+    from workbench.inputs import session_inputs
+    from workbench.views.figures import need
+
+    need("pptx", "deck")
+    need("matplotlib", "images")
     session, notes = _open(args)
     guard_outputs([("the input", args.path), *session_inputs(session, args.path)],
                   [("-o", args.output)])
-    write_output(render_memo(session, notes=notes, session_path=Path(args.path)), args.output)
+    path = Path(args.path)
+    from workbench.views.deck import write_deck
+
+    write_deck(evaluate(session, path.parent), args.output, path)
+    print(f"workbench: deck written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -224,6 +338,12 @@ def cmd_tui(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        # A headless command runs once over possibly a million rows: arrow's buffers
+        # go back to the system as they are freed (its default pool keeps them, and
+        # the peak memory of an export grows by the chunks it has made). Read when
+        # pyarrow is first imported, which is after this.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
             return cmd_tui(argv)
@@ -232,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "deck":
+            return cmd_deck(args)
         if args.command == "diff":
             return cmd_diff(args)
         if args.command == "check":
@@ -242,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
             from workbench.cli import route as routing_cli
 
             return routing_cli.run(args)
+        if args.command == "audit":
+            from workbench.cli import audit as audit_cli
+
+            return audit_cli.run(args)
         if args.command == "prices":
             from workbench.cli import prices as prices_cli
 

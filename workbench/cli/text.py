@@ -18,6 +18,9 @@ from workbench.analysis import Analysis
 from workbench.fmt import num, pct, printable, usd
 
 
+SHOWN_ROWS = 50  # candidates listed; --format csv or json lists every one
+
+
 def _literal(value: object, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
@@ -75,13 +78,10 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     t.add_column("$/month" if monthly else "$/1k", justify="right")
     t.add_column("Score", justify="right")
     t.add_column("Feasible", overflow="fold")
-    violations = a.violations() if len(a.table) <= 200 else None
-    shown = a.table.head(50)
+    shown = a.table.head(SHOWN_ROWS)  # only the rows shown are read, whatever the size
     for i in range(len(shown)):
         r = shown.iloc[i]
-        feas = "yes" if r["feasible"] else "no"
-        if not r["feasible"] and violations is not None:
-            feas = "; ".join(violations[i])
+        feas = "yes" if r["feasible"] else "; ".join(a.violations_at(i))
         t.add_row(
             str(int(r["rank"])),
             "*" if r["pareto"] else "",
@@ -93,8 +93,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
             _literal(feas, style="green" if r["feasible"] else "red"),
         )
     parts.append(t)
-    if len(a.table) > 50:
-        parts.append(Text(f"... {len(a.table) - 50} more candidates (use --format csv or json)"))
+    if len(a.table) > SHOWN_ROWS:
+        parts.append(Text(f"... {len(a.table) - SHOWN_ROWS} more candidates (use --format csv or json)"))
 
     m = Table(title="Decision matrix: contribution = weight x normalized value", title_justify="left",
               pad_edge=False)
@@ -103,11 +103,12 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     for cr in a.criteria:
         m.add_column(_literal(cr.column).append(f"\n{cr.direction} w{cr.weight:.2f}"), justify="right")
     m.add_column("Score", justify="right")
+    contributions = a.contributions.iloc[:15]
     for i in range(min(len(a.table), 15)):
         r = a.table.iloc[i]
         m.add_row(
             str(int(r["rank"])), _literal(r["name"]),
-            *[f"{a.contributions.iloc[i][cr.column]:.3f}" for cr in a.criteria],
+            *[f"{contributions.iloc[i][cr.column]:.3f}" for cr in a.criteria],
             f"{r['score']:.3f}",
         )
     parts.append(m)
@@ -119,10 +120,10 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         v.add_column("Volume/day", justify="right")
         v.add_column("Recommendation", overflow="fold")
         v.add_column("Its $/month", justify="right")
-        names = a.table["name"].tolist()
         for j, mult in enumerate(s.multipliers):
             pick = s.recommendations[j]
-            cost = s.monthly_cost_usd[names.index(pick), j] if pick is not None else None
+            pos = a.position(pick) if pick is not None else None
+            cost = s.monthly_cost_usd[pos, j] if pos is not None else None
             v.add_row(f"{mult:g}", num(s.volumes_per_day[j]), _literal(pick or "none feasible"), usd(cost))
         parts.append(v)
 

@@ -77,7 +77,9 @@ def _number(text: str, label: str, row: int, column: str, *, integer: bool = Fal
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{text!r} is not a number", source=label, row=row, column=column) from None
+        raise InputError(
+            f"{text!r} is not a number", source=label, row=row, column=column
+        ) from None
     if not math.isfinite(value):
         raise InputError(f"{text!r} is not finite", source=label, row=row, column=column)
     if integer and not value.is_integer():

@@ -111,7 +111,8 @@ class LedgerItem:
         for key, value in values.items():
             if isinstance(value, bool):
                 raise InputError(f"{key} must be a number", key=f"{where}.{name}.{key}")
-        item = cls(name=name, kind=kind, candidates=None if candidates is None else tuple(candidates),
+        item = cls(name=name, kind=kind,
+                   candidates=None if candidates is None else tuple(candidates),
                    **{k: (None if v is None else float(v)) for k, v in values.items()})
         return item.check(where)
 

@@ -98,7 +98,9 @@ def _entry(provider: Any, model: Any, as_of: date, input_tokens: float | None) -
     p_out, t_out = _price(getattr(prices, "output_mtok", None), input_tokens)
     p_cached, t_cached = _price(getattr(prices, "cache_read_mtok", None), input_tokens)
     url = (provider.pricing_urls or [""])[0]
-    source = f"{PACKAGE} {package_version()}: {provider.id} {model.id}" + (f" ({url})" if url else "")
+    source = f"{PACKAGE} {package_version()}: {provider.id} {model.id}" + (
+        f" ({url})" if url else ""
+    )
     return LlmPrice(
         provider=provider.id, provider_name=provider.name, model=model.id,
         name=model.name or model.id, usd_per_1m_input_tokens=p_in,
@@ -162,7 +164,7 @@ def list_llm(as_of: date | None = None) -> list[LlmPrice]:
         for model in provider.models:
             try:
                 entry = _entry(provider, model, as_of, None)
-            except Exception:  # noqa: BLE001, S112 - a malformed entry is skipped, not fatal
+            except Exception:  # noqa: BLE001 - a malformed entry is skipped, not fatal
                 continue
             if entry.usd_per_1m_input_tokens is None and entry.usd_per_1m_output_tokens is None:
                 continue

@@ -3,7 +3,8 @@
 API or self-host? With V the volume per day and D the days per month:
     A(V) = a_api * V + f_api                            the API candidate's monthly cost
     S(V) = N(V) * hourly_usd * hours_per_month + a_sh * V + f_sh     the self-hosted one
-    N(V) = max(min_instances, ceil(V / q)),  q = throughput_per_s * utilization * 86400 / peak_to_average
+    N(V) = max(min_instances, ceil(V / q))
+    q = throughput_per_s * utilization * 86400 / peak_to_average
     a_api = cost_per_1k / 1000 * D;  a_sh = the self-hosted per-request costs (egress ...) * D
     f_api, f_sh = fixed monthly costs of each (0 unless given)
 The break-even volume V* is the smallest volume above which self-hosting is cheaper
@@ -62,7 +63,9 @@ class SelfHostSide:
     fixed_monthly_usd: float = 0.0
 
 
-def api_monthly(api: ApiSide, volume_per_day: np.ndarray | float, days_per_month: float) -> np.ndarray:
+def api_monthly(
+    api: ApiSide, volume_per_day: np.ndarray | float, days_per_month: float
+) -> np.ndarray:
     """A(V) of the module docstring."""
     v = np.asarray(volume_per_day, dtype=float)
     out: np.ndarray = api.cost_per_1k / 1000.0 * v * days_per_month + api.fixed_monthly_usd
@@ -106,8 +109,9 @@ def api_vs_self_host(api: ApiSide, side: SelfHostSide, days_per_month: float = 3
     if step == 0 or q == math.inf:
         # Instances cost nothing (or serve any volume): only the linear parts differ.
         level = -f / a
-        return (BreakEven(level, float(k0), "self-hosting is cheaper above this volume")
-                if level >= 0 else BreakEven(0.0, float(k0), "self-hosting is cheaper at every volume"))
+        if level >= 0:
+            return BreakEven(level, float(k0), "self-hosting is cheaper above this volume")
+        return BreakEven(0.0, float(k0), "self-hosting is cheaper at every volume")
 
     def w(k: int) -> float:
         return (k * step - f) / a
@@ -199,7 +203,9 @@ def reserve_vs_on_demand(
     """Break-even duty cycle and the monthly saving at the workload (module docstring)."""
     if not 0 <= duty_cycle <= 1:
         raise ValueError(f"duty_cycle must be within 0..1, got {duty_cycle}")
-    saving = instances * (on_demand_usd_per_hour * duty_cycle - reserved_usd_per_hour) * hours_per_month
+    saving = (
+        instances * (on_demand_usd_per_hour * duty_cycle - reserved_usd_per_hour) * hours_per_month
+    )
     return ReserveAnswer(plan, on_demand_usd_per_hour, reserved_usd_per_hour,
                          reserve_break_even(on_demand_usd_per_hour, reserved_usd_per_hour),
                          instances, duty_cycle, saving)
@@ -210,11 +216,11 @@ def reserve_answers(
     hours_per_month: float = inst.DEFAULT_HOURS_PER_MONTH, duty_cycle: float = 1.0,
 ) -> tuple[ReserveAnswer, ReserveAnswer]:
     """Reserve 1 year and 3 years against on-demand, for a catalogue instance."""
-    return tuple(  # type: ignore[return-value]
-        reserve_vs_on_demand(entry.on_demand_usd_per_hour, entry.listed(plan), instances,
-                             hours_per_month, duty_cycle, plan)
-        for plan in ("reserved_1y", "reserved_3y")
-    )
+    def answer(plan: str) -> ReserveAnswer:
+        return reserve_vs_on_demand(entry.on_demand_usd_per_hour, entry.listed(plan), instances,
+                                    hours_per_month, duty_cycle, plan)
+
+    return answer("reserved_1y"), answer("reserved_3y")
 
 
 def capacity_at_multipliers(

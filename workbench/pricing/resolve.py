@@ -35,7 +35,7 @@ token count is 0. A row that cannot be priced without more information (prices p
 1M tokens without token counts; an hourly price without a throughput; an output
 price missing while output tokens are used) is an InputError naming the row, the
 column and what to add. Nothing is guessed.
-"""
+"""  # noqa: E501 - the memo quotes this docstring verbatim: its formula lines stay whole
 
 from __future__ import annotations
 

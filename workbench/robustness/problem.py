@@ -124,6 +124,7 @@ def normalize_with(x: np.ndarray, stats: RowStats, direction: str, method: str) 
     as `score_matrix` does."""
     lo = stats.lo[..., None]
     hi = stats.hi[..., None]
+    out: np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "minmax":
             span = hi - lo
@@ -164,7 +165,8 @@ def scaled(values: np.ndarray, criterion: ResolvedCriterion, method: str) -> np.
             f"left its range ({'> 0' if method == 'minmax' else '> 1'} with {method})",
             column=criterion.column,
         )
-    return np.log10(values)
+    logs: np.ndarray = np.log10(values)
+    return logs
 
 
 def normalize_rows(

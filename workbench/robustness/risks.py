@@ -134,7 +134,7 @@ def _close_call(
     value: float | None = None
     nearest = [(s, s.nearest) for s in sensitivity if s.nearest is not None]
     if nearest:
-        s, change = min(nearest, key=lambda sc: abs(sc[1].change or 0.0))  # type: ignore[union-attr]
+        s, change = min(nearest, key=lambda sc: abs(sc[1].change or 0.0))
         assert change is not None and change.change is not None and change.weight_at is not None
         if abs(change.change) < CLOSE_WEIGHT:
             figures.append(

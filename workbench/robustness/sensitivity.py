@@ -128,7 +128,9 @@ def _one_criterion(problem: Problem, k: int) -> WeightSensitivity:
     never_up = WeightChange("up", None, None, None, None)
     never_down = WeightChange("down", None, None, None, None)
     if n_crit == 1:
-        return WeightSensitivity(crit.given_as, crit.column, t0, crit.raw_weight, never_up, never_down)
+        return WeightSensitivity(
+            crit.given_as, crit.column, t0, crit.raw_weight, never_up, never_down
+        )
     N = problem.normalized
     others = [j for j in range(n_crit) if j != k]
     if 1.0 - t0 > 1e-15:
@@ -263,12 +265,12 @@ def swaps(analysis: Analysis) -> Swaps | None:
         found.append(pair.search(
             "cost", who, name, "%", cost,
             (1.0, _FAR) if worse else (1.0, 0.0), "log" if worse else "lin",
-            lambda f, c=cost: c * f, lambda f: (f - 1.0) * 100.0,
+            _times(cost), lambda f: (f - 1.0) * 100.0,
         ))
         acc = float(problem.columns["accuracy"][who])
         found.append(pair.search(
             "accuracy", who, name, "pp", acc, (acc, 0.0) if worse else (acc, 100.0), "lin",
-            lambda x: x, lambda x, a=acc: x - a,
+            lambda x: x, _minus(acc),
         ))
         lat = float(problem.columns["latency_ms"][who])
         if worse:
@@ -276,16 +278,26 @@ def swaps(analysis: Analysis) -> Swaps | None:
         else:
             span, grid = (lat, 0.0), "lin"
         found.append(pair.search(
-            "latency", who, name, "ms", lat, span, grid, lambda x: x, lambda x, v=lat: x - v,
+            "latency", who, name, "ms", lat, span, grid, lambda x: x, _minus(lat),
         ))
     per_day = analysis.scenario.workload.volume_per_day
     if per_day is not None:
         for span in ((1.0, _FAR), (1.0, 1.0 / _FAR)):
             found.append(pair.search(
                 "volume", None, None, "%", per_day, span, "log",
-                lambda m, v=per_day: v * m, lambda m: (m - 1.0) * 100.0,
+                _times(per_day), lambda m: (m - 1.0) * 100.0,
             ))
     return Swaps(problem.names[0], rec.runner_up, tuple(found))
+
+
+# The moves' value and change functions, each bound to this loop's figure (a closure
+# over the loop variable itself would see its last value).
+def _times(base: float) -> Callable[[float], float]:
+    return lambda factor: base * factor
+
+
+def _minus(origin: float) -> Callable[[float], float]:
+    return lambda x: x - origin
 
 
 class _Pair:
@@ -307,7 +319,9 @@ class _Pair:
         }
         self.name_first = problem.names[p] < problem.names[r]
         candidates = scenario.candidates
-        self.c1k = candidates["cost_per_1k"].to_numpy(dtype=float)[self.order]
+        # The analysed cost per 1k (the table's): a candidate priced per token or on
+        # instances has none of its own in the scenario, only the one the engine derived.
+        self.c1k = self.analysis.table["cost_per_1k"].to_numpy(dtype=float)
         self.overhead = overhead_monthly_usd(candidates, self.workload)[self.order]
         self._others: dict[tuple[int, int], RowStats] = {}
         self._subset: np.ndarray | None = None
@@ -315,7 +329,8 @@ class _Pair:
     # -- the moved values ----------------------------------------------------------
     def _moved_columns(self, parameter: str, who: int, xs: np.ndarray) -> dict[str, np.ndarray]:
         """The moved candidate's columns (G values each) that the move changes."""
-        row = self.analysis.scenario.candidates.iloc[[int(self.order[who])]]
+        # The table's row: its cost_per_1k is the analysed one (priced rows included).
+        row = self.analysis.table.iloc[[who]]
         frame = row.loc[row.index.repeat(len(xs))].reset_index(drop=True)
         changed: dict[str, np.ndarray] = {}
         if parameter == "cost":
@@ -380,7 +395,9 @@ class _Pair:
         return out
 
     # -- the pair's order ------------------------------------------------------------
-    def lost(self, parameter: str, who: int | None, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lost(
+        self, parameter: str, who: int | None, xs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(lost, valid) per value: has the pick lost to the runner-up; could the value
         be scored at all (a log10 criterion needs positive values)."""
         prob = self.problem
@@ -505,7 +522,10 @@ class _Pair:
             assert who is not None
             vals = {}
             for col, v in self._moved_columns(parameter, who, xs).items():
-                base = prob.columns[col][[p, r]].copy() if col in prob.columns else np.full(2, np.nan)
+                base = (
+                    prob.columns[col][[p, r]].copy() if col in prob.columns
+                    else np.full(2, np.nan)
+                )
                 base[0 if who == p else 1] = v[0]
                 vals[col] = base
         for idx, name in ((0, names[p]), (1, names[r])):
@@ -548,6 +568,9 @@ def _grid(start: float, end: float, count: int, kind: str) -> np.ndarray:
     """`count` points after start up to end (inclusive), evenly spaced in value (lin)
     or in log (log; both ends > 0)."""
     steps = np.arange(1, count + 1) / count
+    points: np.ndarray
     if kind == "log" and start > 0 and end > 0:
-        return np.exp(np.log(start) + (np.log(end) - np.log(start)) * steps)
-    return start + (end - start) * steps
+        points = np.exp(np.log(start) + (np.log(end) - np.log(start)) * steps)
+    else:
+        points = start + (end - start) * steps
+    return points

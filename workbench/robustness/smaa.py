@@ -250,9 +250,12 @@ class _Inputs:
         # The raw inputs of the derived costs, in rank order.
         order = analysis.table.index.to_numpy()
         cands = scenario.candidates
+        # From the analysed table (rank order): its cost_per_1k is the one the pricing
+        # engine derived for candidates priced per token or on instances.
+        table = analysis.table
         self.raw = {
-            col: cands[col].to_numpy(dtype=float)[order]
-            for col in ("accuracy", *PRICE_INPUTS) if col in cands.columns
+            col: table[col].to_numpy(dtype=float)
+            for col in ("accuracy", *PRICE_INPUTS) if col in table.columns
         }
         self.overhead = overhead_monthly_usd(cands, self.workload)[order]
         self.base_ok = {
@@ -283,7 +286,8 @@ class _Inputs:
             # All-zero draws (every range starting at 0) are measure-zero; keep
             # them finite as equal weights rather than dividing by zero.
             e[e.sum(axis=1) == 0] = 1.0
-        return e / e.sum(axis=1, keepdims=True)
+        weights: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return weights
 
     def evaluate(
         self, rng: np.random.Generator, size: int, weights: np.ndarray

@@ -39,10 +39,13 @@ Z95 = NormalDist().inv_cdf(0.975)
 METHODS: tuple[str, ...] = ("wilson", "beta")
 
 
-def _fractions(accuracy_pct: np.ndarray | float, n: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def _fractions(
+    accuracy_pct: np.ndarray | float, n: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(accuracy_pct, dtype=float) / 100.0
     size = np.asarray(n, dtype=float)
-    return np.broadcast_arrays(p, size)  # type: ignore[return-value]
+    p_b, size_b = np.broadcast_arrays(p, size)
+    return p_b, size_b
 
 
 def wilson_interval(
@@ -156,7 +159,9 @@ def two_proportion_test(
     return z, math.erfc(abs(z) / math.sqrt(2.0))
 
 
-def n_to_separate(p1_pct: float, p2_pct: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
+def n_to_separate(
+    p1_pct: float, p2_pct: float, alpha: float = 0.05, power: float = 0.8
+) -> float | None:
     """Items per model for the z-test to tell p1 from p2 (None when equal)."""
     p1, p2 = p1_pct / 100.0, p2_pct / 100.0
     if p1 == p2:
@@ -298,7 +303,8 @@ def _binom_cdf_half(k: int, n: int) -> float:
     """P(X <= k) for X ~ Binomial(n, 1/2): exact integers up to n = 5000, log-space
     summation beyond (the terms are all positive: no cancellation)."""
     if n <= 5000:
-        return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+        outcomes: int = 2**n  # n >= 0: an exact integer
+        return sum(math.comb(n, i) for i in range(k + 1)) / outcomes
     logs = np.array([math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
                      for i in range(k + 1)]) - n * math.log(2.0)
     top = logs.max()

@@ -70,7 +70,8 @@ _HEADER = (
     "-- cheap_score and expensive_score (probabilities of the positive class), plus every",
     "-- other column the query names (forced-escalation rules, loss); alias yours to these",
     "-- names and cast scores to double precision first.",
-    "-- Save the result as CSV or Parquet and run: workbench route --bins FILE --bin-count {bins:d}",
+    "-- Save the result as CSV or Parquet and run: "
+    "workbench route --bins FILE --bin-count {bins:d}",
 )
 
 
@@ -103,13 +104,13 @@ def _col(name: str) -> exp.Column:
     return exp.Column(this=ident(name))
 
 
-def _num(value: float | int) -> exp.Expression:
+def _num(value: float | int) -> exp.Expr:
     """A number literal. repr round-trips a double, so the warehouse compares against
     the same number; a sign is a unary minus node, never part of the text."""
     from sqlglot import exp
 
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        magnitude: exp.Expression = exp.Literal.number(str(abs(int(value))))
+        magnitude: exp.Expr = exp.Literal.number(str(abs(int(value))))
         return exp.Neg(this=magnitude) if value < 0 else magnitude
     number = float(value)
     if not np.isfinite(number):
@@ -118,7 +119,7 @@ def _num(value: float | int) -> exp.Expression:
     return exp.Neg(this=literal) if np.signbit(number) else literal
 
 
-def _case(*branches: tuple[exp.Expression, exp.Expression], default: exp.Expression) -> exp.Case:
+def _case(*branches: tuple[exp.Expr, exp.Expr], default: exp.Expr) -> exp.Case:
     from sqlglot import exp
 
     case = exp.Case()
@@ -127,23 +128,23 @@ def _case(*branches: tuple[exp.Expression, exp.Expression], default: exp.Express
     return case.else_(default, copy=False)
 
 
-def _as_flag(condition: exp.Expression) -> exp.Case:
+def _as_flag(condition: exp.Expr) -> exp.Case:
     """CASE WHEN condition THEN 1 ELSE 0 END (NULL counts as 0)."""
     return _case((condition, _num(1)), default=_num(0))
 
 
-def _finite(name: str) -> exp.Expression:
+def _finite(name: str) -> exp.Expr:
     from sqlglot import exp
 
     # BETWEEN on huge bounds rejects NULL and NaN in one portable test.
     return exp.Between(this=_col(name), low=_num(-1e308), high=_num(1e308))
 
 
-def _valid_condition(extra: list[str]) -> exp.Expression:
+def _valid_condition(extra: list[str]) -> exp.Expr:
     """label 0/1, both scores in [0, 1] and every extra column finite (not NULL/NaN)."""
     from sqlglot import exp
 
-    terms: list[exp.Expression] = [
+    terms: list[exp.Expr] = [
         exp.In(this=_col("label"), expressions=[_num(0), _num(1)]),
         exp.Between(this=_col("cheap_score"), low=_num(0), high=_num(1)),
         exp.Between(this=_col("expensive_score"), low=_num(0), high=_num(1)),
@@ -154,17 +155,17 @@ def _valid_condition(extra: list[str]) -> exp.Expression:
 
 def forced_condition(
     escalate_when: tuple[str, ...], escalate_above: dict[str, float]
-) -> exp.Expression | None:
+) -> exp.Expr | None:
     """The forced-escalation rules as one OR condition; None when there are none."""
     from sqlglot import exp
 
-    terms: list[exp.Expression] = [exp.NEQ(this=_col(c), expression=_num(0)) for c in escalate_when]
+    terms: list[exp.Expr] = [exp.NEQ(this=_col(c), expression=_num(0)) for c in escalate_when]
     terms += [exp.GT(this=_col(c), expression=_num(v)) for c, v in escalate_above.items()]
     return exp.or_(*terms, copy=False) if terms else None
 
 
 def _aggregation_query(
-    source: exp.Expression,
+    source: exp.Expr,
     *,
     decision_threshold: float,
     escalate_when: tuple[str, ...],
@@ -179,7 +180,8 @@ def _aggregation_query(
     if isinstance(bin_count, bool) or not isinstance(bin_count, (int, np.integer)) or bin_count < 2:
         raise ValueError(f"bin_count must be an integer >= 2, got {bin_count!r}")
     bins = int(bin_count)
-    extra = list(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
+    extra = list(dict.fromkeys([*escalate_when, *escalate_above,
+                                *([loss_column] if loss_column else [])]))
     cheap, expensive, label = _col("cheap_score"), _col("expensive_score"), _col("label")
     confidence, valid = _col("confidence"), _col("valid")
 
@@ -188,7 +190,7 @@ def _aggregation_query(
         return _as_flag(exp.EQ(this=exp.Paren(this=predicted), expression=label.copy()))
 
     forced = forced_condition(tuple(escalate_when), escalate_above)
-    scored_columns: list[exp.Expression] = [
+    scored_columns: list[exp.Expr] = [
         # Out-of-range scores get a harmless confidence so no engine ever casts NaN
         # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
         exp.alias_(
@@ -233,7 +235,7 @@ def _aggregation_query(
     ).from_(ident("scored"))
 
     keys = [_col("bin"), *group]
-    outputs: list[exp.Expression] = [k.copy() for k in keys]
+    outputs: list[exp.Expr] = [k.copy() for k in keys]
     outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
     if loss_column:
         outputs.append(exp.alias_(exp.Sum(this=_col("loss")), ident("loss_sum")))
@@ -297,7 +299,8 @@ def parquet_files(path: Path, source: str) -> list[Path]:
         return files
     st = check_input(path, source, what="log file")
     if path.suffix.lower() not in (".parquet", ".pq"):
-        raise InputError("out-of-core (--streaming) reading needs Parquet; convert the CSV first", source=source)
+        raise InputError("out-of-core (--streaming) reading needs Parquet; convert the CSV first",
+                         source=source)
     if st.st_size == 0:
         raise InputError("the file is empty", source=source)
     return [path]
@@ -329,14 +332,15 @@ def _log_view(mapping: dict[str, str]) -> exp.Subquery:
     from sqlglot import exp
 
     double = exp.DataType.build("DOUBLE")
-    columns: list[exp.Expression] = []
+    columns: list[exp.Expr] = []
     for name, header in mapping.items():
         value = exp.Cast(this=_col(header), to=double.copy())
         # NaN becomes NULL here: Parquet min/max statistics leave NaN out, and
         # DuckDB folds e.g. "score <= 1" to TRUE from them, so a NaN would slip
         # past validation. NULL is tracked by the statistics and fails honestly.
         columns.append(
-            exp.alias_(_case((exp.IsNan(this=value), exp.null()), default=value.copy()), ident(name))
+            exp.alias_(_case((exp.IsNan(this=value), exp.null()), default=value.copy()),
+                       ident(name))
         )
     columns.append(exp.alias_(_col("filename"), ident("_wb_file")))
     columns.append(exp.alias_(_col("file_row_number"), ident("_wb_row")))
@@ -365,7 +369,8 @@ def aggregate_parquet(
     escalate_above = escalate_above or {}
     files = parquet_files(path, src)
     params = [[str(f) for f in files]]
-    extra = tuple(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
+    extra = tuple(dict.fromkeys([*escalate_when, *escalate_above,
+                                 *([loss_column] if loss_column else [])]))
     con = duckdb.connect(
         config={
             "memory_limit": memory_limit,
@@ -392,9 +397,10 @@ def aggregate_parquet(
             raise InputError(f"cannot read as Parquet: {exc}", source=src) from exc
         types = {row[0]: str(row[1]) for row in described}
         mapping = match_columns(list(types), extra, src)
-        for name, header in mapping.items():
+        for header in mapping.values():
             if not _NUMERIC_DUCK.match(types[header].upper()):
-                raise InputError(f"column has type {types[header]}; expected numbers", source=src, column=header)
+                raise InputError(f"column has type {types[header]}; expected numbers", source=src,
+                                 column=header)
         query = _aggregation_query(
             _log_view(mapping),
             decision_threshold=decision_threshold,
@@ -443,11 +449,13 @@ def _raise_first_invalid(con: Any, mapping: dict[str, str], params: list[Any], s
     )
     row = con.execute(query.sql(dialect="duckdb"), params).fetchone()
     if row is None:  # pragma: no cover - the aggregation said there was one
-        raise InputError("some rows are invalid (label not 0/1, score outside 0-1 or missing)", source=src)
+        raise InputError("some rows are invalid (label not 0/1, score outside 0-1 or missing)",
+                         source=src)
     file, offset = str(row[0]), int(row[1])
     values = {n: np.array([np.nan if v is None else float(v)]) for n, v in zip(names, row[2:])}
     validate_arrays(values, mapping, file, row_offset=offset)
-    raise InputError("invalid row (label not 0/1, score outside 0-1 or missing)", source=file, row=offset + 1)
+    raise InputError("invalid row (label not 0/1, score outside 0-1 or missing)", source=file,
+                     row=offset + 1)
 
 
 def load_bins_file(path: Path, bin_count: int = 10_000, source: str | None = None) -> BinCounts:
@@ -466,7 +474,8 @@ def load_bins_file(path: Path, bin_count: int = 10_000, source: str | None = Non
     if missing:
         raise InputError(
             f"not a bins file: missing column(s) {', '.join(missing)}; headers found: "
-            f"{', '.join(repr(h) for h in headers) or '(none)'}; expected {', '.join(BIN_COLUMNS)}[, loss_sum]",
+            f"{', '.join(repr(h) for h in headers) or '(none)'}; expected "
+            f"{', '.join(BIN_COLUMNS)}[, loss_sum]",
             source=src,
             column=missing[0],
         )
@@ -477,13 +486,14 @@ def load_bins_file(path: Path, bin_count: int = 10_000, source: str | None = Non
     def bad(name: str, mask: np.ndarray, what: str) -> None:
         if mask.any():
             i = int(np.argmax(mask))
-            raise InputError(f"{what}, got {vals[name][i]:g}", source=src, row=i + 1, column=mapping[name])
+            raise InputError(f"{what}, got {vals[name][i]:g}", source=src, row=i + 1,
+                             column=mapping[name])
 
     for name in vals:
         bad(name, np.isnan(vals[name]), "missing value")
     b = vals["bin"]
-    bad("bin", b == -1, "rows of the source log failed validation in the query (bin -1: label not 0/1, "
-        "score outside 0-1, NULL or NaN); fix the log")
+    bad("bin", b == -1, "rows of the source log failed validation in the query (bin -1: label "
+        "not 0/1, score outside 0-1, NULL or NaN); fix the log")
     bad("bin", (b != np.floor(b)) | (b < 0) | (b >= bin_count),
         f"bin must be an integer in 0..{bin_count - 1} (is --bin-count the one the query used?)")
     for name in ("label", "cheap_correct", "expensive_correct", "forced"):
@@ -492,7 +502,8 @@ def load_bins_file(path: Path, bin_count: int = 10_000, source: str | None = Non
     if "loss_sum" in vals:
         bad("loss_sum", ~np.isfinite(vals["loss_sum"]), "loss_sum must be finite")
     if vals["n"].sum() <= 0:
-        raise InputError("the bins file counts no items (n sums to 0)", source=src, column=mapping["n"])
+        raise InputError("the bins file counts no items (n sums to 0)", source=src,
+                         column=mapping["n"])
     return BinCounts(
         bin_count=bin_count,
         bin=b.astype(np.int64),

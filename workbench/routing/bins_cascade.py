@@ -30,11 +30,11 @@ import numpy as np
 
 from workbench.errors import InputError
 from workbench.routing.bins import (
+    _NUMERIC_DUCK,
     DIALECTS,
     DUCKDB_MEMORY_LIMIT,
     DUCKDB_THREADS,
     TABLE_PLACEHOLDER,
-    _NUMERIC_DUCK,
     _as_flag,
     _case,
     _col,
@@ -76,7 +76,7 @@ class Inputs:
 
 
 def _query(
-    source: exp.Expression, inputs: Inputs, *, decision_threshold: float, escalate_when: tuple[str, ...],
+    source: exp.Expr, inputs: Inputs, *, decision_threshold: float, escalate_when: tuple[str, ...],
     escalate_above: dict[str, float], loss_column: str | None, bins: int,
 ) -> exp.Select:
     from sqlglot import exp
@@ -85,10 +85,11 @@ def _query(
         raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
     bins = int(bins)
     k = inputs.tiers
-    extras = list(dict.fromkeys([*escalate_when, *escalate_above, *([loss_column] if loss_column else [])]))
+    extras = list(dict.fromkeys([*escalate_when, *escalate_above,
+                                 *([loss_column] if loss_column else [])]))
     forced = forced_condition(tuple(escalate_when), escalate_above)
-    valid_terms: list[exp.Expression] = []
-    scored: list[exp.Expression] = []
+    valid_terms: list[exp.Expr] = []
+    scored: list[exp.Expr] = []
     if inputs.kind == "binary":
         assert inputs.label is not None
         label = _col(inputs.label)
@@ -96,21 +97,25 @@ def _query(
         for s in inputs.score:
             valid_terms.append(exp.Between(this=_col(s), low=_num(0), high=_num(1)))
         for m in range(k - 1):
-            s = _col(inputs.score[m])
+            score = _col(inputs.score[m])
             # Out-of-range scores get a harmless confidence so no engine ever casts NaN
             # to INTEGER (DuckDB evaluates CASE branches eagerly); valid = 0 marks them.
             scored.append(exp.alias_(_case(
-                (exp.and_(exp.GTE(this=s.copy(), expression=_num(0.5)), exp.LTE(this=s.copy(), expression=_num(1))),
-                 s.copy()),
-                (exp.and_(exp.GTE(this=s.copy(), expression=_num(0)), exp.LT(this=s.copy(), expression=_num(0.5))),
-                 exp.Sub(this=_num(1), expression=s.copy())),
+                (exp.and_(exp.GTE(this=score.copy(), expression=_num(0.5)),
+                          exp.LTE(this=score.copy(), expression=_num(1))),
+                 score.copy()),
+                (exp.and_(exp.GTE(this=score.copy(), expression=_num(0)),
+                          exp.LT(this=score.copy(), expression=_num(0.5))),
+                 exp.Sub(this=_num(1), expression=score.copy())),
                 default=_num(0.5),
             ), ident(f"_wb_c{m + 1}")))
         scored.append(exp.alias_(label.copy(), ident("_wb_y")))
         for m in range(k):
-            predicted = _as_flag(exp.GTE(this=_col(inputs.score[m]), expression=_num(decision_threshold)))
+            predicted = _as_flag(exp.GTE(this=_col(inputs.score[m]),
+                                         expression=_num(decision_threshold)))
             scored.append(exp.alias_(
-                _as_flag(exp.EQ(this=exp.Paren(this=predicted), expression=label.copy())), ident(f"_wb_ok{m + 1}")
+                _as_flag(exp.EQ(this=exp.Paren(this=predicted), expression=label.copy())),
+                ident(f"_wb_ok{m + 1}")
             ))
     else:
         for q in inputs.correct:
@@ -118,12 +123,15 @@ def _query(
         for c in inputs.confidence:
             valid_terms.append(_finite(c))
         for m, c in enumerate(inputs.confidence):
-            scored.append(exp.alias_(_case((_finite(c), _col(c)), default=_num(0)), ident(f"_wb_c{m + 1}")))
+            scored.append(exp.alias_(_case((_finite(c), _col(c)), default=_num(0)),
+                                     ident(f"_wb_c{m + 1}")))
         for m, q in enumerate(inputs.correct):
-            scored.append(exp.alias_(_case((exp.Between(this=_col(q), low=_num(0), high=_num(1)), _col(q)),
-                                           default=_num(0)), ident(f"_wb_q{m + 1}")))
+            in_range = exp.Between(this=_col(q), low=_num(0), high=_num(1))
+            scored.append(exp.alias_(_case((in_range, _col(q)), default=_num(0)),
+                                     ident(f"_wb_q{m + 1}")))
     valid_terms += [_finite(c) for c in extras]
-    scored.append(exp.alias_(_as_flag(forced) if forced is not None else _num(0), ident("_wb_forced")))
+    scored.append(exp.alias_(_as_flag(forced) if forced is not None else _num(0),
+                             ident("_wb_forced")))
     if loss_column and inputs.kind == "binary":
         scored.append(exp.alias_(_col(loss_column), ident("_wb_loss")))
     scored.append(exp.alias_(_as_flag(exp.and_(*valid_terms, copy=False)), ident("_wb_valid")))
@@ -131,15 +139,16 @@ def _query(
     valid = _col("_wb_valid")
     invalid = exp.EQ(this=valid.copy(), expression=_num(0))
 
-    bin_cols: list[exp.Expression] = []
+    bin_cols: list[exp.Expr] = []
     if inputs.kind == "binary":
         for m in range(k - 1):
-            c = _col(f"_wb_c{m + 1}")
+            conf = _col(f"_wb_c{m + 1}")
             bin_cols.append(exp.alias_(_case(
                 (invalid.copy(), _num(-1)),
-                (exp.GTE(this=c.copy(), expression=_num(1)), _num(bins - 1)),
+                (exp.GTE(this=conf.copy(), expression=_num(1)), _num(bins - 1)),
                 default=exp.Cast(this=exp.Floor(this=exp.Mul(
-                    this=exp.Paren(this=exp.Sub(this=c.copy(), expression=_num(0.5))), expression=_num(2 * bins),
+                    this=exp.Paren(this=exp.Sub(this=conf.copy(), expression=_num(0.5))),
+                    expression=_num(2 * bins),
                 )), to=exp.DataType.build("INTEGER")),
             ), ident(f"bin_{m + 1}")))
         keys = ["_wb_y", *[f"_wb_ok{m + 1}" for m in range(k)], "_wb_forced"]
@@ -147,13 +156,18 @@ def _query(
         binned = exp.select(*bin_cols, *[_col(x) for x in keys],
                             *([_col("_wb_loss")] if loss_column else [])).from_(ident("scored"))
         groups = [f"bin_{m + 1}" for m in range(k - 1)] + keys
-        outputs: list[exp.Expression] = [_col(f"bin_{m + 1}") for m in range(k - 1)]
+        outputs: list[exp.Expr] = [_col(f"bin_{m + 1}") for m in range(k - 1)]
         outputs += [exp.alias_(_col(x), ident(o)) for x, o in zip(keys, out_names)]
         outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
         if loss_column:
             outputs.append(exp.alias_(exp.Sum(this=_col("_wb_loss")), ident("loss_sum")))
-        query = exp.select(*outputs).from_(ident("binned")).group_by(*[_col(g) for g in groups]).order_by(
-            *[_col(g) for g in groups]).with_(ident("scored"), as_=scored_q).with_(ident("binned"), as_=binned)
+        query = (
+            exp.select(*outputs).from_(ident("binned"))
+            .group_by(*[_col(g) for g in groups])
+            .order_by(*[_col(g) for g in groups])
+            .with_(ident("scored"), as_=scored_q)
+            .with_(ident("binned"), as_=binned)
+        )
         return query
 
     # Quality: bins between each confidence's minimum and maximum over the valid rows.
@@ -163,41 +177,45 @@ def _query(
             exp.alias_(exp.Max(this=_col(f"_wb_c{m + 1}")), ident(f"_wb_hi{m + 1}")),
         )
     ]).from_(ident("scored")).where(exp.EQ(this=valid.copy(), expression=_num(1)))
-    placed_cols: list[exp.Expression] = []
+    placed_cols: list[exp.Expr] = []
     for m in range(k - 1):
-        c, lo, hi = _col(f"_wb_c{m + 1}"), _col(f"_wb_lo{m + 1}"), _col(f"_wb_hi{m + 1}")
-
-        def ratio() -> exp.Expression:
-            return exp.Mul(this=exp.Paren(this=exp.Div(
-                this=exp.Paren(this=exp.Sub(this=c.copy(), expression=lo.copy())),
-                expression=exp.Paren(this=exp.Sub(this=hi.copy(), expression=lo.copy())),
-            )), expression=_num(float(bins)))
+        conf, lo, hi = _col(f"_wb_c{m + 1}"), _col(f"_wb_lo{m + 1}"), _col(f"_wb_hi{m + 1}")
+        # Built once and copied at each use: a sqlglot node belongs to one parent.
+        ratio = exp.Mul(this=exp.Paren(this=exp.Div(
+            this=exp.Paren(this=exp.Sub(this=conf.copy(), expression=lo.copy())),
+            expression=exp.Paren(this=exp.Sub(this=hi.copy(), expression=lo.copy())),
+        )), expression=_num(float(bins)))
 
         # Clamped into [0, bins - 1] before FLOOR and CAST (engines evaluate CASE
         # branches eagerly; NaN compares false in some engines and largest in others,
         # and both land on a safe branch here).
         placed_cols.append(exp.alias_(_case(
-            (exp.or_(invalid.copy(), exp.Not(this=exp.Paren(this=exp.GT(this=hi.copy(), expression=lo.copy())))),
+            (exp.or_(invalid.copy(),
+                     exp.Not(this=exp.Paren(this=exp.GT(this=hi.copy(), expression=lo.copy())))),
              _num(0.0)),
-            (exp.Between(this=ratio(), low=_num(0.0), high=_num(float(bins - 1))), ratio()),
-            (exp.GT(this=ratio(), expression=_num(float(bins - 1))), _num(float(bins - 1))),
+            (exp.Between(this=ratio.copy(), low=_num(0.0), high=_num(float(bins - 1))),
+             ratio.copy()),
+            (exp.GT(this=ratio.copy(), expression=_num(float(bins - 1))), _num(float(bins - 1))),
             default=_num(0.0),
         ), ident(f"_wb_r{m + 1}")))
     placed = exp.select(
         *placed_cols, valid.copy(), _col("_wb_forced"), *[_col(f"_wb_q{m + 1}") for m in range(k)],
         *[_col(f"_wb_{b}{m + 1}") for m in range(k - 1) for b in ("lo", "hi")],
     ).from_(ident("scored")).join(exp.Table(this=ident("bounds")), join_type="cross")
-    binned_cols: list[exp.Expression] = []
+    binned_cols: list[exp.Expr] = []
     for m in range(k - 1):
         binned_cols.append(exp.alias_(_case(
             (invalid.copy(), _num(-1)),
-            default=exp.Cast(this=exp.Floor(this=_col(f"_wb_r{m + 1}")), to=exp.DataType.build("INTEGER")),
+            default=exp.Cast(this=exp.Floor(this=_col(f"_wb_r{m + 1}")),
+                             to=exp.DataType.build("INTEGER")),
         ), ident(f"bin_{m + 1}")))
-    graded_terms = [exp.In(this=_col(f"_wb_q{m + 1}"), expressions=[_num(0), _num(1)]) for m in range(k)]
+    graded_terms = [exp.In(this=_col(f"_wb_q{m + 1}"), expressions=[_num(0), _num(1)])
+                    for m in range(k)]
     binned = exp.select(
         *binned_cols, _col("_wb_forced"), *[_col(f"_wb_q{m + 1}") for m in range(k)],
         *[_col(f"_wb_{b}{m + 1}") for m in range(k - 1) for b in ("lo", "hi")],
-        exp.alias_(_case((exp.and_(*graded_terms, copy=False), _num(0)), default=_num(1)), ident("_wb_graded")),
+        exp.alias_(_case((exp.and_(*graded_terms, copy=False), _num(0)), default=_num(1)),
+                   ident("_wb_graded")),
     ).from_(ident("placed"))
     bin_keys = [f"bin_{m + 1}" for m in range(k - 1)]
     bound_keys = [f"_wb_{b}{m + 1}" for m in range(k - 1) for b in ("lo", "hi")]
@@ -206,7 +224,8 @@ def _query(
     outputs.append(exp.alias_(_col("_wb_forced"), ident("forced")))
     outputs += [exp.alias_(_col(x), ident(o)) for x, o in zip(bound_keys, bound_names)]
     outputs.append(exp.alias_(exp.Count(this=exp.Star()), ident("n")))
-    outputs += [exp.alias_(exp.Sum(this=_col(f"_wb_q{m + 1}")), ident(f"quality_{m + 1}")) for m in range(k)]
+    outputs += [exp.alias_(exp.Sum(this=_col(f"_wb_q{m + 1}")), ident(f"quality_{m + 1}"))
+                for m in range(k)]
     outputs.append(exp.alias_(exp.Max(this=_col("_wb_graded")), ident("graded")))
     groups = [*bin_keys, "_wb_forced", *bound_keys]
     return (
@@ -223,22 +242,30 @@ def _header(kind: str, k: int, bins: int) -> str:
     # is the one place quoting cannot protect). Only integers are formatted in.
     if kind == "binary":
         lines = (
-            f"-- workbench route: per-cell counts of a {k:d}-model binary replay log ({bins:d} bins per routing",
+            # One element per output line (the SQL's comment header).
+            f"-- workbench route: per-cell counts of a {k:d}-model binary replay log "
+            f"({bins:d} bins per routing",
             "-- model of its confidence max(p, 1 - p) over [0.5, 1]).",
-            "-- Point the FROM clause at your table or view. It needs numeric columns label (0/1) and",
+            "-- Point the FROM clause at your table or view. "
+            "It needs numeric columns label (0/1) and",
             "-- score_<model> for each model (probability of the positive class), plus every other",
-            "-- column the query names (forced-escalation rules, loss); cast scores to double first.",
+            "-- column the query names (forced-escalation rules, loss); "
+            "cast scores to double first.",
         )
     else:
         lines = (
-            f"-- workbench route: per-cell sums of a {k:d}-model quality replay log ({bins:d} bins per routing",
+            f"-- workbench route: per-cell sums of a {k:d}-model quality replay log "
+            f"({bins:d} bins per routing",
             "-- model between its confidence's minimum and maximum).",
-            "-- Point the FROM clause at your table or view. It needs numeric columns correct_<model>",
-            "-- (0/1 or graded 0-1) for each model and confidence_<model> for each but the last, plus",
-            "-- every other column the query names (forced-escalation rules); cast to double first.",
+            "-- Point the FROM clause at your table or view. "
+            "It needs numeric columns correct_<model>",
+            "-- (0/1 or graded 0-1) for each model and confidence_<model> "
+            "for each but the last, plus",
+            "-- every other column the query names (forced-escalation rules); "
+            "cast to double first.",
         )
-    tail = (f"-- Save the result as CSV or Parquet and run: workbench route --bins FILE --models ... "
-            f"--{'bin-count' if k == 2 else 'grid'} {bins:d}")
+    tail = ("-- Save the result as CSV or Parquet and run: workbench route --bins FILE "
+            f"--models ... --{'bin-count' if k == 2 else 'grid'} {bins:d}")
     return "\n".join((*lines, tail))
 
 
@@ -252,7 +279,8 @@ def _emit_inputs(spec: RoutingSpec) -> Inputs:
     return Inputs("binary", "label", score=tuple(f"score_{m}" for m in models))
 
 
-def cascade_sql(spec: RoutingSpec, *, table: str = TABLE_PLACEHOLDER, dialect: str = "duckdb") -> str:
+def cascade_sql(spec: RoutingSpec, *, table: str = TABLE_PLACEHOLDER,
+                dialect: str = "duckdb") -> str:
     """The aggregation SQL of a ``models`` cascade over table ``table`` for ``dialect``.
 
     Columns are score_<model> (binary, ``log_format`` auto or binary) or correct_<model>
@@ -267,10 +295,12 @@ def cascade_sql(spec: RoutingSpec, *, table: str = TABLE_PLACEHOLDER, dialect: s
     bins = tier_bins(spec, inputs.tiers)
     query = _query(
         exp.Table(this=ident(table)), inputs, decision_threshold=spec.decision_threshold,
-        escalate_when=spec.escalate_when, escalate_above=spec.escalate_above, loss_column=spec.loss_column,
+        escalate_when=spec.escalate_when, escalate_above=spec.escalate_above,
+        loss_column=spec.loss_column,
         bins=bins,
     )
-    return _header(inputs.kind, inputs.tiers, bins) + "\n" + query.sql(dialect=dialect, pretty=True) + ";\n"
+    return (_header(inputs.kind, inputs.tiers, bins) + "\n"
+            + query.sql(dialect=dialect, pretty=True) + ";\n")
 
 
 # -------------------------------------------------------------------- DuckDB
@@ -296,7 +326,8 @@ class Groups:
 
 
 def aggregate_cascade_parquet(
-    path: Path, spec: RoutingSpec, *, source: str | None = None, memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    path: Path, spec: RoutingSpec, *, source: str | None = None,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
     threads: int = DUCKDB_THREADS,
 ) -> tuple[Groups, tuple[str, ...]]:
     """Run the aggregation over a Parquet file or folder with DuckDB, out of core.
@@ -315,7 +346,9 @@ def aggregate_cascade_parquet(
     try:
         con.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
             this=_col("enable_progress_bar"), expression=exp.false()))]).sql(dialect="duckdb"))
-        describe = exp.Describe(this=exp.select(exp.Star()).from_(exp.Table(this=_parquet_scan(positions=False))))
+        describe = exp.Describe(
+            this=exp.select(exp.Star()).from_(exp.Table(this=_parquet_scan(positions=False)))
+        )
         try:
             described = con.execute(describe.sql(dialect="duckdb"), params).fetchall()
         except duckdb.Error as exc:
@@ -330,7 +363,8 @@ def aggregate_cascade_parquet(
         extras, missing = match_extra(headers, extra_columns(spec), src)
         if missing:
             raise InputError(f"missing column(s) {', '.join(missing)}; headers found: "
-                             f"{', '.join(repr(h) for h in headers)}", source=src, column=missing[0])
+                             f"{', '.join(repr(h) for h in headers)}",
+                             source=src, column=missing[0])
         mapping: dict[str, str] = {}
         kinds: dict[str, str] = {}
         if layout.kind == "binary":
@@ -340,7 +374,8 @@ def aggregate_cascade_parquet(
             for m, h in enumerate(layout.score):
                 mapping[f"_wb_in_s{m + 1}"] = h
                 kinds[f"_wb_in_s{m + 1}"] = "score"
-            inputs = Inputs("binary", "_wb_in_label", score=tuple(f"_wb_in_s{m + 1}" for m in range(k)))
+            inputs = Inputs("binary", "_wb_in_label",
+                            score=tuple(f"_wb_in_s{m + 1}" for m in range(k)))
         else:
             if spec.loss_column:
                 raise InputError("loss_column applies to binary logs only", key="loss_column")
@@ -348,16 +383,17 @@ def aggregate_cascade_parquet(
                 mapping[f"_wb_in_q{m + 1}"] = h
                 kinds[f"_wb_in_q{m + 1}"] = "quality"
             for m in range(k - 1):
-                h = layout.confidence[m]
-                assert h is not None
-                mapping[f"_wb_in_c{m + 1}"] = h
+                conf_header = layout.confidence[m]
+                assert conf_header is not None
+                mapping[f"_wb_in_c{m + 1}"] = conf_header
                 kinds[f"_wb_in_c{m + 1}"] = "value"
             inputs = Inputs("quality", None, correct=tuple(f"_wb_in_q{m + 1}" for m in range(k)),
                             confidence=tuple(f"_wb_in_c{m + 1}" for m in range(k - 1)))
         mapping.update(extras)
-        for name, header in mapping.items():
+        for header in mapping.values():
             if not _NUMERIC_DUCK.match(types[header].upper()):
-                raise InputError(f"column has type {types[header]}; expected numbers", source=src, column=header)
+                raise InputError(f"column has type {types[header]}; expected numbers", source=src,
+                                 column=header)
         bins = tier_bins(spec, k)
         query = _query(
             _log_view(mapping), inputs, decision_threshold=spec.decision_threshold,
@@ -379,12 +415,12 @@ def aggregate_cascade_parquet(
         con.close()
 
 
-def _raise_first_invalid(con: Any, mapping: dict[str, str], kinds: dict[str, str], params: list[Any],
-                         src: str) -> None:
+def _raise_first_invalid(con: Any, mapping: dict[str, str], kinds: dict[str, str],
+                         params: list[Any], src: str) -> None:
     from sqlglot import exp
 
     names = list(mapping)
-    terms: list[exp.Expression] = []
+    terms: list[exp.Expr] = []
     for name in names:
         kind = kinds.get(name, "value")
         if kind == "label":
@@ -397,7 +433,8 @@ def _raise_first_invalid(con: Any, mapping: dict[str, str], kinds: dict[str, str
     query = (
         exp.select(*[p.copy() for p in position], *[_col(n) for n in names])
         .from_(_log_view(mapping))
-        .where(exp.Not(this=exp.Coalesce(this=exp.and_(*terms, copy=False), expressions=[exp.false()])))
+        .where(exp.Not(this=exp.Coalesce(this=exp.and_(*terms, copy=False),
+                                         expressions=[exp.false()])))
         .order_by(*position)
         .limit(1)
     )
@@ -410,24 +447,30 @@ def _raise_first_invalid(con: Any, mapping: dict[str, str], kinds: dict[str, str
     raise InputError("invalid row", source=file, row=offset + 1)  # pragma: no cover
 
 
-def groups_from_columns(columns: dict[str, np.ndarray], kind: str, k: int, bins: int, src: str) -> Groups:
+def groups_from_columns(columns: dict[str, np.ndarray], kind: str, k: int, bins: int,
+                        src: str) -> Groups:
     """The aggregation's columns (from DuckDB, Spark or a bins file) as Groups."""
     n = np.asarray(columns["n"], dtype=np.float64)
     g = Groups(
         kind=kind, tiers=k, bins=bins,
-        bin=[np.asarray(columns[f"bin_{m + 1}"], dtype=np.float64).astype(np.int64) for m in range(k - 1)],
+        bin=[np.asarray(columns[f"bin_{m + 1}"],
+                        dtype=np.float64).astype(np.int64) for m in range(k - 1)],
         forced=np.asarray(columns["forced"], dtype=np.float64) != 0, n=n.astype(np.int64),
     )
     if kind == "binary":
         g.label = np.asarray(columns["label"], dtype=np.float64) != 0
-        g.correct = [np.asarray(columns[f"correct_{m + 1}"], dtype=np.float64) != 0 for m in range(k)]
+        g.correct = [np.asarray(columns[f"correct_{m + 1}"],
+                                dtype=np.float64) != 0 for m in range(k)]
         if "loss_sum" in columns:
             g.loss_sum = np.asarray(columns["loss_sum"], dtype=np.float64)
     else:
         g.quality = [np.asarray(columns[f"quality_{m + 1}"], dtype=np.float64) for m in range(k)]
-        g.lo = [float(np.asarray(columns[f"conf_lo_{m + 1}"], dtype=np.float64)[0]) for m in range(k - 1)]
-        g.hi = [float(np.asarray(columns[f"conf_hi_{m + 1}"], dtype=np.float64)[0]) for m in range(k - 1)]
-        g.graded = bool(np.any(np.asarray(columns.get("graded", np.ones(1)), dtype=np.float64) != 0))
+        g.lo = [float(np.asarray(columns[f"conf_lo_{m + 1}"],
+                                 dtype=np.float64)[0]) for m in range(k - 1)]
+        g.hi = [float(np.asarray(columns[f"conf_hi_{m + 1}"],
+                                 dtype=np.float64)[0]) for m in range(k - 1)]
+        g.graded = bool(np.any(np.asarray(columns.get("graded", np.ones(1)),
+                                          dtype=np.float64) != 0))
     return g
 
 
@@ -438,7 +481,8 @@ def grids_of(groups: Groups) -> list[np.ndarray]:
     """Bin edges as thresholds (escalate bins < j), then escalate-all."""
     j = np.arange(groups.bins, dtype=np.float64)
     if groups.kind == "binary":
-        return [np.append(0.5 + j / (2.0 * groups.bins), ESCALATE_ALL) for _ in range(groups.tiers - 1)]
+        return [np.append(0.5 + j / (2.0 * groups.bins), ESCALATE_ALL)
+                for _ in range(groups.tiers - 1)]
     assert groups.lo is not None and groups.hi is not None
     out = []
     for lo, hi in zip(groups.lo, groups.hi):
@@ -452,7 +496,8 @@ def units_from_groups(groups: Groups) -> Units:
     k = groups.tiers
     keep = ~groups.forced
     w = groups.n.astype(np.float64)
-    units = Units(cells=[b[keep] + 1 for b in groups.bin], count=groups.n[keep].astype(np.float64), quality=[],
+    units = Units(cells=[b[keep] + 1 for b in groups.bin],
+                  count=groups.n[keep].astype(np.float64), quality=[],
                   n=int(groups.n.sum()), forced=int(groups.n[groups.forced].sum()))
     last = k - 1
     if groups.kind == "binary":
@@ -496,9 +541,11 @@ def baselines_from_groups(groups: Groups) -> list[Tallies]:
             tp = int(groups.n[y & ok].sum())
             fp = int(groups.n[~y & ~ok].sum())
             positives = int(groups.n[y].sum())
-            missed = None if groups.loss_sum is None else np.array([float(groups.loss_sum[y & ~ok].sum())])
+            missed = (None if groups.loss_sum is None
+                      else np.array([float(groups.loss_sum[y & ~ok].sum())]))
             out.append(Tallies(n=n, forced=0, positives=positives, thresholds=t, answered=answered,
-                               quality=np.array([float(tp + (n - positives) - fp)]), tp=np.array([tp]),
+                               quality=np.array([float(tp + (n - positives) - fp)]),
+                               tp=np.array([tp]),
                                fp=np.array([fp]), missed_loss=missed))
         else:
             assert groups.quality is not None
@@ -521,7 +568,8 @@ class Aggregate:
 def aggregate_of(groups: Groups, names: tuple[str, ...]) -> Aggregate:
     grids = grids_of(groups)
     tallies = grid_tallies(units_from_groups(groups), grids)
-    return Aggregate(names=names, kind=groups.kind, graded=groups.graded if groups.kind == "quality" else False,
+    return Aggregate(names=names, kind=groups.kind,
+                     graded=groups.graded if groups.kind == "quality" else False,
                      tallies=tallies, baselines=baselines_from_groups(groups),
                      grid=tuple(int(g.size) for g in grids), bin_count=groups.bins)
 
@@ -529,7 +577,8 @@ def aggregate_of(groups: Groups, names: tuple[str, ...]) -> Aggregate:
 # --------------------------------------------------------------- bins files
 
 
-def load_cascade_bins(path: Path, spec: RoutingSpec, source: str | None = None) -> tuple[Groups, tuple[str, ...]]:
+def load_cascade_bins(path: Path, spec: RoutingSpec,
+                      source: str | None = None) -> tuple[Groups, tuple[str, ...]]:
     """Read the output of ``cascade_sql`` (CSV or Parquet) and check it."""
     from workbench.routing.log import normalize_header
 
@@ -543,23 +592,25 @@ def load_cascade_bins(path: Path, spec: RoutingSpec, source: str | None = None) 
         count += 1
     if count < 2 or "bin1" not in by_norm or "n" not in by_norm:
         raise InputError(
-            "not a cascade bins file: expected bin_1.., forced, n and correct_1.. (binary) or quality_1.. "
-            f"(quality); headers found: {', '.join(repr(h) for h in headers) or '(none)'}", source=src,
+            "not a cascade bins file: expected bin_1.., forced, n and correct_1.. (binary) or "
+            "quality_1.. (quality); headers found: "
+            f"{', '.join(repr(h) for h in headers) or '(none)'}", source=src,
         )
     k = count
     if spec.models and len(spec.models) != k:
-        raise InputError(f"the bins file has {k} models, --models names {len(spec.models)}", source=src,
-                         key="models")
+        raise InputError(f"the bins file has {k} models, --models names {len(spec.models)}",
+                         source=src, key="models")
     wanted = [f"bin_{m + 1}" for m in range(k - 1)] + ["forced", "n"]
     if quality:
-        wanted += [f"quality_{m + 1}" for m in range(k)] + [f"conf_{b}_{m + 1}" for m in range(k - 1)
-                                                             for b in ("lo", "hi")]
+        wanted += [f"quality_{m + 1}" for m in range(k)] + [
+            f"conf_{b}_{m + 1}" for m in range(k - 1) for b in ("lo", "hi")
+        ]
     else:
         wanted += ["label", *[f"correct_{m + 1}" for m in range(k)]]
     missing = [w for w in wanted if normalize_header(w) not in by_norm]
     if missing:
-        raise InputError(f"not a cascade bins file: missing column(s) {', '.join(missing)}", source=src,
-                         column=missing[0])
+        raise InputError(f"not a cascade bins file: missing column(s) {', '.join(missing)}",
+                         source=src, column=missing[0])
     optional = [w for w in ("loss_sum", "graded") if normalize_header(w) in by_norm]
     if table.num_rows == 0:
         raise InputError("no data rows (the file has a header only)", source=src)
@@ -576,7 +627,8 @@ def load_cascade_bins(path: Path, spec: RoutingSpec, source: str | None = None) 
         bad(name, np.isnan(values), "missing value")
     for m in range(k - 1):
         b = cols[f"bin_{m + 1}"]
-        bad(f"bin_{m + 1}", b == -1, "rows of the source log failed validation in the query (bin -1); fix the log")
+        bad(f"bin_{m + 1}", b == -1,
+            "rows of the source log failed validation in the query (bin -1); fix the log")
         flag = "--bin-count" if k == 2 else "--grid"
         bad(f"bin_{m + 1}", (b != np.floor(b)) | (b < 0) | (b >= bins),
             f"bin must be an integer in 0..{bins - 1} (is {flag} the one the query used?)")
@@ -589,10 +641,12 @@ def load_cascade_bins(path: Path, spec: RoutingSpec, source: str | None = None) 
     if quality:
         for m in range(k):
             q = cols[f"quality_{m + 1}"]
-            bad(f"quality_{m + 1}", (q < -1e-9) | (q > cols["n"] + 1e-9), "quality sum must be between 0 and n")
+            bad(f"quality_{m + 1}", (q < -1e-9) | (q > cols["n"] + 1e-9),
+                "quality sum must be between 0 and n")
     groups = groups_from_columns(cols, "quality" if quality else "binary", k, bins, src)
     if spec.loss_column and groups.loss_sum is None and not quality:
-        raise InputError("--loss-column needs a loss_sum column in the bins file", source=src, column="loss_sum")
+        raise InputError("--loss-column needs a loss_sum column in the bins file", source=src,
+                         column="loss_sum")
     if not spec.loss_column:
         groups.loss_sum = None
     names = spec.models if spec.models else tuple(f"model {m + 1}" for m in range(k))
@@ -607,5 +661,7 @@ def load_aggregate(spec: RoutingSpec, base_dir: Path | None) -> Aggregate:
         groups, names = load_cascade_bins(_resolve(spec.bins, base_dir), spec, source=spec.bins)
     else:
         assert spec.log is not None
-        groups, names = aggregate_cascade_parquet(_resolve(spec.log, base_dir), spec, source=spec.log)
+        groups, names = aggregate_cascade_parquet(
+            _resolve(spec.log, base_dir), spec, source=spec.log
+        )
     return aggregate_of(groups, names)

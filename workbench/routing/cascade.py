@@ -20,6 +20,7 @@ those sums for many policies at once, one row per policy:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -80,7 +81,8 @@ class CascadeData:
         """Per-item quality of tier m (bool for binary logs, float in [0, 1] otherwise)."""
         if self.kind == "binary":
             assert self.label is not None
-            return self.predicted(m) == self.label
+            right: np.ndarray = self.predicted(m) == self.label
+        return right
         assert self.qual is not None
         return self.qual[m]
 
@@ -153,12 +155,14 @@ class Tallies:
             return None if a is None or b is None else a + b
 
         positives = (
-            None if self.positives is None or other.positives is None else self.positives + other.positives
+            None if self.positives is None or other.positives is None
+            else self.positives + other.positives
         )
         return Tallies(
             n=self.n + other.n, forced=self.forced + other.forced, positives=positives,
             thresholds=self.thresholds, answered=self.answered + other.answered,
-            quality=self.quality + other.quality, tp=add(self.tp, other.tp), fp=add(self.fp, other.fp),
+            quality=self.quality + other.quality,
+            tp=add(self.tp, other.tp), fp=add(self.fp, other.fp),
             missed_loss=add(self.missed_loss, other.missed_loss),
         )
 
@@ -358,7 +362,7 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
 
     idx = np.zeros(units.cells[0].size if units.cells else 0, dtype=np.int64)
     shape: list[int] = []
-    answered = np.zeros(policy_shape + (k,), dtype=np.int64)
+    answered = np.zeros((*policy_shape, k), dtype=np.int64)
     quality = np.zeros(policy_shape, dtype=np.float64)
     tp = np.zeros(policy_shape, dtype=np.int64) if binary else None
     fp = np.zeros(policy_shape, dtype=np.int64) if binary else None
@@ -372,12 +376,14 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
         depth = len(shape) - 1
 
         def per_policy(weight: np.ndarray | None, integer: bool) -> np.ndarray:
-            hist = _hist(idx, weight, cells, integer).reshape(shape)
-            return transform(hist, depth, last)
+            # Called only within this iteration, so the loop's current values are meant.
+            hist = _hist(idx, weight, cells, integer).reshape(shape)  # noqa: B023
+            return transform(hist, depth, last)  # noqa: B023
 
         answered[..., m] = np.broadcast_to(per_policy(units.count, True), policy_shape)
         if binary:
-            assert tp is not None and fp is not None and units.tp is not None and units.fp is not None
+            assert tp is not None and fp is not None
+            assert units.tp is not None and units.fp is not None
             tp += per_policy(units.tp[m], True)
             fp += per_policy(units.fp[m], True)
             if missed is not None:
@@ -408,7 +414,7 @@ def grid_tallies(units: Units, grids: list[np.ndarray]) -> Tallies:
 # ------------------------------------------------------------ fixed policies
 
 
-def answering_tier(data: CascadeData, thresholds: np.ndarray | list[float]) -> np.ndarray:
+def answering_tier(data: CascadeData, thresholds: np.ndarray | Sequence[float]) -> np.ndarray:
     """Tier (0-based) whose answer each item gets under one policy."""
     t = np.asarray(thresholds, dtype=np.float64).reshape(-1)
     k = data.tiers
@@ -424,7 +430,7 @@ def answering_tier(data: CascadeData, thresholds: np.ndarray | list[float]) -> n
     return tier
 
 
-def evaluate(data: CascadeData, thresholds: np.ndarray | list[float]) -> Tallies:
+def evaluate(data: CascadeData, thresholds: np.ndarray | Sequence[float]) -> Tallies:
     """The sums of one fixed policy on every item of ``data`` (a one-row Tallies)."""
     k = data.tiers
     tier = answering_tier(data, thresholds)
@@ -445,7 +451,8 @@ def evaluate(data: CascadeData, thresholds: np.ndarray | list[float]) -> Tallies
         if data.loss is not None:
             missed = np.array([float(data.loss[y & ~pred].sum())])
         return Tallies(
-            n=data.rows, forced=int(np.count_nonzero(forced)), positives=data.positives, thresholds=t,
+            n=data.rows, forced=int(np.count_nonzero(forced)), positives=data.positives,
+            thresholds=t,
             answered=answered.reshape(1, -1), quality=np.array([float(tp + negatives - fp)]),
             tp=np.array([tp]), fp=np.array([fp]), missed_loss=missed,
         )

@@ -125,7 +125,7 @@ def _legacy_layout(spec: RoutingSpec, base_dir: Path | None) -> bool:
         headers = parquet_headers(files[0])
     except InputError:
         raise
-    except Exception:  # a corrupt footer: let the DuckDB path report it with its words
+    except Exception:  # noqa: BLE001 - a corrupt footer: the DuckDB path reports it in its words
         return not spec.models
     return detect_layout(headers, spec, spec.log).legacy
 
@@ -138,7 +138,8 @@ def load_curve(spec: RoutingSpec, base_dir: Path | None = None) -> Curve:
         counts = load_bins_file(_resolve(spec.bins, base_dir), spec.bin_count, source=spec.bins)
         if spec.loss_column and counts.loss_sum is None:
             raise InputError(
-                "--loss-column needs a loss_sum column in the bins file (emit the SQL with --loss-column)",
+                "--loss-column needs a loss_sum column in the bins file "
+                "(emit the SQL with --loss-column)",
                 source=spec.bins,
                 column="loss_sum",
             )
@@ -163,8 +164,8 @@ def load_curve(spec: RoutingSpec, base_dir: Path | None = None) -> Curve:
         return bins_curve(counts)
     data = load_rows(spec, base_dir)
     assert data.label is not None and data.scores is not None and data.tiers == 2
-    return exact_curve(data.label, data.scores[0], data.scores[1], spec.decision_threshold, data.forced,
-                       data.loss)
+    return exact_curve(data.label, data.scores[0], data.scores[1], spec.decision_threshold,
+                       data.forced, data.loss)
 
 
 def load_rows(spec: RoutingSpec, base_dir: Path | None, log: str | None = None) -> CascadeData:
@@ -213,27 +214,29 @@ def _context(spec: RoutingSpec, names: tuple[str, ...], kind: str, graded: bool)
     money = Money.of(spec)
     if spec.objective == "total_cost" and not money.any:
         raise InputError(
-            "the total_cost objective needs a price on errors: --fn-cost-usd, --fp-cost-usd or --loss-column",
+            "the total_cost objective needs a price on errors: "
+            "--fn-cost-usd, --fp-cost-usd or --loss-column",
             key="objective",
         )
     if spec.policy == "exclusive" and len(names) > 2:
         raise InputError("the exclusive policy routes between two models only", key="policy")
-    return Context(spec, names, kind, graded, TierCosts.build(spec.policy, cost, latency), money, cost, latency)
+    return Context(spec, names, kind, graded, TierCosts.build(spec.policy, cost, latency), money,
+                   cost, latency)
 
 
 def _statement(metric: str, target: float, delta: float, n: int, rows_word: str) -> str:
     return (
-        f"With probability at least {1 - delta:.4g} (delta = {delta:g}) over the calibration sample "
-        f"(n = {n:,} {rows_word}), {metric} on new traffic from the same distribution is at least "
-        f"{target:g}% for the safe policy."
+        f"With probability at least {1 - delta:.4g} (delta = {delta:g}) over the calibration "
+        f"sample (n = {n:,} {rows_word}), {metric} on new traffic from the same distribution is at "
+        f"least {target:g}% for the safe policy."
     )
 
 
 def _guarantee(ctx: Context, bound_n: int, metric: str, target: float, method: str, sequence: str,
                tested: int, certified: int, rows_word: str) -> Guarantee:
     return Guarantee(
-        metric=metric, target=target, delta=ctx.spec.delta, n=bound_n, method=method, sequence=sequence,
-        tested=tested, certified=certified,
+        metric=metric, target=target, delta=ctx.spec.delta, n=bound_n, method=method,
+        sequence=sequence, tested=tested, certified=certified,
         statement=_statement(metric, target, ctx.spec.delta, bound_n, rows_word),
     )
 
@@ -249,9 +252,11 @@ def choose_two_tier(ctx: Context, tallies: Tallies, method: str) -> Choice:
     rec = best(tallies, arrays, spec, feasible(tallies, spec))
     mask, bound, tested, metric, target = ltt_descending(tallies, spec, ctx.graded)
     sequence = (
-        "every threshold, from escalate-all downwards (a fixed order), stopping at the first that fails"
+        "every threshold, from escalate-all downwards (a fixed order), "
+        "stopping at the first that fails"
         if method != "bins" else
-        "every bin edge, from escalate-all downwards (a fixed order), stopping at the first that fails"
+        "every bin edge, from escalate-all downwards (a fixed order), "
+        "stopping at the first that fails"
     )
     guarantee = _guarantee(ctx, bound.n, metric, target, bound.method, sequence, tested,
                            int(mask.sum()), _rows_word(metric))
@@ -262,16 +267,16 @@ def choose_two_tier(ctx: Context, tallies: Tallies, method: str) -> Choice:
     return Choice(
         tallies=tallies, arrays=arrays, rec=rec,
         safe_thresholds=None if safe_i is None else tallies.thresholds[safe_i],
-        safe=None if safe_i is None else tallies.pick(safe_i), safe_reason=reason, guarantee=guarantee,
-        method=method,
+        safe=None if safe_i is None else tallies.pick(safe_i), safe_reason=reason,
+        guarantee=guarantee, method=method,
     )
 
 
 def _no_safe_reason(n: int, metric: str, target: float, delta: float) -> str:
     return (
-        f"no policy is certified: testing from escalate-all down, the first policy's {metric} on the "
-        f"{n:,} calibration {'positives' if metric == 'recall' else 'rows'} does not show {target:g}% with "
-        f"risk delta = {delta:g}; more replay data or a lower target is needed"
+        f"no policy is certified: testing from escalate-all down, the first policy's {metric} on "
+        f"the {n:,} calibration {'positives' if metric == 'recall' else 'rows'} does not show "
+        f"{target:g}% with risk delta = {delta:g}; more replay data or a lower target is needed"
     )
 
 
@@ -311,7 +316,8 @@ def _pareto_testing(
     spec = ctx.spec
     opt_idx, test_idx = _split_rows(data, 0.5, spec.seed + 1)
     if opt_idx.size == 0 or test_idx.size == 0:
-        return None, None, "too few calibration rows to order and test policies (Pareto testing halves them)", None
+        return None, None, ("too few calibration rows to order and test policies (Pareto testing "
+                            "halves them)"), None
     opt, tst = data.take(opt_idx), data.take(test_idx)
     grids = _grids(opt, spec.grid)
     t_opt = grid_tallies(units_from_rows(opt, grids), grids)
@@ -326,8 +332,8 @@ def _pareto_testing(
     certified_idx, tested = ltt_in_order(losses_tst, order, bound)
     guarantee = _guarantee(
         ctx, bound.n, metric, target, bound.method,
-        f"Pareto testing: the {front.size} cost-quality Pareto policies of a grid built on half of the "
-        f"calibration rows ({opt.rows:,}), most {metric}-safe first, tested on the other half",
+        f"Pareto testing: the {front.size} cost-quality Pareto policies of a grid built on half of "
+        f"the calibration rows ({opt.rows:,}), most {metric}-safe first, tested on the other half",
         tested, int(certified_idx.size), _rows_word(metric),
     )
     if certified_idx.size == 0:
@@ -358,7 +364,8 @@ def simulate(spec: RoutingSpec, base_dir: Path | None = None) -> RoutingResult:
     return simulate_rows(spec, data, base_dir)
 
 
-def simulate_rows(spec: RoutingSpec, data: CascadeData, base_dir: Path | None = None) -> RoutingResult:
+def simulate_rows(spec: RoutingSpec, data: CascadeData,
+                  base_dir: Path | None = None) -> RoutingResult:
     """The whole simulation on a loaded row-level log."""
     ctx = _context(spec, data.names, data.kind, data.graded)
     validation: dict[str, object] = {"method": spec.validation, "rows": data.rows}
@@ -372,8 +379,8 @@ def simulate_rows(spec: RoutingSpec, data: CascadeData, base_dir: Path | None = 
             )
         cal, test = data.take(cal_idx), data.take(test_idx)
         validation.update(
-            calibration_fraction=spec.calibration_fraction, seed=spec.seed, rows_calibration=cal.rows,
-            rows_test=test.rows, stratified=data.label is not None,
+            calibration_fraction=spec.calibration_fraction, seed=spec.seed,
+            rows_calibration=cal.rows, rows_test=test.rows, stratified=data.label is not None,
         )
     else:
         cal = data
@@ -396,8 +403,9 @@ def simulate_rows(spec: RoutingSpec, data: CascadeData, base_dir: Path | None = 
     if data.tiers == 2:
         curve_tallies = choice.tallies if report_rows is cal else exact_two_tier(report_rows)
         routellm = _routellm(curve_tallies, report_rows)
-    result = assemble(ctx, choice, baselines_in, rows=data.rows, positives=data.positives, forced=_forced(data),
-                      validation=validation, held_out=held_out, routellm=routellm)
+    result = assemble(ctx, choice, baselines_in, rows=data.rows, positives=data.positives,
+                      forced=_forced(data), validation=validation, held_out=held_out,
+                      routellm=routellm)
     result.notes.extend(notes_extra)
     if spec.drift_log:
         result.drift = drift_check(ctx, result, data, load_rows(spec, base_dir, spec.drift_log))
@@ -449,9 +457,9 @@ def _held_out_kfold(ctx: Context, data: CascadeData) -> tuple[dict[str, PolicyFi
                 missing[key] += 1
                 continue
             chosen[key].append(", ".join(threshold_text(float(v), binary) for v in thresholds))
-            t = evaluate(held, thresholds)
+            fold_sums = evaluate(held, thresholds)
             current = pooled[key]
-            pooled[key] = t if current is None else current + t
+            pooled[key] = fold_sums if current is None else current + fold_sums
     out: dict[str, PolicyFigures] = {}
     notes: list[str] = []
     for key, t in pooled.items():
@@ -461,7 +469,8 @@ def _held_out_kfold(ctx: Context, data: CascadeData) -> tuple[dict[str, PolicyFi
             notes.append(f"k-fold {key} thresholds per fold: {'; '.join(chosen[key])}.")
         elif t is not None:
             notes.append(
-                f"k-fold: no held-out {key} figures; {missing[key]} of {spec.folds} folds chose no {key} policy."
+                f"k-fold: no held-out {key} figures; {missing[key]} of {spec.folds} folds chose no "
+                f"{key} policy."
             )
     for key, fig in _baselines(ctx, [single_model(data, m) for m in range(data.tiers)]).items():
         out[key] = fig
@@ -504,7 +513,8 @@ def assemble(
 ) -> RoutingResult:
     spec = ctx.spec
     t, arrays = choice.tallies, choice.arrays
-    recommended = policy_figures(t, choice.rec, ctx.costs, ctx.money, arrays=arrays) if choice.rec is not None else None
+    recommended = policy_figures(t, choice.rec, ctx.costs, ctx.money,
+                                 arrays=arrays) if choice.rec is not None else None
     safe = policy_figures(choice.safe, 0, ctx.costs, ctx.money) if choice.safe is not None else None
     baselines = _baselines(ctx, baselines_in)
     last = baselines[baseline_keys(len(ctx.names))[-1]]
@@ -516,8 +526,10 @@ def assemble(
     front = pareto_front(arrays.cost_per_1k, t.quality)
     shown = front
     if front.size > MAX_PARETO_POINTS:
-        keep = [int(j) for j in np.flatnonzero(front == choice.rec)] if choice.rec is not None else []
-        shown = front[downsample(arrays.cost_per_1k[front], t.quality[front], keep, MAX_PARETO_POINTS)]
+        keep = ([int(j) for j in np.flatnonzero(front == choice.rec)]
+                if choice.rec is not None else [])
+        shown = front[downsample(arrays.cost_per_1k[front], t.quality[front], keep,
+                                 MAX_PARETO_POINTS)]
     pareto = [policy_figures(t, int(i), ctx.costs, ctx.money, arrays=arrays) for i in shown]
     curve = _curve_points(choice, pareto)
     money_terms = _money_terms(ctx)
@@ -563,7 +575,8 @@ def _money_terms(ctx: Context) -> str:
     if m.loss_column:
         parts.append(f"the {ctx.spec.loss_column} of missed positives")
     if m.fn_cost_usd is not None:
-        parts.append(f"${m.fn_cost_usd:,.2f} per {'missed positive' if ctx.kind == 'binary' else 'wrong answer'}")
+        error = "missed positive" if ctx.kind == "binary" else "wrong answer"
+        parts.append(f"${m.fn_cost_usd:,.2f} per {error}")
     if m.fp_cost_usd is not None and ctx.kind == "binary":
         parts.append(f"${m.fp_cost_usd:,.2f} per false alarm")
     return " + ".join(parts) if parts else "nothing (no price on errors)"
@@ -606,13 +619,15 @@ def _curve_points(choice: Choice, pareto: list[PolicyFigures]) -> list[CurvePoin
                 accuracy=float(100.0 * t.quality[i] / t.n),
                 accuracy_wilson_low=float(100.0 * wilson_lower(float(t.quality[i]), t.n)),
                 recall=float(100.0 * tp / t.positives) if tp is not None and t.positives else None,
-                precision=float(100.0 * tp / (tp + fp)) if tp is not None and fp is not None and tp + fp else None,
+                precision=(float(100.0 * tp / (tp + fp))
+                           if tp is not None and fp is not None and tp + fp else None),
                 cost_per_1k=float(arrays.cost_per_1k[i]),
             ))
         return points
     return [
         CurvePoint(
-            threshold=p.threshold if p.threshold is not None else math.nan, escalated_share=p.escalated_share,
+            threshold=p.threshold if p.threshold is not None else math.nan,
+            escalated_share=p.escalated_share,
             accuracy=p.accuracy, accuracy_wilson_low=p.accuracy_wilson_low, recall=p.recall,
             precision=p.precision, cost_per_1k=p.cost_per_1k,
         )
@@ -634,8 +649,9 @@ def build_result(spec: RoutingSpec, curve: Curve, requested: str | None = None) 
     validation: dict[str, object] = {"method": "none", "rows": curve.n, "rows_calibration": curve.n}
     if requested:
         validation["requested"] = requested
-    return assemble(ctx, choice, base, rows=curve.n, positives=curve.positives, forced=curve.forced,
-                    validation=validation, routellm=_routellm_curve(tallies, base), bin_count=curve.bin_count)
+    return assemble(ctx, choice, base, rows=curve.n, positives=curve.positives,
+                    forced=curve.forced, validation=validation,
+                    routellm=_routellm_curve(tallies, base), bin_count=curve.bin_count)
 
 
 def _curve_baselines(curve: Curve) -> list[Tallies]:
@@ -646,7 +662,8 @@ def _curve_baselines(curve: Curve) -> list[Tallies]:
         quality = float(totals.tp + (curve.negatives - totals.fp))
         out.append(Tallies(
             n=curve.n, forced=0, positives=curve.positives, thresholds=np.full((1, 1), math.nan),
-            answered=answered, quality=np.array([quality]), tp=np.array([totals.tp]), fp=np.array([totals.fp]),
+            answered=answered, quality=np.array([quality]), tp=np.array([totals.tp]),
+            fp=np.array([totals.fp]),
             missed_loss=None if totals.missed_loss is None else np.array([totals.missed_loss]),
         ))
     return out
@@ -665,7 +682,8 @@ def _routellm_curve(t: Tallies, base: list[Tallies]) -> RouteLLMMetrics:
 def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingResult:
     """Bins files and out-of-core logs: every row is in sample (no row-level split)."""
     if spec.drift_log:
-        raise InputError("the drift check needs row-level logs (not --bins or --streaming)", key="drift_log")
+        raise InputError("the drift check needs row-level logs (not --bins or --streaming)",
+                         key="drift_log")
     requested = spec.validation if spec.validation != "none" else None
     if _legacy_layout(spec, base_dir):
         result = build_result(spec, load_curve(spec, base_dir), requested)
@@ -679,7 +697,8 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
         else:
             arrays = figure_arrays(agg.tallies, ctx.costs, ctx.money)
             choice = Choice(
-                tallies=agg.tallies, arrays=arrays, rec=best(agg.tallies, arrays, spec, feasible(agg.tallies, spec)),
+                tallies=agg.tallies, arrays=arrays,
+                rec=best(agg.tallies, arrays, spec, feasible(agg.tallies, spec)),
                 safe_thresholds=None, safe=None, guarantee=None, method="bins",
                 safe_reason="the safe policy of a 3- or 4-tier cascade needs a row-level log "
                 "(Pareto testing splits the calibration rows)", grid=agg.grid,
@@ -689,17 +708,18 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
         if requested:
             validation["requested"] = requested
         routellm = _routellm_curve(agg.tallies, agg.baselines) if len(agg.names) == 2 else None
-        result = assemble(ctx, choice, agg.baselines, rows=agg.tallies.n, positives=agg.tallies.positives,
-                          forced=agg.tallies.forced, validation=validation, routellm=routellm,
-                          bin_count=agg.bin_count)
+        result = assemble(ctx, choice, agg.baselines, rows=agg.tallies.n,
+                          positives=agg.tallies.positives, forced=agg.tallies.forced,
+                          validation=validation, routellm=routellm, bin_count=agg.bin_count)
     if requested:
         edges = (
             "fixed bin edges" if result.log_format == "binary"
             else "bin edges set by the range of the confidences alone, never by an outcome"
         )
         result.notes.append(
-            "Validation: none. A bins file or an out-of-core log has no rows to split, so every figure is "
-            f"in sample; the safe policy is still tested on a sequence fixed before any outcome ({edges})."
+            "Validation: none. A bins file or an out-of-core log has no rows to split, so every "
+            "figure is in sample; the safe policy is still tested on a sequence fixed before any "
+            f"outcome ({edges})."
         )
     return result
 
@@ -707,7 +727,8 @@ def _simulate_aggregated(spec: RoutingSpec, base_dir: Path | None) -> RoutingRes
 # --------------------------------------------------------------------- drift
 
 
-def drift_check(ctx: Context, result: RoutingResult, before: CascadeData, after: CascadeData) -> DriftReport:
+def drift_check(ctx: Context, result: RoutingResult, before: CascadeData,
+                after: CascadeData) -> DriftReport:
     """Last month's log (``before``) against this month's (``after``) at the chosen policy:
     confidence distributions per routing tier (two-sample KS and PSI), the share of items
     reaching each tier, and whether the policy still meets the target on the new log."""
@@ -716,16 +737,20 @@ def drift_check(ctx: Context, result: RoutingResult, before: CascadeData, after:
     spec = ctx.spec
     if after.names != before.names and len(after.names) != len(before.names):
         raise InputError(
-            f"this month's log has models {', '.join(after.names)}, last month's {', '.join(before.names)}",
+            f"this month's log has models {', '.join(after.names)}, last month's "
+            f"{', '.join(before.names)}",
             source=after.source,
         )
     if after.kind != before.kind:
-        raise InputError(f"this month's log is a {after.kind} log, last month's a {before.kind} log",
-                         source=after.source)
+        raise InputError(
+            f"this month's log is a {after.kind} log, last month's a {before.kind} log",
+            source=after.source,
+        )
     which = spec.as_candidate
     fig = result.recommended if which == "recommended" else result.safe
     if fig is None:
-        which, fig = ("recommended", result.recommended) if result.recommended is not None else ("safe", result.safe)
+        which, fig = (("recommended", result.recommended) if result.recommended is not None
+                      else ("safe", result.safe))
     tiers = []
     for m in range(before.tiers - 1):
         d, p = ks_two_sample(before.confidence(m), after.confidence(m))
@@ -744,23 +769,25 @@ def drift_check(ctx: Context, result: RoutingResult, before: CascadeData, after:
     worst = max((tr.psi for tr in tiers), default=0.0)
     shift = "major" if worst > 0.25 else "moderate" if worst > 0.1 else "small"
     verdict = (
-        f"The {which} policy {'still meets' if meets else 'no longer meets'} the {target:g}% {metric} target on "
-        f"this month's log ({value:.3f}%, Wilson 95% low {new.accuracy_wilson_low:.3f}% accuracy); "
-        f"escalation {old.escalated_share:.2%} -> {new.escalated_share:.2%}; confidence shift {shift} "
-        f"(largest PSI {worst:.3f})."
+        f"The {which} policy {'still meets' if meets else 'no longer meets'} the {target:g}% "
+        f"{metric} target on this month's log ({value:.3f}%, Wilson 95% low "
+        f"{new.accuracy_wilson_low:.3f}% accuracy); escalation {old.escalated_share:.2%} -> "
+        f"{new.escalated_share:.2%}; confidence shift {shift} (largest PSI {worst:.3f})."
     )
     return DriftReport(
-        source=after.source, rows_before=before.rows, rows_after=after.rows, tiers=tuple(tiers), policy=which,
+        source=after.source, rows_before=before.rows, rows_after=after.rows, tiers=tuple(tiers),
+        policy=which,
         before=old, after=new, metric=metric, target=target, meets_target=meets, verdict=verdict,
     )
 
 
 def _drift_note() -> str:
     return (
-        "Drift: confidence distributions of each routing tier compared by the two-sample Kolmogorov-Smirnov "
-        "statistic D = max |F_before - F_after| (asymptotic p-value) and the population stability index "
-        "PSI = sum (a - b) ln(a / b) over last month's decile bins (shares floored at 0.0001; < 0.1 small, "
-        "0.1-0.25 moderate, > 0.25 major shift); the chosen policy's thresholds are applied to both whole logs."
+        "Drift: confidence distributions of each routing tier compared by the two-sample "
+        "Kolmogorov-Smirnov statistic D = max |F_before - F_after| (asymptotic p-value) and the "
+        "population stability index PSI = sum (a - b) ln(a / b) over last month's decile bins "
+        "(shares floored at 0.0001; < 0.1 small, 0.1-0.25 moderate, > 0.25 major shift); the "
+        "chosen policy's thresholds are applied to both whole logs."
     )
 
 

@@ -62,9 +62,9 @@ class Layout:
             out[f"score:{m}"] = (header, "score")
         for m, header in enumerate(self.correct):
             out[f"correct:{m}"] = (header, "quality")
-        for m, header in enumerate(self.confidence):
-            if header is not None:
-                out[f"confidence:{m}"] = (header, "value")
+        for m, conf_header in enumerate(self.confidence):
+            if conf_header is not None:
+                out[f"confidence:{m}"] = (conf_header, "value")
         return out
 
 
@@ -102,16 +102,16 @@ def detect_layout(headers: list[str], spec: RoutingSpec, source: str) -> Layout:
             missing = [f"confidence_{names[m]}" for m in range(len(names) - 1) if confs[m] is None]
             if missing:
                 raise InputError(
-                    f"missing column(s) {', '.join(printable(c) for c in missing)}: each tier but the last "
-                    f"needs its router confidence; headers found: {found_headers}",
+                    f"missing column(s) {', '.join(printable(c) for c in missing)}: each tier but "
+                    f"the last needs its router confidence; headers found: {found_headers}",
                     source=source, column=missing[0],
                 )
             return Layout("quality", tuple(names), label, correct=tuple(c for c in corrects if c),
                           confidence=tuple(confs))
         if binary_ok:
             if label is None:
-                raise InputError(f"missing column label; headers found: {found_headers}", source=source,
-                                 column="label")
+                raise InputError(f"missing column label; headers found: {found_headers}",
+                                 source=source, column="label")
             return Layout("binary", tuple(names), label, score=tuple(s for s in scores if s))
         if len(names) == 2 and wanted in ("auto", "binary"):
             legacy = _legacy(headers, source, required=False)
@@ -121,10 +121,12 @@ def detect_layout(headers: list[str], spec: RoutingSpec, source: str) -> Layout:
             f"{p}_<model>" for p in (("correct", "score") if wanted == "auto" else
                                      ("correct",) if wanted == "quality" else ("score",))
         )
-        lost = [names[m] for m in range(len(names)) if not (corrects[m] or scores[m])] or list(names)
+        lost = ([names[m] for m in range(len(names)) if not (corrects[m] or scores[m])]
+                or list(names))
         raise InputError(
-            f"no columns for model(s) {', '.join(repr(printable(n)) for n in lost)}: expected {expected} "
-            f"headers (case, spaces and punctuation ignored); headers found: {found_headers}",
+            f"no columns for model(s) {', '.join(repr(printable(n)) for n in lost)}: expected "
+            f"{expected} headers (case, spaces and punctuation ignored); headers found: "
+            f"{found_headers}",
             source=source, key="models",
         )
 
@@ -135,8 +137,8 @@ def detect_layout(headers: list[str], spec: RoutingSpec, source: str) -> Layout:
         missing = [f"confidence_{names[m]}" for m in range(len(names) - 1) if confs[m] is None]
         if missing:
             raise InputError(
-                f"missing column(s) {', '.join(printable(c) for c in missing)}: each tier but the last needs its "
-                f"router confidence; headers found: {found_headers}",
+                f"missing column(s) {', '.join(printable(c) for c in missing)}: each tier but the "
+                f"last needs its router confidence; headers found: {found_headers}",
                 source=source, column=missing[0],
             )
         return Layout("quality", names, label, correct=tuple(h for _, h in pre["correct"]),
@@ -157,12 +159,14 @@ def detect_layout(headers: list[str], spec: RoutingSpec, source: str) -> Layout:
 
 def _check_count(names: tuple[str, ...], source: str) -> None:
     if len(names) < 2:
-        raise InputError(f"a cascade needs at least two models; the log has one ({printable(names[0])})",
-                         source=source)
+        raise InputError(
+            f"a cascade needs at least two models; the log has one ({printable(names[0])})",
+            source=source,
+        )
     if len(names) > MAX_TIERS:
         raise InputError(
-            f"the log has {len(names)} models ({', '.join(printable(n) for n in names)}); a cascade has "
-            f"2 to {MAX_TIERS}: name the tiers in order with --models",
+            f"the log has {len(names)} models ({', '.join(printable(n) for n in names)}); a "
+            f"cascade has 2 to {MAX_TIERS}: name the tiers in order with --models",
             source=source, key="models",
         )
 
@@ -175,22 +179,26 @@ def _legacy(headers: list[str], source: str, required: bool) -> tuple[str, str, 
             if used.count(header) > 1:
                 raise InputError(f"header {header!r} cannot be both {canon} and another input",
                                  source=source, column=header)
-        return hits["label"], hits["cheap_score"], hits["expensive_score"]  # type: ignore[return-value]
+        label, cheap, expensive = hits["label"], hits["cheap_score"], hits["expensive_score"]
+        assert label and cheap and expensive  # all(hits.values()) above
+        return label, cheap, expensive
     if not required:
         return None
     missing = [c for c, h in hits.items() if h is None]
     accepted = "; ".join(f"{m}: {', '.join(SYNONYMS[m][:6])}, ..." for m in missing)
     found = ", ".join(repr(h) for h in headers) if headers else "(none)"
     raise InputError(
-        f"missing column(s) {', '.join(missing)}; headers found: {found} (accepted names: {accepted}; "
-        "or score_<model> per model, or correct_<model> and confidence_<model> per model)",
+        f"missing column(s) {', '.join(missing)}; headers found: {found} (accepted names: "
+        f"{accepted}; or score_<model> per model, or correct_<model> and confidence_<model> per "
+        "model)",
         source=source, column=missing[0],
     )
 
 
 def extra_columns(spec: RoutingSpec) -> tuple[str, ...]:
     return tuple(
-        dict.fromkeys([*spec.escalate_when, *spec.escalate_above, *([spec.loss_column] if spec.loss_column else [])])
+        dict.fromkeys([*spec.escalate_when, *spec.escalate_above,
+                       *([spec.loss_column] if spec.loss_column else [])])
     )
 
 
@@ -216,12 +224,12 @@ def load_cascade(path: Path, spec: RoutingSpec, source: str | None = None) -> Ca
     extras, missing = match_extra(headers, extra, src)
     if missing:
         found = ", ".join(repr(h) for h in headers) if headers else "(none)"
-        raise InputError(f"missing column(s) {', '.join(missing)}; headers found: {found}", source=src,
-                         column=missing[0])
+        raise InputError(f"missing column(s) {', '.join(missing)}; headers found: {found}",
+                         source=src, column=missing[0])
     for name, header in extras.items():
         if header in taken.values():
-            raise InputError(f"header {header!r} cannot be both a model column and {name!r}", source=src,
-                             column=header)
+            raise InputError(f"header {header!r} cannot be both a model column and {name!r}",
+                             source=src, column=header)
     mapping = {**taken, **extras}
     kinds = {key: kind for key, (_, kind) in columns.items()}
     if table is None:
@@ -252,7 +260,8 @@ def _build(
     if layout.kind == "binary":
         return CascadeData(
             source=src, names=tuple(names), kind="binary", label=values["label"] == 1.0,
-            scores=[values[f"score:{m}"] for m in range(k)], decision_threshold=spec.decision_threshold,
+            scores=[values[f"score:{m}"] for m in range(k)],
+            decision_threshold=spec.decision_threshold,
             forced=forced, loss=loss, headers=mapping,
         )
     qual = [values[f"correct:{m}"] for m in range(k)]
@@ -260,6 +269,7 @@ def _build(
     conf = [values[f"confidence:{m}"] if f"confidence:{m}" in values else np.zeros(qual[0].size)
             for m in range(k)]
     return CascadeData(
-        source=src, names=tuple(names), kind="quality", conf=conf, qual=qual, forced=forced, loss=loss,
+        source=src, names=tuple(names), kind="quality", conf=conf, qual=qual, forced=forced,
+        loss=loss,
         graded=graded, headers=mapping,
     )

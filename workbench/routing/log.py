@@ -8,13 +8,13 @@ synonyms. Every rejection names the file, the 1-based data row and the column.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from workbench.columns import header_key
 from workbench.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,9 +45,9 @@ REQUIRED: tuple[str, ...] = ("label", "cheap_score", "expensive_score")
 SCORE_COLUMNS: tuple[str, ...] = ("cheap_score", "expensive_score")
 
 
-def normalize_header(name: str) -> str:
-    """Case, spaces and punctuation never matter: 'Cheap Score' == 'cheap_score'."""
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+# Case, spaces and punctuation never matter: 'Cheap Score' == 'cheap_score'. The one
+# definition lives with the table header matcher (workbench.columns).
+normalize_header = header_key
 
 
 _NORMALIZED_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -95,8 +95,8 @@ def match_columns(
         accepted = "; ".join(
             f"{m}: {', '.join(SYNONYMS[m][:6])}, ..." for m in missing if m in SYNONYMS
         )
-        found = ", ".join(repr(h) for h in headers) if headers else "(none)"
-        message = f"missing column(s) {', '.join(missing)}; headers found: {found}"
+        seen = ", ".join(repr(h) for h in headers) if headers else "(none)"
+        message = f"missing column(s) {', '.join(missing)}; headers found: {seen}"
         if accepted:
             message += f" (accepted names: {accepted})"
         raise InputError(message, source=source, column=missing[0])
@@ -112,7 +112,8 @@ def match_columns(
 
 
 def match_extra(
-    headers: list[str], extra: tuple[str, ...] | list[str], source: str, taken: dict[str, str] | None = None
+    headers: list[str], extra: tuple[str, ...] | list[str], source: str,
+    taken: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], list[str]]:
     """Headers of requested extra columns (forced rules, loss) and the names not found.
 
@@ -217,7 +218,9 @@ def column_as_float(table: pa.Table, header: str, source: str, row_offset: int =
 
         raw = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
         stripped = raw.str.strip()
-        values = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = pd.to_numeric(stripped, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
         # Blank cells are "missing", reported later with the NaN check; anything
         # else that failed to parse is text where a number belongs.
         bad = np.isnan(values) & stripped.fillna("").ne("").to_numpy() & ~stripped.str.lower().isin(
@@ -226,7 +229,8 @@ def column_as_float(table: pa.Table, header: str, source: str, row_offset: int =
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InputError(
-                f"not a number: {raw.iloc[i]!r}", source=source, row=row_offset + i + 1, column=header
+                f"not a number: {raw.iloc[i]!r}",
+                source=source, row=row_offset + i + 1, column=header,
             )
         return values
     raise InputError(f"column has type {kind}; expected numbers", source=source, column=header)
@@ -251,9 +255,10 @@ def validate_arrays(
 
     ``values`` is keyed like ``headers`` (canonical or requested names); every
     array is float64. ``kinds`` names a check per key ("label", "score", "quality" in
-    [0, 1], "value": finite); by default label and the score columns get theirs. The reported problem is the earliest row with any problem
-    (ties: column order), so fixing errors top to bottom works. ``row_offset``
-    shifts reported rows when checking a slice.
+    [0, 1], "value": finite); by default label and the score columns get theirs. The
+    reported problem is the earliest row with any problem (ties: column order), so
+    fixing errors top to bottom works. ``row_offset`` shifts reported rows when checking
+    a slice.
     """
     problems: list[tuple[int, int, str, str]] = []  # (index, column order, header, message)
     for order, (name, arr) in enumerate(values.items()):
@@ -286,7 +291,8 @@ def validate_arrays(
         raise InputError(message, source=source, row=row_offset + i + 1, column=header)
 
 
-def load_replay_log(path: Path, extra_columns: tuple[str, ...] = (), source: str | None = None) -> ReplayLog:
+def load_replay_log(path: Path, extra_columns: tuple[str, ...] = (),
+                    source: str | None = None) -> ReplayLog:
     """Load a replay log (CSV or Parquet) fully into memory and validate it."""
     src = source or str(path)
     extra = tuple(dict.fromkeys(extra_columns))  # keep order, drop repeats

@@ -27,7 +27,8 @@ def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
     return float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2.0)) if x.size > 1 else 0.0
 
 
-def call_performance_threshold(strong_pct: np.ndarray, quality: np.ndarray, level: float) -> float | None:
+def call_performance_threshold(strong_pct: np.ndarray, quality: np.ndarray,
+                               level: float) -> float | None:
     """Smallest strong-call percentage where the linear interpolation of the curve
     reaches ``level``; None if it never does."""
     hit = np.flatnonzero(quality >= level)
@@ -53,7 +54,8 @@ def routellm_from_counts(
     q = np.asarray(quality, dtype=np.float64)
     if gap > 0 and e.size > 1 and e[-1] > e[0]:
         span = float(e[-1] - e[0]) / n
-        # AUC over the strong-call fraction, in percent: sum of (de / n) (q_i + q_i+1) / 2 x 100 / n.
+        # AUC over the strong-call fraction, in percent:
+        # sum of (de / n) (q_i + q_i+1) / 2 x 100 / n.
         auc = float(np.dot(np.diff(e).astype(np.float64), q[1:] + q[:-1])) * 50.0 / (n * n)
         apgr = (auc - weak * span) / (gap * span)
         for p in (0.5, 0.8):

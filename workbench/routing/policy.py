@@ -35,7 +35,9 @@ class TierCosts:
     def cascade(cls, cost: list[float], latency: list[float] | None) -> TierCosts:
         # A cascade has paid every tier an item passed through.
         path = tuple(float(np.sum(cost[: m + 1])) for m in range(len(cost)))
-        lat = None if latency is None else tuple(float(np.sum(latency[: m + 1])) for m in range(len(cost)))
+        lat = None if latency is None else tuple(
+            float(np.sum(latency[: m + 1])) for m in range(len(cost))
+        )
         forced_lat = None if latency is None else float(latency[0] + latency[-1])
         return cls(path, float(cost[0] + cost[-1]), lat, forced_lat)
 
@@ -74,9 +76,10 @@ class Money:
 
     @classmethod
     def of(cls, spec: RoutingSpec) -> Money:
-        priced = spec.objective == "total_cost" or spec.fn_cost_usd is not None or spec.fp_cost_usd is not None
-        return cls(bool(spec.loss_column) and priced, spec.fn_cost_usd, spec.fp_cost_usd, spec.volume_per_day,
-                   spec.days_per_month)
+        priced = (spec.objective == "total_cost" or spec.fn_cost_usd is not None
+                  or spec.fp_cost_usd is not None)
+        return cls(bool(spec.loss_column) and priced, spec.fn_cost_usd, spec.fp_cost_usd,
+                   spec.volume_per_day, spec.days_per_month)
 
     @property
     def any(self) -> bool:
@@ -187,7 +190,9 @@ def policy_figures(
         accuracy=100.0 * quality / n,
         accuracy_wilson_low=100.0 * float(wilson_lower(quality, n)),
         recall=(100.0 * tp / t.positives) if tp is not None and t.positives else None,
-        precision=(100.0 * tp / (tp + fp)) if tp is not None and fp is not None and tp + fp else None,
+        precision=(
+            (100.0 * tp / (tp + fp)) if tp is not None and fp is not None and tp + fp else None
+        ),
         cost_per_1k=cost,
         monthly_cost_usd=monthly(cost),
         mean_latency_ms=mean_lat,

@@ -34,7 +34,9 @@ def _threshold_text(t: float) -> str:
 
 
 def _thresholds_cell(fig: PolicyFigures, result: RoutingResult) -> str:
-    ts = fig.thresholds if fig.thresholds is not None else ((fig.threshold,) if fig.threshold is not None else None)
+    ts = fig.thresholds if fig.thresholds is not None else (
+        (fig.threshold,) if fig.threshold is not None else None
+    )
     if ts is None:
         return "-"
     return ", ".join("all" if _is_all(t, result) else _threshold_text(t) for t in ts)
@@ -74,7 +76,8 @@ def operational_rule(result: RoutingResult, figures: PolicyFigures | None = None
         if _is_all(t, result):
             condition = None  # everything escalates
         else:
-            parts = [] if only_forced else [f"{_confidence(result, 0)} is below {_threshold_text(t)}"]
+            parts = ([] if only_forced
+                     else [f"{_confidence(result, 0)} is below {_threshold_text(t)}"])
             condition = " or ".join(parts + forced)
         if result.policy == "cascade":
             if condition is None:
@@ -146,7 +149,8 @@ def _figure_cells(fig: PolicyFigures | None, result: RoutingResult, width: int) 
     if fig is None:
         return ["none"] + ["-"] * (width - 1)
     cells = [
-        _thresholds_cell(fig, result) if fig.threshold is not None or fig.thresholds is not None else "-",
+        (_thresholds_cell(fig, result)
+         if fig.threshold is not None or fig.thresholds is not None else "-"),
         f"{fig.escalated_share:.2%}",
         _pct(fig.accuracy),
         _pct(fig.accuracy_wilson_low),
@@ -158,13 +162,15 @@ def _figure_cells(fig: PolicyFigures | None, result: RoutingResult, width: int) 
         _ms(fig.p95_latency_ms),
     ]
     if with_loss:
-        cells.append("n/a" if fig.missed_positive_loss is None else f"{fig.missed_positive_loss:,.2f}")
+        cells.append("n/a" if fig.missed_positive_loss is None
+                     else f"{fig.missed_positive_loss:,.2f}")
     if _has_money(result):
         cells += [_money(fig.total_cost_per_1k), _money(fig.total_monthly_usd)]
     return cells
 
 
-def _rows_for(result: RoutingResult, figs: dict[str, PolicyFigures | None]) -> tuple[list[str], list[list[str]]]:
+def _rows_for(result: RoutingResult,
+              figs: dict[str, PolicyFigures | None]) -> tuple[list[str], list[list[str]]]:
     header = [
         "Policy", "Threshold", "Escalated", "Accuracy", "Wilson low", "Recall", "Precision",
         "Cost / 1k", "Monthly", "Mean latency", "p95 latency",
@@ -206,8 +212,8 @@ def _held_out_rows(result: RoutingResult) -> tuple[list[str], list[list[str]]] |
 def _rows_words(result: RoutingResult) -> str:
     v = result.validation
     if v.get("method") == "split":
-        return (f"{v.get('rows_calibration', 0):,} calibration rows; {v.get('rows_test', 0):,} held-out test "
-                f"rows of {result.rows:,}")
+        return (f"{v.get('rows_calibration', 0):,} calibration rows; "
+                f"{v.get('rows_test', 0):,} held-out test rows of {result.rows:,}")
     return f"{result.rows:,} rows"
 
 
@@ -218,20 +224,23 @@ def _held_out_title(result: RoutingResult) -> str:
     return f"Held-out ({v.get('rows_test', 0):,} test rows the choice never saw)"
 
 
-def _held_out_table(result: RoutingResult, columns: tuple[str, ...]) -> tuple[list[str], list[list[str]]] | None:
+def _held_out_table(result: RoutingResult,
+                    columns: tuple[str, ...]) -> tuple[list[str], list[list[str]]] | None:
     """The held-out figures: the named columns, the total cost when errors are priced,
     and whether each chosen policy meets the target on rows it never saw."""
     held = _held_out_rows(result)
-    if held is None:
+    if held is None or result.held_out is None:  # rows come only with held-out figures
         return None
     header, rows = held
     names = list(columns) + [c for c in ("Total / 1k",) if c in header]
     keep = [header.index(c) for c in names]
-    figs = {"recommended": result.held_out.get("recommended"), "safe": result.held_out.get("safe")}  # type: ignore[union-attr]
+    figs = {"recommended": result.held_out.get("recommended"),
+            "safe": result.held_out.get("safe")}
     label = _meets_label(result)
     out = []
     for row in rows:
-        key = "recommended" if row[0] == "Recommended" else "safe" if row[0].startswith("Safe") else None
+        key = ("recommended" if row[0] == "Recommended"
+               else "safe" if row[0].startswith("Safe") else None)
         out.append([row[i] for i in keep] + [_meets(result, figs.get(key)) if key else "-"])
     return [header[i] for i in keep] + [label], out
 
@@ -245,7 +254,8 @@ def _meets_label(result: RoutingResult) -> str:
 def _meets(result: RoutingResult, fig: PolicyFigures | None) -> str:
     if fig is None:
         return "-"
-    if result.objective == "recall" and fig.recall is not None and result.spec.target_recall is not None:
+    if (result.objective == "recall" and fig.recall is not None
+            and result.spec.target_recall is not None):
         return "yes" if fig.recall >= result.spec.target_recall - 1e-9 else "no"
     return "yes" if fig.accuracy >= result.target_accuracy - 1e-9 else "no"
 
@@ -259,7 +269,8 @@ def _pareto_lines(result: RoutingResult, limit: int) -> list[list[str]]:
         pts = [pts[round(i * step)] for i in range(limit)]
     rows = [["Thresholds", "Escalated", "Accuracy", "Cost / 1k"]]
     for p in pts:
-        rows.append([_thresholds_cell(p, result), f"{p.escalated_share:.2%}", _pct(p.accuracy), _money(p.cost_per_1k)])
+        rows.append([_thresholds_cell(p, result), f"{p.escalated_share:.2%}", _pct(p.accuracy),
+                     _money(p.cost_per_1k)])
     return rows
 
 
@@ -282,16 +293,17 @@ def _drift_lines(result: RoutingResult) -> list[str]:
     d = result.drift
     if d is None:
         return []
-    lines = [f"Drift check against {printable(d.source)} ({d.rows_after:,} rows; last month {d.rows_before:,}): "
-             + d.verdict]
+    lines = [f"Drift check against {printable(d.source)} ({d.rows_after:,} rows; last month "
+             f"{d.rows_before:,}): " + d.verdict]
     for t in d.tiers:
-        lines.append(f"{printable(t.tier)} confidence: KS D = {t.ks_statistic:.4f} (p = {t.ks_p_value:.3g}), "
-                     f"PSI = {t.psi:.4f}")
+        lines.append(f"{printable(t.tier)} confidence: KS D = {t.ks_statistic:.4f} "
+                     f"(p = {t.ks_p_value:.3g}), PSI = {t.psi:.4f}")
     return lines
 
 
 def _safe_sentence(result: RoutingResult) -> str | None:
-    if result.safe is not None and result.recommended is not None and result.safe.thresholds != result.recommended.thresholds:
+    if (result.safe is not None and result.recommended is not None
+            and result.safe.thresholds != result.recommended.thresholds):
         return f"Safe policy: {operational_rule(result, result.safe)}"
     if result.safe is None and result.safe_reason:
         return f"Safe policy: none; {printable(result.safe_reason)}."
@@ -299,7 +311,8 @@ def _safe_sentence(result: RoutingResult) -> str | None:
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     out += ["| " + " | ".join(row) + " |" for row in rows]
     return out
 
@@ -312,7 +325,8 @@ def routing_markdown(result: RoutingResult) -> str:
     if result.recommended is not None:
         lines.append(f"**Policy ({result.policy} {chain}, {target}):** {operational_rule(result)}")
     else:
-        lines.append(f"**No {result.policy} policy reaches {target}.** {printable(result.recommended_reason)}.")
+        lines.append(f"**No {result.policy} policy reaches {target}.** "
+                     f"{printable(result.recommended_reason)}.")
     lines.append("")
     lines.append(f"Chosen by: {printable(result.chosen_by)}.")
     lines.append("")
@@ -328,7 +342,8 @@ def routing_markdown(result: RoutingResult) -> str:
     header, rows = _table_rows(result)
     lines.extend(_md_table(header, rows))
     lines.append("")
-    held = _held_out_table(result, ("Policy", "Threshold", "Accuracy", "Wilson low", "Recall", "Cost / 1k"))
+    held = _held_out_table(result, ("Policy", "Threshold", "Accuracy", "Wilson low", "Recall",
+                                    "Cost / 1k"))
     if held is not None:
         lines.append(f"{_held_out_title(result)}:")
         lines.append("")
@@ -336,8 +351,9 @@ def routing_markdown(result: RoutingResult) -> str:
         lines.append("")
     if result.saving_vs_expensive_pct is not None:
         lines.append(
-            f"Saving versus running {_who(result.names[-1])} on everything: {result.saving_vs_expensive_pct:.1f}% "
-            f"of compute cost, on {result.validation.get('rows_calibration', result.rows):,} replayed items."
+            f"Saving versus running {_who(result.names[-1])} on everything: "
+            f"{result.saving_vs_expensive_pct:.1f}% of compute cost, on "
+            f"{result.validation.get('rows_calibration', result.rows):,} replayed items."
         )
         lines.append("")
     routellm = _routellm_line(result)
@@ -346,7 +362,8 @@ def routing_markdown(result: RoutingResult) -> str:
         lines.append("")
     pareto = _pareto_lines(result, 8)
     if pareto:
-        lines.append(f"Cost-quality Pareto set ({result.pareto_size:,} policies; {len(pareto) - 1} shown):")
+        lines.append(f"Cost-quality Pareto set ({result.pareto_size:,} policies; "
+                     f"{len(pareto) - 1} shown):")
         lines.append("")
         lines.extend(_md_table(pareto[0], pareto[1:]))
         lines.append("")
@@ -367,7 +384,9 @@ def _target_words(result: RoutingResult) -> str:
     return f"target {result.target_accuracy:g}% accuracy"
 
 
-def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+def _split_thresholds(
+    header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
     """One row per tier's threshold (text view), so a 3- or 4-tier table stays narrow."""
     i = header.index("Threshold")
     parts = [r[i].split(", ") for r in rows]
@@ -376,7 +395,9 @@ def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[st
         return header, rows
     new_header = header[:i] + [f"Threshold {m + 1}" for m in range(count)] + header[i + 1:]
     new_rows = [
-        r[:i] + [p[m] if len(p) == count else ("-" if m else p[0]) for m in range(count)] + r[i + 1:]
+        r[:i]
+        + [p[m] if len(p) == count else ("-" if m else p[0]) for m in range(count)]
+        + r[i + 1:]
         for r, p in zip(rows, parts)
     ]
     return new_header, new_rows
@@ -384,12 +405,15 @@ def _split_thresholds(header: list[str], rows: list[list[str]]) -> tuple[list[st
 
 def _transposed(header: list[str], rows: list[list[str]], short: dict[str, str]) -> list[str]:
     header, rows = _split_thresholds(header, rows)
-    columns = [[_clip(short.get(r[0], r[0]), 14)] + r[1:] for r in rows]
+    columns = [[_clip(short.get(r[0], r[0]), 14), *r[1:]] for r in rows]
     # Rows with nothing to say (recall of a quality log) are left out of the text view.
-    keep = [0] + [i for i in range(1, len(header)) if any(col[i] not in ("n/a",) for col in columns)]
+    keep = [0] + [i for i in range(1, len(header))
+                  if any(col[i] not in ("n/a",) for col in columns)]
     header = [header[i] for i in keep]
     columns = [[col[i] for i in keep] for col in columns]
-    widths = [max(len(header[i]) for i in range(1, len(header)))] + [max(len(c) for c in col) for col in columns]
+    widths = [max(len(header[i]) for i in range(1, len(header)))] + [
+        max(len(c) for c in col) for col in columns
+    ]
     lines = [[""] + [col[0] for col in columns]]
     for i in range(1, len(header)):
         lines.append([header[i]] + [col[i] for col in columns])
@@ -412,33 +436,40 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
     bullet = textwrap.TextWrapper(width=width, initial_indent="* ", subsequent_indent="  ")
     out: list[str] = []
     chain = " -> ".join(printable(n) for n in result.names)
-    out.extend(wrap.wrap(f"Routing policy: {result.policy} {chain}; {_target_words(result)}; {_rows_words(result)}"))
+    out.extend(wrap.wrap(f"Routing policy: {result.policy} {chain}; {_target_words(result)}; "
+                         f"{_rows_words(result)}"))
     out.extend(wrap.wrap(f"Chosen by: {printable(result.chosen_by)}."))
     out.append("")
     if result.recommended is not None:
         out.extend(wrap.wrap(operational_rule(result)))
     else:
-        out.extend(wrap.wrap(f"No policy meets the target: {printable(result.recommended_reason)}."))
+        out.extend(wrap.wrap(
+            f"No policy meets the target: {printable(result.recommended_reason)}."
+        ))
     safe = _safe_sentence(result)
     if safe:
         out.extend(wrap.wrap(safe))
     if result.guarantee is not None and result.safe is not None:
         out.extend(wrap.wrap(f"Guarantee: {result.guarantee.statement}"))
     out.append("")
-    short = {"Recommended": "Recommended", "Cheap model only": "Cheap only", "Expensive model only": "Expens. only"}
-    short.update({f"{printable(n)} only": printable(n) for n in result.names[:] if len(result.names) > 2})
+    short = {"Recommended": "Recommended", "Cheap model only": "Cheap only",
+             "Expensive model only": "Expens. only"}
+    short.update({f"{printable(n)} only": printable(n)
+                  for n in result.names[:] if len(result.names) > 2})
     header, rows = _table_rows(result)
     out.append("In sample:")
     out.extend(_transposed(header, rows, short))
     out.append("")
     held = _held_out_table(
-        result, ("Policy", "Threshold", "Escalated", "Accuracy", "Wilson low", "Recall", "Precision", "Cost / 1k"))
+        result, ("Policy", "Threshold", "Escalated", "Accuracy", "Wilson low", "Recall",
+                 "Precision", "Cost / 1k"))
     if held is not None:
         out.extend(wrap.wrap(_held_out_title(result) + ":"))
         out.extend(_transposed(*held, short))
         out.append("")
     if result.saving_vs_expensive_pct is not None:
-        out.append(f"Saving vs {_who(result.names[-1])} only: {result.saving_vs_expensive_pct:.1f}%")
+        out.append(f"Saving vs {_who(result.names[-1])} only: "
+                   f"{result.saving_vs_expensive_pct:.1f}%")
         out.append("")
     routellm = _routellm_line(result)
     if routellm:
@@ -448,8 +479,9 @@ def routing_text(result: RoutingResult, width: int = 80) -> str:
     if pareto:
         out.append(f"Pareto set ({result.pareto_size:,} policies; {len(pareto) - 1} shown):")
         widths = [max(len(r[i]) for r in pareto) for i in range(4)]
-        for j, row in enumerate(pareto):
-            out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip())
+        for row in pareto:
+            out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                                 for i, c in enumerate(row)).rstrip())
         out.append("")
     for line in _drift_lines(result):
         out.extend(wrap.wrap(line))

@@ -277,7 +277,8 @@ class RoutingResult:
             if present:
                 row[column] = float(sum(present))
         row["routing_policy"] = which
-        row["figures_on"] = "held-out rows" if self.held_out and self.held_out.get(which) else "replayed rows"
+        held = bool(self.held_out and self.held_out.get(which))
+        row["figures_on"] = "held-out rows" if held else "replayed rows"
         return row
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -304,7 +305,8 @@ class RoutingResult:
             "tier_cost_per_1k": list(self.tier_cost_per_1k),
             "tier_latency_ms": None if self.tier_latency_ms is None else list(self.tier_latency_ms),
             "validation": _json(self.validation),
-            "held_out": None if self.held_out is None else {k: v.to_dict() for k, v in self.held_out.items()},
+            "held_out": (None if self.held_out is None
+                         else {k: v.to_dict() for k, v in self.held_out.items()}),
             "guarantee": self.guarantee.to_dict() if self.guarantee else None,
             "pareto_size": self.pareto_size,
             "pareto": [p.to_dict() for p in self.pareto],

@@ -132,7 +132,9 @@ def pareto_front(cost: np.ndarray, quality: np.ndarray) -> np.ndarray:
 def objective_words(spec: RoutingSpec, money_terms: str) -> str:
     """Which objective chose the recommended policy, as a phrase."""
     if spec.objective == "recall":
-        return f"cheapest compute cost with recall >= {spec.target_recall:g}% on the calibration rows"
+        return (f"cheapest compute cost with recall >= {spec.target_recall:g}% on the "
+                "calibration rows")
     if spec.objective == "total_cost":
         return f"lowest total cost = compute + {money_terms}"
-    return f"cheapest compute cost with accuracy >= {spec.target_accuracy:g}% on the calibration rows"
+    return (f"cheapest compute cost with accuracy >= {spec.target_accuracy:g}% on the "
+            "calibration rows")

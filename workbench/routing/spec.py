@@ -178,7 +178,8 @@ class RoutingSpec:
         ):
             value = getattr(self, key)
             if value not in allowed:
-                raise InputError(f"{key} must be one of {', '.join(allowed)}, got {value!r}", key=key)
+                raise InputError(f"{key} must be one of {', '.join(allowed)}, got {value!r}",
+                                 key=key)
         if self.models:
             if not 2 <= len(self.models) <= MAX_TIERS:
                 raise InputError(
@@ -198,7 +199,8 @@ class RoutingSpec:
                 # Keys are only looked up (never SQL), so any candidate name is fine.
                 if not math.isfinite(value) or value < 0:
                     raise InputError(
-                        f"{key} needs finite numbers >= 0, got '{printable(name)}' = {value}", key=key
+                        f"{key} needs finite numbers >= 0, got '{printable(name)}' = {value}",
+                        key=key
                     )
         if not 2 <= self.grid <= 1024:
             raise InputError(f"grid must be between 2 and 1,024, got {self.grid}", key="grid")
@@ -208,14 +210,16 @@ class RoutingSpec:
                 key="target_recall",
             )
         if self.objective == "recall" and self.target_recall is None:
-            raise InputError("the recall objective needs target_recall (--target-recall)", key="target_recall")
+            raise InputError("the recall objective needs target_recall (--target-recall)",
+                             key="target_recall")
         for key in ("fn_cost_usd", "fp_cost_usd", "maintainability"):
             value = getattr(self, key)
             if value is not None and (not math.isfinite(value) or value < 0):
                 raise InputError(f"{key} must be a finite number >= 0, got {value}", key=key)
         if not (0 < self.calibration_fraction < 1):
             raise InputError(
-                f"calibration_fraction must be between 0 and 1 (exclusive), got {self.calibration_fraction}",
+                "calibration_fraction must be between 0 and 1 (exclusive), got "
+                f"{self.calibration_fraction}",
                 key="calibration_fraction",
             )
         if not 2 <= self.folds <= 100:
@@ -223,7 +227,8 @@ class RoutingSpec:
         if self.seed < 0:
             raise InputError(f"seed must be >= 0, got {self.seed}", key="seed")
         if not (0 < self.delta < 0.5):
-            raise InputError(f"delta is a risk level and must be in (0, 0.5), got {self.delta}", key="delta")
+            raise InputError(f"delta is a risk level and must be in (0, 0.5), got {self.delta}",
+                             key="delta")
 
     def require_costs(self) -> None:
         """Costs are optional in a stored spec but a simulation cannot rank without them.
@@ -373,8 +378,8 @@ class RoutingSpec:
 
 # Settings added by routing v2: written only when they differ from the default.
 _V2_KEYS = frozenset(
-    {"log_format", "grid", "objective", "validation", "calibration_fraction", "folds", "seed", "delta",
-     "as_candidate"}
+    {"log_format", "grid", "objective", "validation", "calibration_fraction", "folds", "seed",
+     "delta", "as_candidate"}
 )
 
 
@@ -392,10 +397,10 @@ def _price_list(candidates: Any, column: str) -> dict[str, float]:
 
 def normalize_name(name: str) -> str:
     """Case, spaces and punctuation never matter in a model name ("GBM fast scorer" is
-    the log's correct_gbm_fast_scorer)."""
-    import re
+    the log's correct_gbm_fast_scorer): the header key of workbench.columns."""
+    from workbench.columns import header_key
 
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+    return header_key(name)
 
 
 def lookup_name(table: dict[str, float], name: str) -> float | None:
@@ -420,7 +425,8 @@ def check_column_name(name: str, key: str) -> None:
         raise InputError(f"{key} has an empty column name", key=key)
     bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cs")), None)
     if bad is not None:
-        what = "a control character" if unicodedata.category(bad) == "Cc" else "text that is not UTF-8"
+        what = ("a control character" if unicodedata.category(bad) == "Cc"
+                else "text that is not UTF-8")
         # printable() shows each control as an escape, so the message stays one line.
         raise InputError(
             f"column name '{printable(name)}' holds {what} ({printable(bad)}); "
@@ -475,7 +481,8 @@ def parse_model_values(items: list[str] | None, flag: str, key: str) -> dict[str
         except ValueError:
             value = math.nan
         if not sep or not name or not math.isfinite(value):
-            raise InputError(f"{flag} expects MODEL=NUMBER (e.g. fraud-lite=0.02), got {item!r}", key=key)
+            raise InputError(f"{flag} expects MODEL=NUMBER (e.g. fraud-lite=0.02), got {item!r}",
+                             key=key)
         values[name] = value
     return values
 

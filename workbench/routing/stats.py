@@ -10,6 +10,7 @@ thresholds costs one comparison each.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,7 @@ def binom_cdf(k: int | float, n: int, p: float) -> float:
     return betainc(n - k, k + 1.0, 1.0 - p)
 
 
-def _largest_k(n: int, ok) -> int:  # type: ignore[no-untyped-def]
+def _largest_k(n: int, ok: Callable[[int], bool | np.bool_]) -> int:
     """Largest k in [-1, n] with ok(k) true, for ok monotone (true then false); ok(-1) is true."""
     lo, hi = -1, n  # invariant: ok(lo); answer in [lo, hi]
     if ok(hi):
@@ -156,7 +157,8 @@ class LossBound:
 def loss_bound(n: int, risk: float, delta: float, graded: bool) -> LossBound:
     """The cut-off for 0/1 losses (exact binomial) or losses in [0, 1] (Hoeffding-Bentkus)."""
     if graded:
-        return LossBound(n, risk, delta, hoeffding_bentkus_cutoff(n, risk, delta), "Hoeffding-Bentkus")
+        return LossBound(n, risk, delta, hoeffding_bentkus_cutoff(n, risk, delta),
+                         "Hoeffding-Bentkus")
     return LossBound(n, risk, delta, float(binomial_cutoff(n, risk, delta)), "exact binomial")
 
 

@@ -61,7 +61,8 @@ class Curve:
 
     @property
     def correct(self) -> np.ndarray:
-        return self.tp + (self.negatives - self.fp)
+        correct: np.ndarray = self.tp + (self.negatives - self.fp)
+        return correct
 
     def __len__(self) -> int:
         return int(self.threshold.size)
@@ -69,7 +70,8 @@ class Curve:
 
 def confidence(cheap_score: np.ndarray) -> np.ndarray:
     """The cheap model's confidence in its own decision: max(p, 1 - p)."""
-    return np.maximum(cheap_score, 1.0 - cheap_score)
+    conf: np.ndarray = np.maximum(cheap_score, 1.0 - cheap_score)
+    return conf
 
 
 def bin_index(conf: np.ndarray, bin_count: int) -> np.ndarray:
@@ -288,7 +290,8 @@ def bins_curve(counts: BinCounts) -> Curve:
 
     missed = None
     if loss is not None:
-        d_loss = np.bincount(idx, weights=np.where(a == b, 0.0, np.where(a == 1, loss, -loss))[nf] * (y[nf] == 1), minlength=B)
+        loss_change = np.where(a == b, 0.0, np.where(a == 1, loss, -loss))
+        d_loss = np.bincount(idx, weights=loss_change[nf] * (y[nf] == 1), minlength=B)
         cum_loss = np.concatenate(([0.0], np.cumsum(d_loss)))
         missed = float(base_loss or 0.0) + cum_loss[edges]
 
@@ -312,7 +315,7 @@ def bins_curve(counts: BinCounts) -> Curve:
 # ---------------------------------------------------------------- statistics
 
 
-def wilson_lower(correct: np.ndarray | int, n: int, z: float = Z95) -> np.ndarray:
+def wilson_lower(correct: np.ndarray | float, n: int, z: float = Z95) -> np.ndarray:
     """Wilson score interval lower bound of correct / n (a fraction, not percent)."""
     k = np.asarray(correct, dtype=np.float64)
     if n <= 0:
@@ -397,7 +400,8 @@ def minmax_thin(y: np.ndarray, buckets: int) -> np.ndarray:
 _THIN_BUCKETS = 2048
 
 
-def downsample(x: np.ndarray, y: np.ndarray, must_keep: list[int], max_points: int = 200) -> np.ndarray:
+def downsample(x: np.ndarray, y: np.ndarray, must_keep: list[int],
+               max_points: int = 200) -> np.ndarray:
     """Indices of at most ``max_points`` curve points that keep its shape.
 
     ``x`` and ``y`` may be any affine images of cost and accuracy (escalated

@@ -17,7 +17,9 @@ def _strata(label: np.ndarray | None, n: int) -> list[np.ndarray]:
     return [np.flatnonzero(~label), np.flatnonzero(label)]
 
 
-def split(n: int, fraction: float, seed: int, label: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def split(
+    n: int, fraction: float, seed: int, label: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Calibration and test row indices (sorted): within each stratum a random
     ``round(fraction * size)`` rows calibrate and the rest test.
 
@@ -28,7 +30,7 @@ def split(n: int, fraction: float, seed: int, label: np.ndarray | None = None) -
     keys = rng.random(n)
     calibrate = np.zeros(n, dtype=bool)
     for stratum in _strata(label, n):
-        cut = int(round(fraction * stratum.size))
+        cut = round(fraction * stratum.size)
         if cut <= 0:
             continue
         k = keys if stratum.size == n else keys[stratum]

@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 _COMPOSITE: dict[str, tuple[str, ...]] = {
     "": ("schema_version", "created", "modified", "workload", "constraints", "scoring",
          "whatif", "source", "candidates", "decision", "routing", "pricing", "tco",
-         "uncertainty"),
+         "uncertainty", "monitoring"),
     "workload": (),
     "constraints": ("max", "min"),
     "scoring": ("criteria",),
@@ -24,12 +24,13 @@ _COMPOSITE: dict[str, tuple[str, ...]] = {
     "pricing": ("prices_used",),
     "tco": ("items",),
     "uncertainty": (),
+    "monitoring": (),
 }
 
 # The sections made of fields, in the order the reader checks them.
 FIELD_SECTIONS: tuple[str, ...] = (
     "", "workload", "constraints", "scoring", "whatif", "pricing", "tco", "uncertainty",
-    "decision",
+    "decision", "monitoring",
 )
 
 def section_keys(name: str) -> tuple[str, ...]:

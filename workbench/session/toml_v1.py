@@ -165,6 +165,9 @@ def session_to_toml(session: Session, base_dir: Path | None = None) -> str:
     uncertainty = _field_table(session, "uncertainty")
     if uncertainty:
         chunks.append(_dumps({"uncertainty": uncertainty}))
+    monitoring = _field_table(session, "monitoring")
+    if monitoring:
+        chunks.append(_dumps({"monitoring": monitoring}))
     if session.routing is not None:
         chunks.append(_dumps({"routing": _drop_none_deep(session.routing)}))
     if source:

@@ -206,10 +206,7 @@ def make_axis(
     lo, hi = lo - pad, hi + pad
     if floor_zero and not log and v.size and float(v.min()) >= 0:
         lo = max(lo, 0.0)
-    if log:
-        ticks = _log_ticks(lo, hi)
-    else:
-        ticks = _linear_ticks(lo, hi, ticks_target)
+    ticks = _log_ticks(lo, hi) if log else _linear_ticks(lo, hi, ticks_target)
     labels = [label(t) for t in ticks]
     return Axis(log, lo, hi, ticks, labels, clip), fitted
 
@@ -332,7 +329,7 @@ def build(
     plotext silently drops a title wider than the data area, places colliding tick
     labels in a per-process random order, and "log scale" must never go missing.
     """
-    import plotext as plt  # type: ignore[import-untyped]  # lazily: the import costs ~50 ms
+    import plotext as plt  # lazily: the import costs ~50 ms
 
     with _PLOTEXT_LOCK:
         plt.clear_figure()

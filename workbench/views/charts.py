@@ -288,7 +288,7 @@ def _frontier_legend(
             f"showing {num(drawn.size)} of {num(m)}: the frontier, the top {TOP_KEYED}, "
             "the pick and the best-ranked candidate in each screen cell"
         )
-    return [""] + wrap(items, width) + wrap(notes, width)
+    return ["", *wrap(items, width), *wrap(notes, width)]
 
 
 def _frontier_key(
@@ -483,7 +483,7 @@ def volume_chart(
         items.append(f"│ current volume {num(current)}/day")
     if yaxis.log and bool((costs <= 0).any()) and yaxis.clip is not None:
         items.append(f"cost $0 drawn at {usd(yaxis.clip, 4)} (log axis)")
-    below = [""] + wrap(items, width) if items else []
+    below = ["", *wrap(items, width)] if items else []
     below += ["", "Key: line marker, rank, name"]
     digits = len(str(max(rows) + 1))
     names = dict(zip(rows, a.table["name"].iloc[rows].tolist()))
@@ -558,7 +558,7 @@ def series_chart(
     if chosen is not None:
         items.append(f"{PICK} chosen: x {plain_tick(float(xs[chosen]))}, "
                      f"y {plain_tick(float(ys[chosen]))}")
-    return finish(canvas, color, [""] + wrap(items, width))
+    return finish(canvas, color, ["", *wrap(items, width)])
 
 
 def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: bool = False) -> str:
@@ -571,7 +571,8 @@ def routing_curve_chart(result: Any, width: int = 78, height: int = 18, color: b
     return series_chart(
         [p.cost_per_1k for p in curve],
         [p.accuracy for p in curve],
-        title=f"Accuracy vs cost per 1k over {len(curve)} thresholds (target {result.target_accuracy:g}%)",
+        title=(f"Accuracy vs cost per 1k over {len(curve)} thresholds "
+               f"(target {result.target_accuracy:g}%)"),
         xlabel="cost per 1k items, USD",
         ylabel="accuracy %",
         hline=result.target_accuracy,
@@ -592,9 +593,9 @@ def tornado_chart(bars: Any, width: int = 72) -> str:
     scale = max(width - label_w - 16, 10)
     lines = [f"{'criterion':<{label_w}}  0{' ' * (scale - 2)}1  holds"]
     for b in bars:
-        lo = int(round(b.low * (scale - 1)))
-        hi = int(round(b.high * (scale - 1)))
-        now = int(round(b.current * (scale - 1)))
+        lo = round(b.low * (scale - 1))
+        hi = round(b.high * (scale - 1))
+        now = round(b.current * (scale - 1))
         row = [" "] * scale
         for x in range(lo, hi + 1):
             row[x] = "="

@@ -9,7 +9,6 @@ model name cannot drive the reviewer's terminal; the JSON view keeps them exact.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
@@ -20,9 +19,11 @@ from typing import Any
 import pandas as pd
 
 from workbench.analysis import Analysis, analyze
+from workbench import fields
 from workbench.errors import InputError
 from workbench.fmt import clean, fmt_num, printable
-from workbench.model import DEFAULT_CRITERIA, Criterion, Session
+from workbench.model import COST_ALIAS, DEFAULT_CRITERIA, Criterion, Session
+from workbench.views.export import json_text
 
 Change = tuple[str, Any, Any]  # (key, old, new); None means "not set"
 
@@ -61,6 +62,7 @@ class SessionDiff:
     rank_moves: tuple[RankMove, ...]  # candidates in both whose rank changed
     decision: tuple[Change, ...]
     routing: tuple[Change, ...]
+    settings: tuple[Change, ...] = ()  # pricing, cost of ownership, uncertainty
 
     @property
     def recommendation_changed(self) -> bool:
@@ -82,6 +84,7 @@ class SessionDiff:
             or self.rank_moves
             or self.decision
             or self.routing
+            or self.settings
         )
 
 
@@ -96,57 +99,52 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, ...]:
     return tuple((k, old.get(k), new.get(k)) for k in keys if not _same(old.get(k), new.get(k)))
 
 
-def _workload(s: Session) -> dict[str, Any]:
-    w = s.scenario.workload
-    return {
-        "volume_per_day": w.volume_per_day,
-        "days_per_month": w.days_per_month,
-        "horizon_months": w.horizon_months,
-    }
+def _section(s: Session, name: str) -> dict[str, Any]:
+    """A section's scalar inputs as written, from the field table (workbench.fields):
+    a new input is compared as soon as it has an entry there."""
+    out: dict[str, Any] = {}
+    for f in fields.section(name):
+        value = f.get(s)
+        out[f.key] = list(value) if isinstance(value, tuple) else value
+    return out
 
 
 def _constraints(s: Session) -> dict[str, Any]:
     c = s.scenario.constraints
-    out: dict[str, Any] = {
-        "max_latency_ms": c.max_latency_ms,
-        "monthly_budget_usd": c.monthly_budget_usd,
-        "min_accuracy": c.min_accuracy,
-    }
+    out = _section(s, "constraints")
     out.update({f"max.{k}": v for k, v in c.max.items()})
     out.update({f"min.{k}": v for k, v in c.min.items()})
     return out
 
 
+def _settings(s: Session) -> dict[str, Any]:
+    """Pricing, cost of ownership and uncertainty settings, keyed "section.key"; ledger
+    items by name."""
+    out: dict[str, Any] = {}
+    for name in ("pricing", "tco", "uncertainty"):
+        out.update({f"{name}.{k}": v for k, v in _section(s, name).items()})
+    for item in s.scenario.tco.items:
+        _flatten(f"tco.items.{item.get('name')}", dict(item), out)
+    return out
+
+
 def _weights(s: Session) -> dict[str, Any]:
     # Defaults are compared as the criteria they stand for, so switching from
-    # "defaults" to the same weights written out is not a change.
-    criteria: tuple[Criterion, ...] = s.scenario.scoring.criteria or DEFAULT_CRITERIA
+    # "defaults" to the same weights written out is not a change. A default the table
+    # cannot use (maintainability, when it has no such column) stands for nothing:
+    # the analysis drops it, and so does the comparison.
+    given = s.scenario.scoring.criteria
+    criteria: tuple[Criterion, ...] = given or tuple(
+        c for c in DEFAULT_CRITERIA
+        if c.column == COST_ALIAS or c.column in s.scenario.candidates.columns
+    )
     out: dict[str, Any] = {}
     for c in criteria:
         out[c.column] = c.weight
         out[f"{c.column}.direction"] = c.direction
         out[f"{c.column}.scale"] = c.scale
-    out["normalization"] = s.scenario.scoring.normalization
+    out.update(_section(s, "scoring"))  # normalization, rank_by
     return out
-
-
-def _whatif(s: Session) -> dict[str, Any]:
-    w = s.scenario.whatif
-    return {
-        "baseline": w.baseline,
-        "error_cost_usd": w.error_cost_usd,
-        "volume_multipliers": list(w.volume_multipliers),
-    }
-
-
-def _decision(s: Session) -> dict[str, Any]:
-    d = s.decision
-    return {
-        "chosen": d.chosen,
-        "rationale": d.rationale,
-        "decided_by": d.decided_by,
-        "decided_on": d.decided_on,
-    }
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -226,20 +224,19 @@ def diff_sessions(
         )
     )
     return SessionDiff(
-        meta=_changes(
-            {"title": old.title, "notes": old.notes}, {"title": new.title, "notes": new.notes}
-        ),
-        workload=_changes(_workload(old), _workload(new)),
+        meta=_changes(_section(old, ""), _section(new, "")),
+        workload=_changes(_section(old, "workload"), _section(new, "workload")),
         constraints=_changes(_constraints(old), _constraints(new)),
         weights=_changes(_weights(old), _weights(new)),
-        whatif=_changes(_whatif(old), _whatif(new)),
+        whatif=_changes(_section(old, "whatif"), _section(new, "whatif")),
+        settings=_changes(_settings(old), _settings(new)),
         candidates_added=tuple(added),
         candidates_removed=tuple(removed),
         candidates_changed=tuple(changed),
         recommendation_old=None if a_old.recommendation is None else a_old.recommendation.name,
         recommendation_new=None if a_new.recommendation is None else a_new.recommendation.name,
         rank_moves=moves,
-        decision=_changes(_decision(old), _decision(new)),
+        decision=_changes(_section(old, "decision"), _section(new, "decision")),
         routing=_changes(_routing(old), _routing(new)),
     )
 
@@ -313,6 +310,7 @@ def diff_to_text(d: SessionDiff) -> str:
             for c in d.candidates_changed
         ]
     lines += _change_lines("Decision", d.decision)
+    lines += _change_lines("Pricing, cost of ownership, uncertainty", d.settings)
     lines += _change_lines("Routing", d.routing)
     return "\n".join(lines) + "\n"
 
@@ -359,6 +357,7 @@ def diff_to_dict(d: SessionDiff) -> dict[str, Any]:
         },
         "decision": _change_list(d.decision),
         "routing": _change_list(d.routing),
+        "settings": _change_list(d.settings),
     }
 
 
@@ -386,7 +385,8 @@ def run_diff(old_path: Path, new_path: Path, fmt: str) -> int:
     notes = old_notes + new_notes
     if fmt == "json":
         doc = {"old": str(old_path), "new": str(new_path), **diff_to_dict(d), "notes": notes}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        # Exact on load, and nothing in it can drive the terminal it is printed on.
+        sys.stdout.write(json_text(doc))
     else:
         text = f"Comparing {printable(old_path)} -> {printable(new_path)}\n" + diff_to_text(d)
         if notes:

@@ -54,6 +54,7 @@ SECTIONS: tuple[str, ...] = (
     "Routing",
     "Sensitivity and uncertainty",
     "Risks",
+    "Operating the decision",
     "Decision",
     "Notes",
     "Assumptions and method",
@@ -106,6 +107,7 @@ def render_memo(
     builders += [
         ("Sensitivity and uncertainty", lambda: _sensitivity(a, robust)),
         ("Risks", lambda: _risks(a, robust)),
+        ("Operating the decision", lambda: _operating(evaluation)),
         ("Decision", lambda: _decision(session, a)),
         ("Notes", lambda: _notes(session, notes, a)),
         ("Assumptions and method", lambda: _method(session, session_path, a)),
@@ -653,6 +655,77 @@ def _cost_model(evaluation: Evaluation, session: Session) -> str:
                           ("Instances", inst_module)):
         out += [f"{title} ({module.__name__.replace('.', '/')}.py):", "", fence(_doc(module)), ""]
     return "\n".join(out).rstrip("\n")
+
+
+# ------------------------------------------------------------ operating the decision
+
+
+def _operating(evaluation: Evaluation) -> str:
+    """The alert thresholds that follow from the decision, the daily monitoring query
+    and the promotion/demotion criteria (workbench.audit.thresholds: the ones
+    `workbench audit` judges production against)."""
+    from workbench.audit.logs import aggregation_sql
+    from workbench.audit.thresholds import decision_baseline
+
+    b = decision_baseline(evaluation)
+    if b.deployed is None:
+        return ("Nothing to operate: the analysis recommends no candidate and the record "
+                "chooses none.")
+    lines = [
+        (f"Deployed: {md_escape(b.deployed)} ({md_escape(b.deployed_from)}). Production is "
+         "judged against these thresholds by `workbench audit LOGS --session "
+         "THIS_SESSION.toml`, which also explains cost changes and re-runs this analysis at "
+         "production's figures."),
+        "",
+    ]
+    rows: list[list[str]] = []
+    if b.break_volume_per_day is not None:
+        at = (f"{usd(b.cost_per_1k, 4)} per 1k" if b.cost_per_1k is not None else "its cost")
+        rows.append(["Volume per day", f"above {num(b.break_volume_per_day)}/day",
+                     f"the budget ({usd(b.budget_usd)}/month) breaks there at {at}"])
+    else:
+        rows.append(["Volume per day", "none", "no budget, or no volume, to break"])
+    rows.append(["p95 latency", f"above {num(b.max_p95_latency_ms)} ms"
+                 if b.max_p95_latency_ms is not None else "none",
+                 "" if b.max_p95_latency_ms is not None else "no latency limit"])
+    if b.accuracy_interval is not None and b.accuracy is not None:
+        measured = (f"measured {pct(b.accuracy)} on {num(b.eval_n)} items, 95% interval "
+                    f"{pct(b.accuracy_interval[0])} to {pct(b.accuracy_interval[1])}")
+    elif b.accuracy is not None:
+        measured = f"measured {pct(b.accuracy)} (eval-set size not recorded: no interval)"
+    else:
+        measured = "no accuracy recorded"
+    rows.append(["Accuracy", f"below {pct(b.min_accuracy)}" if b.min_accuracy is not None
+                 else "none", measured])
+    if b.escalation_plan_share is not None:
+        budget = (f"; the budget breaks above {b.escalation_budget_share:.1%}"
+                  if b.escalation_budget_share is not None else
+                  "; the budget holds at any share" if b.budget_usd is not None else "")
+        rows.append(["Escalation share", f"above {b.escalation_plan_share:.1%}",
+                     f"the routing plan's share: its cost is exceeded above it{budget}"])
+    drift = b.criterion("cost_per_1k")
+    if drift is not None:
+        rows.append(["Cost per 1k", f"above {usd(drift.limit, 4)}",
+                     f"{md_escape(drift.source)} over the decision's {usd(b.cost_per_1k, 4)}"])
+    lines += [md_table(["Alert", "Threshold", "Why"], rows, "lll"), ""]
+    lines.append("Promotion and demotion criteria (each passes or fails in the audit):")
+    lines.append("")
+    for c in b.criteria:
+        lead = "Demote when" if c.kind == "demote" else "Promote the re-analysis' pick when"
+        lines.append(f"- **{lead}** {md_escape(c.rule)} (from {md_escape(c.source)}).")
+    if b.criterion("promotion") is None:
+        lines.append("- **Promote:** no rule; " + md_escape(
+            "set [monitoring] promote_min_saving_pct for the audit to name a replacement "
+            "when one is cheaper at production's figures."))
+    lines += [
+        "",
+        ("The daily monitoring query: per day, model and latency bin, the sums every figure "
+         "above is computed from (DuckDB SQL over a table `production_log`; `workbench audit "
+         "--emit-sql --dialect spark|bigquery|snowflake` renders it for a warehouse):"),
+        "",
+        fence(aggregation_sql(dialect="duckdb").rstrip("\n"), "sql"),
+    ]
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------ decision

@@ -1,0 +1,113 @@
+"""The arrow reader of plain CSV files against the C parser it stands in for.
+
+`loading._read_plain_csv` parses plain files (no quotes, no leading spaces) with
+arrow on all cores; anything it is not sure of goes to pandas' C parser. Whenever it
+answers, its frame must be the C parser's frame: same columns, dtypes and values, so
+that every check after it (and every error message) is the same. These tests hold
+both readers to that on the shipped tables, the malformed corpus and generated files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench import loading
+from workbench.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+CSV_FILES = sorted((ROOT / "sample_data").glob("*.csv")) + sorted(
+    (ROOT / "tests" / "fixtures" / "bad_tables").glob("*.csv"))
+
+
+def both(data: bytes) -> tuple[object, object]:
+    """(what the fast path reads, what the C parser reads): a frame or an error text."""
+    out = []
+    for fast in (True, False):
+        try:
+            out.append(loading._read_delimited(data, "t.csv", None, fast=fast))
+        except InputError as exc:
+            out.append(f"InputError: {exc}")
+    return out[0], out[1]
+
+
+def assert_same(data: bytes) -> None:
+    fast, slow = both(data)
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert isinstance(fast, pd.DataFrame) and isinstance(slow, pd.DataFrame)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.attrs == slow.attrs
+
+
+@pytest.mark.parametrize("path", CSV_FILES, ids=lambda p: p.name)
+def test_shipped_and_malformed_tables_read_the_same(path: Path) -> None:
+    assert_same(path.read_bytes())
+
+
+def test_a_plain_synthetic_table_takes_the_fast_path() -> None:
+    rng = np.random.default_rng(0)
+    n = 2000
+    frame = pd.DataFrame({"name": [f"m-{i}" for i in range(n)],
+                          "accuracy": rng.uniform(50, 99, n),
+                          "latency_ms": rng.integers(1, 500, n),
+                          "cost_per_1k": rng.lognormal(0, 2, n),
+                          "maintainability": rng.integers(1, 6, n).astype(float),  # "3.0"
+                          "owner": rng.choice(["ops", "ml", "x y"], n)})
+    data = frame.to_csv(index=False).encode()
+    headers = list(frame.columns)
+    fast = loading._read_plain_csv(data, ",", headers)
+    assert fast is not None  # plain: arrow read it
+    assert fast["latency_ms"].dtype == np.int64
+    assert fast["maintainability"].dtype == np.float64
+    assert_same(data)
+
+
+@pytest.mark.parametrize("text", [
+    "name,a\nx, 1\ny,2\n",          # a leading space: skipinitialspace's business
+    'name,a\n"x,1",1\ny,2\n',       # quotes
+    "name,a\nx,inf\ny,2\n",         # inf: the C parser's own reading
+    "name,a\nx,nan\ny,2\n",
+    "name,a\nx,True\ny,False\n",    # booleans
+    "name,a\nx,1\ny\n",             # ragged
+    "name,a,b\nx,1,2,3\n",          # too many fields
+    "name,\nx,1\n",                 # a blank header
+    "name,a\nx,\ny,\n",             # an empty column
+    "name,a\nx,+5\ny,1e3\n",
+    "name,a\nx,1\ny,\n",            # an empty number
+    "name,a\n\n\nx,1\n\ny,2\n",     # blank lines
+    "name,a\r\nx,1\r\ny,2\r\n",     # CRLF
+    "\ufeffname,a\nx,1\ny,2\n",     # BOM
+    "name\ta\nx\t1.5\ny\t2\n",      # tabs
+    "name,a\nx,12345678901234567890\ny,1\n",
+    "name,a\nx,1_000\ny,1\n",
+    "name,a\nx,5 \ny,1\n",          # a trailing space
+    "name,a\nx,0x10\ny,1\n",
+])
+def test_edge_files_read_the_same_or_go_to_the_c_parser(text: str) -> None:
+    assert_same(text.encode())
+
+
+CELL = st.one_of(
+    st.sampled_from(["", "0", "1", "-2", "3.5", ".5", "5.", "1e3", "1E-2", "+4", "inf", "nan",
+                     "True", "false", "a", "x y", " 7", "8 ", "1,5", "\t", "é", "0x1", "1_0"]),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-10**20, 10**20).map(str),
+    st.text(alphabet="ab1.-e ", max_size=4),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(
+    st.lists(CELL, min_size=width, max_size=width), min_size=1, max_size=6)))
+def test_generated_files_read_the_same(rows: list[list[str]]) -> None:
+    width = len(rows[0])
+    header = ",".join(["name", *[f"c{i}" for i in range(width)]])
+    lines = [header] + [",".join([f"n{i}", *row]) for i, row in enumerate(rows)]
+    assert_same(("\n".join(lines) + "\n").encode())
