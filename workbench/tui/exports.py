@@ -78,7 +78,10 @@ def write(kind: ExportKind, evaluation: Evaluation, path: Path, *, session: Sess
         atomic_write_text(path, function(session, notes=notes, session_path=session_path,
                                          analysis=evaluation.analysis))
         return [path]
-    if kind.key in ("html", "brief"):
+    if kind.key == "html":  # the report lists how the file was read, as the CLI's does
+        atomic_write_text(path, function(evaluation, session_path=session_path, notes=notes))
+        return [path]
+    if kind.key == "brief":
         atomic_write_text(path, function(evaluation, session_path=session_path))
         return [path]
     if kind.key == "deck":
