@@ -178,7 +178,7 @@ CHILD = textwrap.dedent(
         app = Minimal()
     else:
         from workbench.tui.app import WorkbenchApp
-        from workbench.tui.files import builtin_session
+        from workbench.inputs import builtin_session
 
         class Timed(WorkbenchApp):
             def on_ready(self):

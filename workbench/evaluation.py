@@ -11,6 +11,7 @@ session is read; see `workbench.session.toml_v1`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,10 +79,17 @@ class Evaluation:
 
 
 def evaluate(
-    session: Session, base_dir: Path | None = None, *, robust: bool = True
+    session: Session,
+    base_dir: Path | None = None,
+    *,
+    robust: bool = True,
+    simulator: Callable[[Session, Path | None], RoutingResult] | None = None,
 ) -> Evaluation:
     """Analyse `session` and simulate its routing. `base_dir` is the folder relative
     paths in the session (the replay log) are read from: the session file's folder.
+    `simulator` replaces `workbench.routing.simulate_session` (same contract): the TUI
+    passes one that remembers results, so an edit that leaves the routing's inputs
+    alone never replays the log again.
 
     Raises InputError for inputs the analysis cannot honour; a routing that cannot run
     is reported in `routing_error` instead, so one moved log never hides the decision.
@@ -90,10 +98,11 @@ def evaluate(
     routing_error: InputError | None = None
     scenario = session.scenario
     if session.routing:
-        from workbench.routing import simulate_session
+        if simulator is None:
+            from workbench.routing import simulate_session as simulator
 
         try:
-            routing = simulate_session(session, base_dir)
+            routing = simulator(session, base_dir)
         except InputError as exc:
             routing_error = exc
         else:

@@ -41,6 +41,9 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder; keep the user's own environment out of the app."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TEXTUAL", raising=False)
+    # The user's own keymap file stays out: the keymap is read from here.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("WORKBENCH_KEYMAP", raising=False)
     return tmp_path
 
 

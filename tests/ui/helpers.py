@@ -53,3 +53,13 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         if all(worker.is_finished for worker in app.workers):
             return
     raise AssertionError("workers still running after 50 rounds")
+
+
+def screen_text(app: WorkbenchApp) -> str:
+    """What the top screen sends to the terminal, as plain text (the compositor's lines):
+    what a user at this terminal size reads."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def toasts(app: WorkbenchApp) -> list[str]:
+    return [n.message for n in app._notifications]

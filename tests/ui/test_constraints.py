@@ -12,7 +12,7 @@ from tests.ui.helpers import recommendation, status, type_text
 async def _to_field(pilot, field_id: str) -> None:  # type: ignore[no-untyped-def]
     """From the criteria table (pane 2's home), shift+tab back to a form field."""
     app = pilot.app
-    for _ in range(12):
+    for _ in range(60):
         if app.focused is not None and app.focused.id == field_id:
             return
         await pilot.press("shift+tab")
@@ -24,12 +24,12 @@ async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, m
     async with app.run_test(size=(80, 24)) as pilot:
         assert recommendation(app) == EDGE
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "100000")
-        assert app.query_one("#field-budget", Input).value == "100000"
+        assert app.query_one("#field-monthly_budget_usd", Input).value == "100000"
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000  # typed only
         await pilot.press("1")  # in a field, digits are text ...
-        assert app.query_one("#field-budget", Input).value == "1000001"
+        assert app.query_one("#field-monthly_budget_usd", Input).value == "1000001"
         await pilot.press("backspace", "enter")  # ... enter applies and leaves the field
         assert app.session.scenario.constraints.monthly_budget_usd == 100_000
         assert recommendation(app) == CNN
@@ -46,14 +46,14 @@ async def test_invalid_value_is_marked_and_changes_nothing(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         before = app.session
         await type_text(pilot, "lots")
-        field = app.query_one("#field-budget", Input)
+        field = app.query_one("#field-monthly_budget_usd", Input)
         assert field.has_class("-invalid")
         assert app.session is before  # the last valid value stays in force
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
-        assert app.query_one("#field-latency", Input).value == "200"  # others untouched
+        assert app.query_one("#field-max_latency_ms", Input).value == "200"  # others untouched
         assert "not applied" in str(app.query_one("#constraints-error").render())
         await pilot.press("enter")  # refused: the field keeps the text and the focus
         assert field.has_focus and field.value == "lots"  # focusing selected the old text

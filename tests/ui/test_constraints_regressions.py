@@ -9,6 +9,8 @@ from textual import events
 from textual.widgets import Input
 
 from workbench import edits
+from workbench.tui.panes.constraints import field_id, form_fields
+from workbench.tui.widgets.select import FieldSelect
 
 from tests.ui.test_constraints import _to_field
 
@@ -33,8 +35,8 @@ async def test_fast_typing_in_a_field_is_not_overwritten(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
-        field = app.query_one("#field-budget", Input)
+        await _to_field(pilot, "field-monthly_budget_usd")
+        field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await pilot.press("1", "0", "0", "0", "0", "0")  # as the brief asks ...
         await _burst(pilot, "9")
@@ -53,8 +55,8 @@ async def test_fast_typing_keeps_the_cursor_where_the_user_types(retail, make_ap
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
-        field = app.query_one("#field-budget", Input)
+        await _to_field(pilot, "field-monthly_budget_usd")
+        field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await _burst(pilot, "25000")
         await _burst(pilot, "x")
@@ -69,8 +71,8 @@ async def test_a_change_from_elsewhere_still_reaches_a_focused_field(retail, mak
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
-        field = app.query_one("#field-budget", Input)
+        await _to_field(pilot, "field-monthly_budget_usd")
+        field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await _burst(pilot, "500")
         await pilot.press("enter")
@@ -124,5 +126,15 @@ async def test_up_from_the_top_row_of_the_criteria_table_leaves_it(retail, make_
         await pilot.press("2", "down", "up")  # row 1 -> row 0: still in the table
         assert app.focused is not None and app.focused.id == "criteria-table"
         assert app.focused.cursor_coordinate.row == 0
-        await pilot.press("up")  # the top row: to the field above
+        await pilot.press("up")  # the top row: to the field above (the form's last) ...
+        last = form_fields()[-1]
+        assert app.focused is not None and app.focused.id == field_id(last)
+        # ... and on to the lists above it: ↑ moves between fields, never opens a list.
+        for _ in range(40):
+            await pilot.press("up")
+            assert not any(select.expanded for select in app.query(FieldSelect).results(FieldSelect))
+            if app.focused is not None and app.focused.id == "field-normalization":
+                break
         assert app.focused is not None and app.focused.id == "field-normalization"
+        await pilot.press("up")  # past the list, on up
+        assert app.focused is not None and app.focused.id != "field-normalization"

@@ -58,9 +58,9 @@ async def _burst(pilot, keys: list[tuple[str, str | None]]) -> None:  # type: ig
 @pytest.mark.parametrize(
     ("field", "typed", "key", "reason"),
     [
-        ("field-budget", "1e999", "monthly_budget_usd", "out of range"),  # saved 1e+99
-        ("field-accuracy", "150", "min_accuracy", "at most 100"),  # saved 15
-        ("field-budget", "abc", "monthly_budget_usd", "not a number"),  # dropped the budget
+        ("field-monthly_budget_usd", "1e999", "monthly_budget_usd", "out of range"),  # saved 1e+99
+        ("field-min_accuracy", "150", "min_accuracy", "<= 100"),  # saved 15
+        ("field-monthly_budget_usd", "abc", "monthly_budget_usd", "not a number"),  # dropped the budget
     ],
 )
 async def test_ctrl_s_never_saves_an_invalid_or_intermediate_value(
@@ -96,12 +96,12 @@ async def test_ctrl_s_commits_a_valid_edit_first(retail, tmp_path: Path):
     app = WorkbenchApp(retail, path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "$20k")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not app.modified and not _warnings(app)
-        assert app.query_one("#field-budget", Input).value == "20000"
+        assert app.query_one("#field-monthly_budget_usd", Input).value == "20000"
         await pilot.press("ctrl+z")  # the commit is one undo step
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
     assert _saved_constraints(path)["monthly_budget_usd"] == 20000
@@ -113,7 +113,7 @@ async def test_enter_commits_and_the_next_pane_key_is_a_key(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "100000")
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
         await pilot.press("enter")
@@ -127,8 +127,8 @@ async def test_escape_restores_the_applied_value_and_leaves(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
-        field = app.query_one("#field-budget", Input)
+        await _to_field(pilot, "field-monthly_budget_usd")
+        field = app.query_one("#field-monthly_budget_usd", Input)
         for typed in ("999", "x9"):  # a valid and an invalid text
             field.focus()
             await pilot.press("ctrl+u")
@@ -144,33 +144,33 @@ async def test_leaving_with_a_valid_value_commits_it(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-max_latency_ms")
         await pilot.press("ctrl+u")
-        await type_text(pilot, "20000")
-        await pilot.press("down")  # ↓: the next field, as the README says
-        assert app.focused is not None and app.focused.id == "field-latency"
-        assert app.session.scenario.constraints.monthly_budget_usd == 20_000
-        await type_text(pilot, "150")  # focusing selected the old text
-        await pilot.press("tab")
-        assert app.focused is not None and app.focused.id == "field-accuracy"
+        await type_text(pilot, "150")
+        await pilot.press("down")  # ↓: the next field (the field table's order)
+        assert app.focused is not None and app.focused.id == "field-monthly_budget_usd"
         assert app.session.scenario.constraints.max_latency_ms == 150
-        await pilot.press("u")  # typed, not undo
-        assert app.query_one("#field-accuracy", Input).value == "u"
-        await pilot.press("escape", "u")  # one undo step per committed value
-        assert app.session.scenario.constraints.max_latency_ms == 200
+        await type_text(pilot, "20000")  # focusing selected the old text
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "field-min_accuracy"
         assert app.session.scenario.constraints.monthly_budget_usd == 20_000
+        await pilot.press("u")  # typed, not undo
+        assert app.query_one("#field-min_accuracy", Input).value == "u"
+        await pilot.press("escape", "u")  # one undo step per committed value
+        assert app.session.scenario.constraints.monthly_budget_usd == 15_000
+        assert app.session.scenario.constraints.max_latency_ms == 150
 
 
 async def test_leaving_an_invalid_value_restores_the_applied_one_and_says_so(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await type_text(pilot, "12x")
         assert "not applied" in _note(app)
         await pilot.press("shift+tab")
-        field = app.query_one("#field-budget", Input)
+        field = app.query_one("#field-monthly_budget_usd", Input)
         assert field.value == "15000" and not field.has_class("-invalid")
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
         assert "'12x' is not a number: not applied, back to '15000'" in _note(app)
@@ -219,7 +219,7 @@ async def test_ctrl_keys_still_work_in_a_field(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await type_text(pilot, "20000")
         await pilot.press("ctrl+q")  # quit applies the typing first, then asks
@@ -231,10 +231,10 @@ async def test_ctrl_z_undoes_the_typing_then_the_last_edit(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "30000")
         await pilot.press("enter")
-        field = app.query_one("#field-budget", Input)
+        field = app.query_one("#field-monthly_budget_usd", Input)
         field.focus()
         await type_text(pilot, "9")
         await pilot.press("ctrl+z")  # edited: the typing goes
@@ -267,7 +267,7 @@ async def test_undo_reverts_one_committed_edit(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        field = app.query_one("#field-budget", Input)
+        field = app.query_one("#field-monthly_budget_usd", Input)
         for value in ("20000", "30000"):
             field.focus()
             await pilot.press("ctrl+u")
@@ -287,7 +287,7 @@ async def test_a_key_queued_behind_enter_sees_the_committed_value(retail, make_a
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await _burst(pilot, [("2", "2"), ("5", "5"), ("0", "0"), ("0", "0"), ("0", "0"),
                              ("enter", None), ("u", "u")])
@@ -302,13 +302,13 @@ async def test_text_typed_right_after_down_lands_in_the_next_field(retail, make_
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-budget")
+        await _to_field(pilot, "field-max_latency_ms")
         await pilot.press("ctrl+u")
         await _burst(pilot, [("9", "9"), ("down", None), ("1", "1"), ("2", "2"),
                              ("tab", None)])
-        assert app.session.scenario.constraints.monthly_budget_usd == 9
-        assert app.session.scenario.constraints.max_latency_ms == 12
-        assert app.focused is not None and app.focused.id == "field-accuracy"
+        assert app.session.scenario.constraints.max_latency_ms == 9
+        assert app.session.scenario.constraints.monthly_budget_usd == 12
+        assert app.focused is not None and app.focused.id == "field-min_accuracy"
 
 
 # ---- the same rules in panes 5 and 7 --------------------------------------------------

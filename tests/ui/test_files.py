@@ -16,7 +16,7 @@ from workbench.tui.screens.prompt import ConfirmScreen, PromptScreen
 
 async def _set_budget(pilot, value: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("2")
-    pilot.app.query_one("#field-budget", Input).focus()
+    pilot.app.query_one("#field-monthly_budget_usd", Input).focus()
     await pilot.press("ctrl+u")
     await type_text(pilot, value)
     await pilot.press("enter")  # applies (esc would put the old value back)
@@ -52,7 +52,7 @@ async def test_save_then_reopen_gives_the_same_state(retail, make_app, tmp_path:
         assert again.analysis.table["name"].tolist() == saved_analysis.table["name"].tolist()
         assert not again.modified
         await pilot.press("2")
-        assert again.query_one("#field-budget", Input).value == "100000"
+        assert again.query_one("#field-monthly_budget_usd", Input).value == "100000"
 
 
 async def test_open_dialog_lists_sessions_and_opens_one(retail, make_app, tmp_path: Path):
@@ -171,20 +171,21 @@ def test_run_app_reports_a_bad_path_without_starting(capsys, tmp_path: Path):
     assert err.startswith("workbench: error: ") and "no such file" in err
 
 
-def test_run_app_flags_apply_to_the_first_screen(monkeypatch):
+async def test_run_app_flags_apply_to_the_first_screen():
+    """`workbench FILE --flags`: the app paints first, then reads FILE and applies the
+    flags (build_app is what run_app runs)."""
     from workbench.cli.main import _tui_parser
-    from workbench.tui import app as app_module
+    from workbench.tui.app import build_app
 
-    seen = {}
-
-    def fake_run(self):  # type: ignore[no-untyped-def]
-        seen["app"] = self
-        return 0
-
-    monkeypatch.setattr(app_module.WorkbenchApp, "run", fake_run)
     args = _tui_parser().parse_args([str(RETAIL_CSV), "--volume-per-day", "500000",
                                      "--budget", "100000", "--max-latency-ms", "200"])
-    assert app_module.run_app(args) == 0
-    app = seen["app"]
-    assert app.analysis.recommendation.name == CNN
-    assert app.path is None and app.modified
+    app = build_app(args)
+    assert not isinstance(app, int)
+    assert app.session is None  # nothing read before the first frame
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.analysis.recommendation.name == CNN
+        assert app.path is None and app.modified
+        # The unit conversion made on load is said when the file opens (and kept for n).
+        toasts = [n.message for n in app._notifications]
+        assert any("x1000" in t and "n: all notes" in t for t in toasts), toasts

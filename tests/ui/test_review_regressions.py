@@ -59,7 +59,7 @@ async def test_routing_pane_clears_figures_for_a_session_without_routing():
         await pilot.press("7")
         await settle(pilot)
         assert text(app, "#routing-table").strip()
-        assert "rows replayed" in text(app, "#routing-status")
+        assert "r: run again" in text(app, "#routing-status")
         # Another session, without [routing], is opened.
         bare = session.with_(routing=None, title="Other")
         app.session = app.clean = bare
@@ -89,7 +89,7 @@ async def test_routing_status_drops_a_fixed_field_error():
         await pilot.press("backspace")
         await pilot.pause()
         assert "(not applied)" not in text(app, "#routing-status")
-        assert "rows replayed" in text(app, "#routing-status")
+        assert "r: run again" in text(app, "#routing-status")
         assert not errors(app)
 
 

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Select, Static, TabbedContent
 
 from tests.ui.conftest import EDGE, ROOT, VIT
 from tests.ui.helpers import settle, type_text
-from workbench.analysis import analyze
+from workbench.evaluation import evaluate
 from workbench.model import Session
 from workbench.routing import simulate, simulate_session
 from workbench.routing.report import operational_rule
@@ -45,7 +45,7 @@ class Host(App[None]):
         super().__init__()
         self.session = self.clean = session
         self.path = path
-        self.analysis = analyze(session.scenario)
+        self.evaluation = evaluate(session.with_(routing=None), None, robust=False)  # the table
         self.generation = 0
 
     @property
@@ -53,7 +53,7 @@ class Host(App[None]):
         return self.session is not self.clean
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.session, self.analysis, (), self.path, self.generation)
+        return Snapshot(self.session, self.evaluation, (), self.path, self.generation)
 
     @property
     def pane(self) -> RoutingPane:
@@ -79,7 +79,7 @@ class Host(App[None]):
         if new == self.session:
             return
         if new.scenario is not self.session.scenario:
-            self.analysis = analyze(new.scenario)
+            self.evaluation = evaluate(new.with_(routing=None), None, robust=False)
         self.session = new
         self.generation += 1
         self.pane.show(self.snapshot())
@@ -135,6 +135,8 @@ async def test_shows_the_rule_figures_and_chart_of_the_stored_settings(monkeypat
         assert rule == operational_rule(expected)
         assert f"below {expected.recommended.threshold:.6g}" in rule
         lines = text(app, "#routing-table").splitlines()
+        assert lines[0] == "In sample (the 100,000 rows the policy was chosen on):"
+        lines = lines[1:]
         assert lines[0].split() == ["Thresh.", "Escal.", "Acc.", "Wilson", "Recall", "$/1k",
                                     "$/month"]
         rec, safe = expected.recommended, expected.safe
@@ -145,9 +147,19 @@ async def test_shows_the_rule_figures_and_chart_of_the_stored_settings(monkeypat
                                     f"${rec.cost_per_1k:.4f}", f"${rec.monthly_cost_usd:,.0f}"]
         assert lines[2].split()[:3] == ["Safe", "(95%)", f"{safe.threshold:.6g}"]
         expensive = expected.baselines["expensive_only"]
-        assert lines[4].split()[:4] == ["Expensive", "only", "-", "100.00%"]
+        # Rows named after the session's models (issue #15), cut to fit 80 columns.
+        assert lines[3].split()[:3] == ["GBM", "fast…", "only"]
+        assert lines[4].split()[:5] == ["Deep", "ens…", "only", "-", "100.00%"]
         assert lines[4].split()[-1] == f"${expensive.monthly_cost_usd:,.0f}"
-        assert f"Saving vs expensive only: {expected.saving_vs_expensive_pct:.1f}%" in lines[-1]
+        assert (f"Saving vs Deep ensemble (5 models) only: "
+                f"{expected.saving_vs_expensive_pct:.1f}%") in lines[-1]
+        # Held out: the same policies on rows the choice never saw, and the guarantee.
+        held = text(app, "#routing-held")
+        assert "Held-out (100,000 test rows the choice never saw):" in held
+        assert expected.held_out is not None
+        assert f"{expected.held_out['recommended'].accuracy:.3f}%" in held
+        assert expected.guarantee is not None
+        assert f"Guarantee: {expected.guarantee.statement}" in held
         assert max(len(line) for line in lines) <= 78  # fits 80 columns
         # The form shows the stored settings.
         assert app.query_one("#routing-target", Input).value == "99.5"

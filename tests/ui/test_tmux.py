@@ -60,8 +60,8 @@ def test_workbench_starts_switches_panes_and_quits_cleanly(tmp_path: Path) -> No
     try:
         tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24",
                  "-e", f"TERM={env_term['TERM']}", command)
-        screen = tmux.wait_for("1 Candidates")
-        assert "MobileNet-SSD edge (on-device)" in screen
+        tmux.wait_for("1 Candidates")  # the first frame; the sample is read after it
+        screen = tmux.wait_for("MobileNet-SSD edge (on-device)")
         assert "$1,500/mo" in screen  # the status line
         tmux.keys("3")
         tmux.wait_for("Accuracy % vs monthly cost")

@@ -1,14 +1,24 @@
-"""The workbench app: one Session, one Analysis, seven panes drawn from them.
+"""The workbench app: one Session, one Evaluation, seven panes drawn from them.
 
 Data flows one way. The app owns the session; panes post `SessionEdited` with a
 function from the current session to the next; the app applies it, re-runs
-`analyze` (synchronously for small tables so tests are deterministic, in a thread
-worker above `LARGE_TABLE` rows), and redraws the visible pane and the status line
-from the one new Analysis. Hidden panes redraw when they are shown.
+`workbench.evaluation.evaluate` (the analysis, the routed system as a candidate, the
+cost questions: the one evaluation the CLI and the memo use too; synchronously for
+small tables so tests are deterministic, in a thread worker above `LARGE_TABLE` rows
+or when a routing log must be replayed), and redraws the visible pane and the status
+line from the one new Evaluation. Hidden panes redraw when they are shown. How sure
+the pick is (sensitivity, SMAA, risks) is computed only when a view shows it, in a
+thread worker that the next edit cancels.
 
-Files are read and written in thread workers, one job at a time (see "files"), so
-the keys never wait on a disk. If an exception escapes anyway, `run_app` exits
-non-zero and writes the unsaved session to a recovery file.
+The first frame comes first: `workbench [FILE]` paints the window, then reads the
+file and loads the engine in a worker (a table with unknown headers then offers the
+column-mapping dialog, as ctrl+o does). Files are read and written in thread workers,
+one job at a time (see "files"), so the keys never wait on a disk. If an exception
+escapes anyway, `run_app` exits non-zero and writes the unsaved session to a
+recovery file.
+
+Undo is scoped (see `workbench.tui.history`): on pane 6 `u` undoes the report's text,
+elsewhere the analysis inputs, and every undo says what it reverted.
 """
 
 from __future__ import annotations
@@ -20,9 +30,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
@@ -31,13 +41,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from workbench import inputs
-from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
-from workbench.fileio import os_message
-from workbench.fmt import printable
-from workbench.model import Session
-from workbench.session import store
+from workbench.fmt import clip, printable
+from workbench.tui.history import SCOPE_WORDS, History, Scope, describe
 from workbench.tui.messages import (
     AnalysisFailed,
     AnalysisFinished,
@@ -46,6 +52,7 @@ from workbench.tui.messages import (
     FileOpened,
     HeadersRead,
     MemoExported,
+    RobustnessAssessed,
     SessionChange,
     SessionEdited,
     SessionSaved,
@@ -53,8 +60,21 @@ from workbench.tui.messages import (
 )
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import TerminalSafe
-from workbench.tui.state import LARGE_TABLE, Snapshot
+from workbench.tui.state import (
+    HORIZONTAL_BREAKPOINTS,
+    LARGE_TABLE,
+    VERTICAL_BREAKPOINTS,
+    RoutingCache,
+    Snapshot,
+    layout_width,
+)
 from workbench.tui.widgets.status import StatusLine, session_label
+
+if TYPE_CHECKING:
+    from workbench.analysis import Analysis
+    from workbench.evaluation import Evaluation, Robustness
+    from workbench.model import Session
+    from workbench.tui.exports import ExportKind
 
 # (id, tab label, "module:Class"). Pane modules are imported when a pane is first
 # opened, so only pane 1 is paid for before the first frame.
@@ -69,6 +89,7 @@ PANES: list[tuple[str, str, str]] = [
 ]
 HISTORY = 100
 TERMINAL_SAFE = TerminalSafe()
+NOTES_IN_TOAST = 2  # notes on how a file was read, shown when it opens (n: all of them)
 
 
 def pane_class(pane_id: str) -> type[Pane]:
@@ -97,11 +118,23 @@ class FileJob:
     retry: Callable[[], object] | None = None  # the same write, allowed to replace
 
 
+@dataclass(frozen=True)
+class StartOpen:
+    """What `workbench [FILE] [flags]` opens once the first frame is painted."""
+
+    path: str | None  # None: the built-in sample
+    mapping: dict[str, str] | None = None
+    overrides: argparse.Namespace | None = None  # the command line's scenario flags
+
+
 class WorkbenchApp(App[int]):
-    """`WorkbenchApp(session, path, notes)`; `path` is the session file, if any."""
+    """`WorkbenchApp(session, path, notes)`; `path` is the session file, if any.
+    `WorkbenchApp(start=StartOpen(...))` paints first and opens the file afterwards."""
 
     TITLE = "workbench"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses may live anywhere
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         *[
             Binding(str(i), f"show_pane('{pane_id}')", label.split(" ", 1)[1], show=False,
@@ -112,10 +145,15 @@ class WorkbenchApp(App[int]):
                 show=False),
         Binding("ctrl+s", "save", "Save", id="file.save"),
         Binding("ctrl+shift+s", "save_as", "Save as", show=False, id="file.save_as"),
-        Binding("ctrl+e", "export_memo", "Export memo", show=False, priority=True,
+        Binding("ctrl+e", "export('memo')", "Export memo", show=False, priority=True,
                 id="file.export_memo"),
-        Binding("u,ctrl+z", "undo", "Undo", show=False, id="edit.undo", key_display="u"),
+        Binding("u,ctrl+z", "undo", "Undo", id="edit.undo", key_display="u",
+                tooltip="Undo the last edit of this pane's scope, and say what it reverted"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="edit.redo"),
+        Binding("n", "notes", "Notes", show=False, id="app.notes",
+                tooltip="How the file was read (unit conversions) and the analysis' notes"),
+        Binding("y", "copy", "Copy", show=False, id="app.copy",
+                tooltip="Copy the focused value to the clipboard (OSC 52: works over SSH)"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "leave_field", "Leave field", id="app.leave_field",
@@ -125,28 +163,30 @@ class WorkbenchApp(App[int]):
 
     def __init__(
         self,
-        session: Session,
+        session: Session | None = None,
         path: str | Path | None = None,
         notes: Iterable[str] | None = None,
         *,
-        analysis: Analysis | None = None,
+        evaluation: Evaluation | None = None,
         modified: bool = False,
         sixteen_colors: bool = False,
+        start: StartOpen | None = None,
     ) -> None:
         super().__init__()
         self.sixteen_colors = sixteen_colors
-        self.session = session
-        self.analysis = analysis if analysis is not None else analyze(session.scenario)
         self.path: Path | None = Path(path) if path is not None else None
         self.notes: tuple[str, ...] = tuple(notes or ())
+        self.routing_cache = RoutingCache()
+        self.session: Session | None = session
+        self.evaluation: Evaluation | None = evaluation
+        if session is not None and evaluation is None:
+            self.evaluation = self._evaluate(session, self.path)
+        self._start = start if session is None else None
+        self.fatal: str | None = None  # why `workbench FILE` could not open FILE
         self.generation = 0
         self._clean: Session | None = None if modified else session
-        # Undo/redo: (session, analysis); a large table keeps only the session (its
-        # analysis is tens of MB) and is re-analysed when restored.
-        self._history: list[tuple[Session, Analysis | None]] = []
-        self._future: list[tuple[Session, Analysis | None]] = []
+        self.history = History(HISTORY)
         self._restoring = False
-        self._last_coalesce: str | None = None
         self._pending: Session | None = None
         self._pending_edit: tuple[str, str | None, object | None] = ("", None, None)
         self._ticket = 0
@@ -155,6 +195,11 @@ class WorkbenchApp(App[int]):
         self._last_error_at = 0.0
         self._job: FileJob | None = None  # the file read or write in flight, if any
         self._job_ticket = 0
+        self._robustness: tuple[int, Robustness | None, str | None] | None = None
+        self._robust_running: int | None = None
+        self._layout: str | None = None
+        self._exiting = False
+        self.keymap_problems: list[str] = []
 
     # ---- what reaches the terminal ----------------------------------------------
 
@@ -170,7 +215,30 @@ class WorkbenchApp(App[int]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), TERMINAL_SAFE]
 
+    def exit(self, result: int | None = None, return_code: int = 0,
+             message: Any | None = None) -> None:
+        self._exiting = True
+        super().exit(result, return_code, message)
+
+    def push_screen(self, screen: Any, callback: Any = None,  # type: ignore[override]
+                    wait_for_dismiss: bool = False) -> Any:
+        """No dialog opens once the app is quitting: a key typed right behind `q` (`a`
+        adds a candidate) must not build a screen in an app that is going away."""
+        if self._exiting and not wait_for_dismiss:
+            return None
+        return super().push_screen(screen, callback, wait_for_dismiss=wait_for_dismiss)
+
     # ---- state -----------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """A session is open (False only while `workbench FILE` reads FILE)."""
+        return self.session is not None and self.evaluation is not None
+
+    @property
+    def analysis(self) -> Analysis:
+        assert self.evaluation is not None
+        return self.evaluation.analysis
 
     @property
     def modified(self) -> bool:
@@ -180,8 +248,32 @@ class WorkbenchApp(App[int]):
     def busy(self) -> bool:
         return self._pending is not None
 
+    @property
+    def robustness(self) -> Robustness | None:
+        """Sensitivity, SMAA and risks of the current evaluation, once assessed."""
+        held = self._robustness
+        return held[1] if held is not None and held[0] == self.generation else None
+
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.session, self.analysis, self.notes, self.path, self.generation)
+        assert self.session is not None and self.evaluation is not None
+        return Snapshot(self.session, self.evaluation, self.notes, self.path, self.generation,
+                        self.robustness)
+
+    def base_dir(self, path: Path | None = None) -> Path | None:
+        path = self.path if path is None else path
+        return path.parent if path is not None else None
+
+    def _evaluate(self, session: Session, session_path: Path | None = None,
+                  robust: bool = False) -> Evaluation:
+        """The one evaluation (routing simulations remembered by `routing_cache`)."""
+        from workbench.evaluation import evaluate
+
+        folder = session_path.parent if session_path is not None else self.base_dir()
+        return evaluate(session, folder, robust=robust, simulator=self.routing_cache.simulate)
+
+    def _needs_worker(self, session: Session) -> bool:
+        return (len(session.scenario.candidates) > LARGE_TABLE
+                or self.routing_cache.needs_run(session, self.base_dir()))
 
     def compose(self) -> ComposeResult:
         # Only the first pane is built now; the others on first visit (a smaller DOM
@@ -197,8 +289,20 @@ class WorkbenchApp(App[int]):
     def on_mount(self) -> None:
         if self.sixteen_colors:
             self.theme = "ansi-dark"  # the terminal's own palette, not approximations
+        self._layout = layout_width(self.size.width)
+        self._load_keymap()
         self.refresh_views()
         self.query_one("#candidates-table").focus()
+        if self._start is not None:
+            # After the first frame: reading the file loads the engine (and may take a
+            # while); the window is already there and the keys already work.
+            self.call_after_refresh(self._begin_start)
+
+    def _begin_start(self) -> None:
+        start = self._start
+        if start is None:
+            return
+        self._begin_open(start.path, start.mapping, start)
 
     def pane(self, pane_id: str) -> Pane | None:
         """The pane widget, or None if it was never opened."""
@@ -218,6 +322,9 @@ class WorkbenchApp(App[int]):
 
     def refresh_views(self) -> None:
         """Redraw the status line and the visible pane from the current snapshot."""
+        if not self.ready:
+            self._show_status()
+            return
         snapshot = self.snapshot()
         self._show_status(snapshot)
         pane = self.active_pane()
@@ -225,9 +332,28 @@ class WorkbenchApp(App[int]):
             pane.show(snapshot)
 
     def _show_status(self, snapshot: Snapshot | None = None) -> None:
-        self.query_one(StatusLine).show_status(
-            snapshot or self.snapshot(), self.modified or self.busy, self.busy,
-            None if self._job is None else self._job.doing)
+        status = self.query_one(StatusLine)
+        doing = None if self._job is None else self._job.doing
+        if not self.ready:
+            status.show_opening(doing)
+            return
+        status.show_status(snapshot or self.snapshot(), self.modified or self.busy, self.busy,
+                           doing)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Across a width breakpoint, panes choose other columns: redraw them (layout
+        itself follows the screen's breakpoint classes in app.tcss)."""
+        layout = layout_width(event.size.width)
+        if layout == self._layout:
+            return
+        self._layout = layout
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        for pane in self.query(Pane).results(Pane):
+            pane.generation = -1
+        self.refresh_views()
+        self.refresh_bindings()
 
     # ---- panes -------------------------------------------------------------------
 
@@ -248,7 +374,8 @@ class WorkbenchApp(App[int]):
         if not active:
             return
         pane = await self._build_pane(active)
-        pane.show(self.snapshot())
+        if self.ready:
+            pane.show(self.snapshot())
         if self._focus_on_switch:
             self._focus_on_switch = False
             self._focus_primary(pane)
@@ -305,11 +432,22 @@ class WorkbenchApp(App[int]):
         """Open pane 1 with the cursor on `name`."""
         pane = self.pane("candidates")
         assert pane is not None
-        pane._focus_name = name
+        pane._focus_name = name  # type: ignore[attr-defined]
         pane.generation = -1
         self.action_show_pane("candidates")
-        if self.query_one(TabbedContent).active == "candidates":
+        if self.query_one(TabbedContent).active == "candidates" and self.ready:
             pane.show(self.snapshot())
+
+    def show_view(self, pane_id: str, view: str) -> None:
+        """Open a pane on one of its views (pane 4: robustness; pane 5: cost model)."""
+        self.action_show_pane(pane_id)
+
+        def chosen() -> None:
+            pane = self.pane(pane_id)
+            if pane is not None:
+                pane.set_view(view)
+
+        self.call_after_refresh(chosen)
 
     # ---- edits -------------------------------------------------------------------
 
@@ -329,10 +467,13 @@ class WorkbenchApp(App[int]):
     ) -> bool:
         """Apply an edit; False (with a message to the user) if the engine refuses it.
 
-        Large tables analyse in a worker: the edit is then pending and True means
-        "accepted for analysis".
+        Large tables (and a routing log to replay) evaluate in a worker: the edit is
+        then pending and True means "accepted for evaluation".
         """
+        if not self.ready:
+            return False
         base = self._pending if self._pending is not None else self.session
+        assert base is not None
         try:
             new = change(base)
         except InputError as exc:
@@ -340,21 +481,22 @@ class WorkbenchApp(App[int]):
             return False
         if new is base or _same(new, base):
             return True  # nothing changed (e.g. a field set to the value it had)
-        if new.scenario is base.scenario:
+        if not _evaluated_change(base, new):
             if self._pending is not None:
-                self._pending = new  # lands with the running analysis
+                self._pending = new  # lands with the running evaluation
                 return True
-            self._commit(new, self.analysis, coalesce)
+            assert self.evaluation is not None
+            self._commit(new, self.evaluation, coalesce, label)
             return True
-        if len(new.scenario.candidates) > LARGE_TABLE:
+        if self._needs_worker(new):
             self._start_analysis(new, (label, coalesce, origin))
             return True
         try:
-            analysis = analyze(new.scenario)
+            evaluation = self._evaluate(new)
         except InputError as exc:
             self._reject(str(exc), origin)
             return False
-        self._commit(new, analysis, coalesce)
+        self._commit(new, evaluation, coalesce, label)
         return True
 
     def _reject(self, error: str, origin: object | None) -> None:
@@ -377,60 +519,63 @@ class WorkbenchApp(App[int]):
         self._restoring = restoring
         self._ticket += 1
         self._show_status()
-        self._analyze_in_thread(session, self._ticket)
+        self._analyze_in_thread(session, self.path, self._ticket)
 
-    def _history_entry(self) -> tuple[Session, Analysis | None]:
-        large = len(self.analysis.table) > LARGE_TABLE
-        return self.session, (None if large else self.analysis)
+    def _commit(self, session: Session, evaluation: Evaluation, coalesce: str | None,
+                label: str = "edit") -> None:
+        assert self.session is not None
+        keep = len(evaluation.analysis.table) <= LARGE_TABLE  # a large analysis is tens of MB
+        self.history.record(self.session, session, label, coalesce=coalesce,
+                            evaluation_before=self.evaluation if keep else None,
+                            evaluation_after=evaluation if keep else None)
+        self._set_state(session, evaluation)
 
-    def _restore(self, entry: tuple[Session, Analysis | None]) -> None:
-        session, analysis = entry
-        self._last_coalesce = None
-        if analysis is None:
-            self._start_analysis(session, ("restore", None, None), restoring=True)
-        else:
-            self._set_state(session, analysis)
-
-    def _commit(self, session: Session, analysis: Analysis, coalesce: str | None) -> None:
-        if coalesce is None or coalesce != self._last_coalesce:
-            self._history.append(self._history_entry())
-            del self._history[:-HISTORY]
-        self._future.clear()
-        self._last_coalesce = coalesce
-        self._set_state(session, analysis)
-
-    def _set_state(self, session: Session, analysis: Analysis) -> None:
+    def _set_state(self, session: Session, evaluation: Evaluation) -> None:
+        changed = evaluation is not self.evaluation
         self.session = session
-        self.analysis = analysis
+        self.evaluation = evaluation
         self.generation += 1
+        if changed:
+            self.workers.cancel_group(self, "robustness")  # assessed an older pick
+            self._robust_running = None
+        else:  # the same evaluation (a text edit): what was assessed still holds
+            held = self._robustness
+            if held is not None and held[0] == self.generation - 1:
+                self._robustness = (self.generation, held[1], held[2])
+            if self._robust_running == self.generation - 1:
+                self._robust_running = self.generation
         self.refresh_views()
 
     @work(thread=True, exclusive=True, group="analysis")
-    def _analyze_in_thread(self, session: Session, ticket: int) -> None:
+    def _analyze_in_thread(self, session: Session, path: Path | None, ticket: int) -> None:
         worker = get_current_worker()
         try:
-            analysis = analyze(session.scenario)
+            evaluation = self._evaluate(session, path)
         except InputError as exc:
             if not worker.is_cancelled:
                 self.post_message(AnalysisFailed(session, str(exc), ticket))
             return
+        except Exception as exc:  # noqa: BLE001 - a defect must not end the app
+            if not worker.is_cancelled:
+                self.post_message(AnalysisFailed(session, _failure("the evaluation", exc), ticket))
+            return
         if not worker.is_cancelled:
-            self.post_message(AnalysisFinished(session, analysis, ticket))
+            self.post_message(AnalysisFinished(session, evaluation, ticket))
 
     @on(AnalysisFinished)
     def _analysis_finished(self, message: AnalysisFinished) -> None:
         if message.ticket != self._ticket or self._pending is None:
             return  # a newer edit is being analysed
         session = self._pending
-        if session.scenario is not message.session.scenario:
+        if _evaluated_change(session, message.session):
             return
         self._pending = None
-        if self._restoring:  # undo/redo of a large table: no new history entry
+        if self._restoring:  # undo/redo: no new history step
             self._restoring = False
-            self._set_state(session, message.analysis)
+            self._set_state(session, message.evaluation)
             return
-        _, coalesce, _ = self._pending_edit
-        self._commit(session, message.analysis, coalesce)
+        label, coalesce, _ = self._pending_edit
+        self._commit(session, message.evaluation, coalesce, label)
 
     @on(AnalysisFailed)
     def _analysis_failed(self, message: AnalysisFailed) -> None:
@@ -442,24 +587,94 @@ class WorkbenchApp(App[int]):
         self._reject(message.error, origin)
         self.refresh_views()
 
+    # ---- undo ----------------------------------------------------------------------
+
+    def undo_scope(self) -> Scope:
+        """Pane 6 undoes the report's text; every other pane the analysis inputs."""
+        active = self.query_one(TabbedContent).active
+        return "record" if active == "report" else "inputs"
+
     def action_undo(self) -> None:
+        self._history_step(undo=True)
+
+    def action_redo(self) -> None:
+        self._history_step(undo=False)
+
+    def _history_step(self, *, undo: bool) -> None:
+        if not self.ready:
+            return
         if self.busy:
             self.notify("Wait for the analysis to finish", severity="warning")
             return
-        if not self._history:
-            self.notify("Nothing to undo")
+        assert self.session is not None
+        scope = self.undo_scope()
+        result = (self.history.undo if undo else self.history.redo)(scope, self.session)
+        verb = "undo" if undo else "redo"
+        if result is None:
+            other: Scope = "record" if scope == "inputs" else "inputs"
+            waiting = self.history.counts(other)[0 if undo else 1]
+            hint = (f"; {SCOPE_WORDS[other]} has {waiting} to {verb} there" if waiting else "")
+            self.notify(f"Nothing to {verb} in {SCOPE_WORDS[scope]}{hint}")
             return
-        self._future.append(self._history_entry())
-        self._restore(self._history.pop())
-        self.notify("Undone")
+        session, step = result
+        if self._clean is not None and session is not self._clean and _same(session, self._clean):
+            session = self._clean  # back to what the file holds: not modified
+        what = describe(step, undo=undo)
+        if step.evaluated:
+            evaluation = step.evaluation_before if undo else step.evaluation_after
+            if evaluation is None:
+                self._start_analysis(session, (step.label, None, None), restoring=True)
+            else:
+                self._set_state(session, evaluation)
+        else:
+            assert self.evaluation is not None
+            self._set_state(session, self.evaluation)
+        if undo:
+            self.notify(f"Undone: {what} (ctrl+y redoes)", title="Undo")
+        else:
+            self.notify(f"Redone: {what} (u undoes)", title="Redo")
 
-    def action_redo(self) -> None:
-        if self.busy or not self._future:
-            self.notify("Nothing to redo")
+    # ---- robustness ----------------------------------------------------------------
+
+    def request_robustness(self) -> None:
+        """Assess the current pick (sensitivity, SMAA, risks) in a worker, unless it is
+        assessed or under way; a view that shows it asks, and redraws on arrival."""
+        if not self.ready or self.busy:
             return
-        self._history.append(self._history_entry())
-        self._restore(self._future.pop())
-        self.notify("Redone")
+        held = self._robustness
+        if (held is not None and held[0] == self.generation) or self._robust_running == self.generation:
+            return
+        self._robust_running = self.generation
+        self._assess_in_thread(self.analysis, self.generation)
+
+    def robustness_error(self) -> str | None:
+        held = self._robustness
+        return held[2] if held is not None and held[0] == self.generation else None
+
+    @work(thread=True, exclusive=True, group="robustness")
+    def _assess_in_thread(self, analysis: Analysis, generation: int) -> None:
+        from workbench.evaluation import assess
+
+        worker = get_current_worker()
+        try:
+            result = assess(analysis)
+        except Exception as exc:  # noqa: BLE001 - a view must not take the app down
+            if not worker.is_cancelled:
+                self.post_message(RobustnessAssessed(generation, None,
+                                                     _failure("the assessment", exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(RobustnessAssessed(generation, result))
+
+    @on(RobustnessAssessed)
+    def _robustness_assessed(self, message: RobustnessAssessed) -> None:
+        if message.generation != self.generation:
+            return  # an edit came in meanwhile; its view asks again
+        self._robustness = (message.generation, message.robustness, message.error)
+        self._robust_running = None
+        pane = self.active_pane()
+        if pane is not None and self.ready:
+            pane.redraw(self.snapshot())
 
     # ---- files ---------------------------------------------------------------------
     #
@@ -498,8 +713,13 @@ class WorkbenchApp(App[int]):
 
     @on(FileJobFailed)
     def _file_job_failed(self, message: FileJobFailed) -> None:
-        if self._end_job(message.ticket) is not None:
-            self.notify(message.error, severity="error", title=message.title)
+        if self._end_job(message.ticket) is None:
+            return
+        if not self.ready:  # `workbench FILE` could not open FILE: say so on stderr
+            self.fatal = message.error
+            self.exit(2, return_code=2)
+            return
+        self.notify(message.error, severity="error", title=message.title)
 
     @on(TargetExisted)
     def _target_existed(self, message: TargetExisted) -> None:
@@ -513,12 +733,14 @@ class WorkbenchApp(App[int]):
             if choice == "replace" and job.retry is not None:
                 job.retry()
 
-        self.push_screen(ConfirmScreen("Replace file?", f"{message.path} exists. Replace it? "
-                                       "(the old one is kept as .bak)",
+        question = message.question or (f"{message.path} exists. Replace it? "
+                                        "(the old one is kept as .bak)")
+        self.push_screen(ConfirmScreen("Replace file?", question,
                                        [("replace", "y", "Replace"), ("keep", "n", "Keep it")]),
                          answer)
 
     def action_open(self) -> None:
+        from workbench.session import store
         from workbench.tui.screens.open_file import OpenScreen
 
         if self._file_busy():
@@ -557,64 +779,100 @@ class WorkbenchApp(App[int]):
     def open_file(self, path: str | Path, mapping: dict[str, str] | None = None) -> bool:
         """Start reading a table or session (False if another file job runs). It lands
         as `FileOpened`; on failure the current session stays as it was."""
-        job = self._begin_job(f"opening {Path(path).name}", writes=False)
+        return self._begin_open(str(path), mapping, None)
+
+    def _begin_open(self, path: str | None, mapping: dict[str, str] | None,
+                    start: StartOpen | None) -> bool:
+        shown = "the built-in sample" if path is None else Path(path).name
+        job = self._begin_job(f"opening {shown}", writes=False)
         if job is None:
             return False
-        self._open_in_thread(str(path), mapping, job.ticket)
+        self._open_in_thread(path, mapping, job.ticket, start)
         return True
 
     @work(thread=True, exclusive=True, group="file")
-    def _open_in_thread(self, path: str, mapping: dict[str, str] | None, ticket: int) -> None:
+    def _open_in_thread(self, path: str | None, mapping: dict[str, str] | None, ticket: int,
+                        start: StartOpen | None = None) -> None:
+        from workbench import inputs
+        from workbench.session import store
+
         try:
             try:
-                session, notes, session_path = inputs.open_file(path, mapping)
-                analysis = analyze(session.scenario)
+                if path is None:
+                    session, notes = inputs.builtin_session()
+                    session_path: Path | None = None
+                else:
+                    session, notes, session_path = inputs.open_file(path, mapping)
+                opened = session
+                if start is not None and start.overrides is not None:
+                    from workbench.cli.options import apply_overrides
+
+                    session = apply_overrides(session, start.overrides)
+                evaluation = self._evaluate(session, session_path)
             except InputError as exc:
-                if mapping is None and inputs.needs_mapping(exc) and not store.is_session_path(path):
+                if (path is not None and mapping is None and inputs.needs_mapping(exc)
+                        and not store.is_session_path(path)):
                     headers = inputs.read_headers(path)
                     self.post_message(HeadersRead(path, headers, str(exc), ticket))
                     return
                 raise
         except Exception as exc:  # noqa: BLE001 - a file must never end the app
-            self.post_message(FileJobFailed("Cannot open", _failure(path, exc), ticket))
+            self.post_message(FileJobFailed("Cannot open", _failure(path or "the sample", exc),
+                                            ticket))
             return
-        self.post_message(FileOpened(path, session, analysis, notes, session_path, ticket))
+        self.post_message(FileOpened(path or "the built-in sample", session, evaluation, notes,
+                                     session_path, ticket, modified=session != opened))
 
     @on(FileOpened)
     def _file_opened(self, message: FileOpened) -> None:
         if self._end_job(message.ticket) is None:
             return
-        self.replace_session(message.session, message.analysis, message.notes,
-                             message.session_path)
-        self.notify(f"Opened {Path(message.path).name}")
+        starting = not self.ready
+        self._start = None
+        self.replace_session(message.session, message.evaluation, message.notes,
+                             message.session_path, modified=message.modified)
+        name = Path(message.path).name if not message.path.startswith("the ") else message.path
+        # Unit conversions first: they change the numbers (x1000, fractions read as %).
+        notes = [str(n) for n in sorted(message.notes, key=lambda n: not _converts(n))]
+        if notes:
+            shown = "; ".join(clip(n, 110) for n in notes[:NOTES_IN_TOAST])
+            more = len(notes) - NOTES_IN_TOAST
+            self.notify(f"Read {name}: {shown}" + (f" (+{more} more)" if more > 0 else "")
+                        + " · n: all notes", title="Opened", timeout=8)
+        elif not starting:
+            self.notify(f"Opened {name}")
 
     @on(HeadersRead)
     def _headers_read(self, message: HeadersRead) -> None:
+        from workbench import inputs
         from workbench.tui.screens.open_file import MappingScreen
 
         if self._end_job(message.ticket) is None:
             return
+        start = self._start
 
         def mapped(mapping: dict[str, str] | None) -> None:
             if mapping:
-                self.open_file(message.path, mapping)
+                self._begin_open(message.path, mapping, start)
+            elif not self.ready:  # `workbench FILE` and the mapping was cancelled
+                self.fatal = message.error
+                self.exit(2, return_code=2)
 
         self.push_screen(MappingScreen(message.path, message.headers,
                                        inputs.guess_mapping(message.headers), message.error),
                          mapped)
 
     def replace_session(
-        self, session: Session, analysis: Analysis, notes: Iterable[str], path: Path | None
+        self, session: Session, evaluation: Evaluation, notes: Iterable[str], path: Path | None,
+        *, modified: bool = False,
     ) -> None:
-        self._history.clear()
-        self._future.clear()
-        self._last_coalesce = None
+        self.history.clear()
         self._pending = None
         self._ticket += 1
         self.notes = tuple(notes)
         self.path = path
-        self._clean = session
-        self._set_state(session, analysis)
+        self._clean = None if modified else session
+        self._set_state(session, evaluation)
 
     def action_save(self) -> None:
         self._settle_field("Not saved")
@@ -631,9 +889,10 @@ class WorkbenchApp(App[int]):
             self.save_to(self.path, after)
 
     def _ask_save_path(self, after: Callable[[], object] | None) -> None:
+        from workbench.session import store
         from workbench.tui.screens.prompt import PromptScreen
 
-        if self._file_busy():
+        if self._file_busy() or self.session is None:
             return
         default = store.default_session_path(self.session, self.path)
 
@@ -659,10 +918,13 @@ class WorkbenchApp(App[int]):
         if self.busy:
             self.notify("Wait for the analysis to finish, then save", severity="warning")
             return False
+        if not self.ready:
+            return False
         job = self._begin_job(f"saving {path.name}", writes=True, after=after,
                               retry=lambda: self.save_to(path, after, replace=True))
         if job is None:
             return False
+        assert self.session is not None
         self._save_in_thread(self.session, self.analysis, path, replace, job.ticket)
         return True
 
@@ -670,6 +932,7 @@ class WorkbenchApp(App[int]):
     def _save_in_thread(self, session: Session, analysis: Analysis, path: Path, replace: bool,
                         ticket: int) -> None:
         from workbench.evaluation import for_record
+        from workbench.session import store
 
         try:
             if not replace and os.path.lexists(path):
@@ -702,72 +965,107 @@ class WorkbenchApp(App[int]):
         if job.after is not None:
             job.after()
 
+    # ---- exports (pane 6) ----------------------------------------------------------
+
     def action_export_memo(self) -> None:
+        self.action_export("memo")
+
+    def action_export(self, kind_key: str) -> None:
+        """Ask where to write one of pane 6's exports, then write it off the UI thread."""
+        from workbench.tui.exports import KINDS, default_path
         from workbench.tui.screens.prompt import PromptScreen
 
-        if self._file_busy():
+        kind = KINDS[kind_key]
+        if self._file_busy() or not self.ready:
             return
-        self._settle_field("Not in the memo")
-        default = store.default_memo_path(self.session, self.path)
+        if not kind.available():
+            self.notify(f"The {kind.what} is not available in this build "
+                        f"({kind.module} is not installed).", severity="warning",
+                        title="Not available")
+            return
+        self._settle_field(f"Not in the {kind.what}")
+        assert self.session is not None
+        default = default_path(kind, self.session, self.path)
 
         def chosen(text: str | None) -> None:
             if text:
-                self.export_memo(Path(text.strip()).expanduser())
+                self.export_to(kind_key, Path(text.strip()).expanduser())
 
+        label = "Folder for the images" if kind.folder else f"File ({kind.suffix.lstrip('-')})"
         self.push_screen(
-            PromptScreen("Export the memo", "Markdown file", str(default),
+            PromptScreen(f"Export the {kind.what}", label, str(default),
                          check=lambda t: None if t.strip() else "type a file name"),
             chosen,
         )
 
     def export_memo(self, path: Path, *, replace: bool = False) -> bool:
-        """Start writing the memo to `path` (False if another file job runs); an
-        existing file is replaced only when the user says so (`replace=True`)."""
+        return self.export_to("memo", path, replace=replace)
+
+    def export_to(self, kind_key: str, path: Path, *, replace: bool = False) -> bool:
+        """Start writing an export to `path` (False if another file job runs); an
+        existing file (a non-empty folder, for images) is replaced only when the user
+        says so (`replace=True`)."""
+        from workbench.tui.exports import KINDS
+
+        kind = KINDS[kind_key]
+        if not self.ready:
+            return False
         job = self._begin_job(f"writing {path.name}", writes=True,
-                              retry=lambda: self.export_memo(path, replace=True))
+                              retry=lambda: self.export_to(kind_key, path, replace=True))
         if job is None:
             return False
-        self._export_in_thread(self.session, self.analysis, self.notes, self.path, path,
-                               replace, job.ticket)
+        assert self.session is not None and self.evaluation is not None
+        self._export_in_thread(kind, self.session, self.evaluation, self.notes, self.path,
+                               path, replace, job.ticket)
         return True
 
     @work(thread=True, exclusive=True, group="file")
-    def _export_in_thread(self, session: Session, analysis: Analysis, notes: tuple[str, ...],
-                          session_path: Path | None, path: Path, replace: bool,
-                          ticket: int) -> None:
-        from workbench.atomic import atomic_write_text
+    def _export_in_thread(self, kind: ExportKind, session: Session, evaluation: Evaluation,
+                          notes: tuple[str, ...], session_path: Path | None, path: Path,
+                          replace: bool, ticket: int) -> None:
+        from workbench import inputs
         from workbench.fileio import guard_outputs
-        from workbench.views.memo import render_memo
+        from workbench.tui.exports import write
 
         try:
-            # The memo never replaces the session, its source table or routing log.
+            # An export never replaces the session, its source table or routing log.
             guard_outputs(
                 [("the session", str(session_path) if session_path else None),
                  *inputs.session_inputs(session, session_path)],
-                [("the memo", str(path))],
+                [(f"the {kind.what}", str(path))],
             )
-            if not replace and os.path.lexists(path):
+            if not replace and kind.folder and path.is_dir() and any(path.iterdir()):
+                count = sum(1 for _ in path.iterdir())
+                self.post_message(TargetExisted(path, ticket, (
+                    f"{path} exists and holds {count} file(s). Write the charts into it? "
+                    "(files of the same names are replaced)")))
+                return
+            if not replace and not kind.folder and os.path.lexists(path):
                 self.post_message(TargetExisted(path, ticket))
                 return
-            memo = render_memo(session, notes=list(notes), session_path=session_path,
-                               analysis=analysis)
-            atomic_write_text(path, memo)
+            if kind.key != "memo" and evaluation.robustness is None:
+                # Reports read the risks too: the same evaluation, assessed.
+                evaluation = self._evaluate(session, session_path, robust=True)
+            write(kind, evaluation, path, session=session, notes=list(notes),
+                  session_path=session_path)
         except Exception as exc:  # noqa: BLE001 - a failed export must not end the app
             self.post_message(FileJobFailed("Not exported", _failure(str(path), exc), ticket))
             return
-        self.post_message(MemoExported(path, ticket))
+        self.post_message(MemoExported(path, ticket, kind.what[:1].upper() + kind.what[1:]))
 
     @on(MemoExported)
     def _memo_exported(self, message: MemoExported) -> None:
         if self._end_job(message.ticket) is not None:
-            self.notify(f"Memo written to {message.path}")
+            self.notify(f"{message.what} written to {message.path}")
 
     def write_recovery(self) -> Path | None:
         """After a crash: write the unsaved session next to its file (else to
         ./workbench-recovery-<time>.toml) with the atomic writer. None when nothing was
         unsaved or nothing could be written."""
+        from workbench.session import store
+
         session = self._pending if self._pending is not None else self.session
-        if session is self._clean:
+        if session is None or session is self._clean:
             return None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         places = [Path(f"workbench-recovery-{stamp}{store.SESSION_SUFFIX}")]
@@ -781,6 +1079,88 @@ class WorkbenchApp(App[int]):
                 continue
             return place
         return None
+
+    # ---- notes, copy, keymap -------------------------------------------------------
+
+    def note_sections(self) -> list[tuple[str, list[str]]]:
+        """The notes view: how the file was read, then what the evaluation noted."""
+        sections: list[tuple[str, list[str]]] = [
+            ("How the file was read (header matches and unit conversions)",
+             [str(n) for n in self.notes] or ["nothing was converted or renamed"])]
+        if self.evaluation is not None:
+            analysis = [str(n) for n in self.evaluation.analysis.notes]
+            analysis += [str(n) for n in self.evaluation.notes]
+            if self.evaluation.routing_error is not None:
+                analysis.append(f"routing not simulated: {self.evaluation.routing_error}")
+            sections.append(("What the analysis noted", analysis or ["nothing"]))
+        if self.keymap_problems:
+            sections.append(("Your keymap file", self.keymap_problems))
+        return sections
+
+    def action_notes(self) -> None:
+        from workbench.tui.screens.notes import NotesScreen
+
+        if isinstance(self.screen, NotesScreen):
+            return
+        self.push_screen(NotesScreen("Notes", self.note_sections()))
+
+    def focused_value(self) -> str | None:
+        """The text of the focused value: a field's text, a table cell (the pane may give
+        the exact figure behind a rounded one), a text area's selection or text."""
+        from textual.widgets import DataTable, Input, TextArea
+
+        focused = self.screen.focused
+        if focused is None:
+            return None
+        pane = next((a for a in focused.ancestors_with_self if isinstance(a, Pane)), None)
+        if pane is not None:
+            exact = pane.copy_value(focused)
+            if exact is not None:
+                return exact
+        if isinstance(focused, Input):
+            return focused.value
+        if isinstance(focused, TextArea):
+            return focused.selected_text or focused.text
+        if isinstance(focused, DataTable) and focused.row_count:
+            try:
+                cell = focused.get_cell_at(focused.cursor_coordinate)
+            except Exception:  # noqa: BLE001 - an empty or changing table: nothing to copy
+                return None
+            return getattr(cell, "plain", str(cell)).strip()
+        return None
+
+    def action_copy(self) -> None:
+        value = self.focused_value()
+        if not value:
+            self.notify("Nothing to copy here: focus a table cell or a field")
+            return
+        try:
+            self.copy_to_clipboard(value)
+        except Exception as exc:  # noqa: BLE001 - a terminal without a clipboard is fine
+            self.notify(f"Could not copy: {exc}", severity="warning")
+            return
+        self.notify(f"Copied {clip(printable(value), 60)!r} (OSC 52 clipboard)")
+
+    def binding_ids(self) -> set[str]:
+        """Every binding id the keymap file may name."""
+        from workbench.tui.screens.help import all_bindings
+
+        return {b.id for _, bindings in all_bindings(self) for b in bindings if b.id}
+
+    def _load_keymap(self) -> None:
+        from workbench.tui.keymap import keymap_path, read_keymap
+
+        path = keymap_path()
+        if not path.exists():
+            return
+        keymap, self.keymap_problems = read_keymap(path, self.binding_ids())
+        if keymap:
+            self.set_keymap(keymap)
+        if self.keymap_problems:
+            self.notify(f"{self.keymap_problems[0]}"
+                        + (f" (+{len(self.keymap_problems) - 1} more: n shows them)"
+                           if len(self.keymap_problems) > 1 else ""),
+                        severity="warning", title="Keymap", timeout=10)
 
     # ---- quit and help -------------------------------------------------------------
 
@@ -803,9 +1183,9 @@ class WorkbenchApp(App[int]):
             elif choice == "save":
                 self._save_then(lambda: self.exit(0))
 
+        label = session_label(self.snapshot()) if self.ready else "This session"
         self.push_screen(
-            ConfirmScreen("Unsaved changes",
-                          f"{session_label(self.snapshot())} has unsaved changes. "
+            ConfirmScreen("Unsaved changes", f"{label} has unsaved changes. "
                           "Save them before quitting?",
                           [("save", "s", "Save"), ("discard", "d", "Quit without saving"),
                            ("cancel", "escape", "Cancel")]),
@@ -813,36 +1193,10 @@ class WorkbenchApp(App[int]):
         )
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every key, by pane, read from the bindings themselves."""
-        from workbench.tui.screens.help import binding_rows, field_rows
+        """Every key, by pane, read from the bindings themselves (and the keymap)."""
+        from workbench.tui.screens.help import help_sections
 
-        app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
-        everywhere = {f"app.{b.action}" for b in app_bindings}
-        sections = [
-            ("Everywhere", [(" ".join(str(i) for i in range(1, len(PANES) + 1)),
-                             "switch pane (outside text fields)"),
-                            ("ctrl+p", "command palette")]
-             + binding_rows([b for b in app_bindings if not b.action.startswith("show_pane")])),
-            ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
-                        ("pgup pgdn", "page")]),
-            ("Value fields (panes 2, 5, 7)", field_rows()),
-            ("Other fields", [("tab shift+tab", "next, previous field"),
-                              ("enter", "open a list (Select)"), ("f7", "select all (text area)")]),
-        ]
-        for pane_id, label, _ in PANES:
-            cls = pane_class(pane_id)
-            rows = binding_rows(list(cls.BINDINGS), skip=everywhere)  # type: ignore[arg-type]
-            if pane_id == "candidates":
-                rows.insert(0, ("enter", "edit the cell"))
-            if pane_id == "constraints":
-                from workbench.tui.panes.constraints import CriteriaTable
-
-                rows = binding_rows(list(CriteriaTable.BINDINGS)) + [
-                    ("↑ ↓", "between fields, applying the one you leave; ↑ on the "
-                            "table's top row: to the fields")]
-            if rows:
-                sections.append((f"{label} ({cls.TITLE})", rows))
-        return sections
+        return help_sections(self)
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen
@@ -852,32 +1206,32 @@ class WorkbenchApp(App[int]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for i, (pane_id, label, _) in enumerate(PANES, start=1):
-            yield SystemCommand(f"Go to {label.split(' ', 1)[1]}", f"Pane {i}",
-                                lambda p=pane_id: self.action_show_pane(p))
-        yield SystemCommand("Open…", "Open a session or a candidate table (ctrl+o)", self.action_open)
-        yield SystemCommand("Save", "Save the session (ctrl+s)", self.action_save)
-        yield SystemCommand("Save as…", "Save the session under a new name", self.action_save_as)
-        yield SystemCommand("Export memo…", "Write the decision memo to a markdown file (ctrl+e)",
-                            self.action_export_memo)
-        yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
-        yield SystemCommand("Redo", "Redo (ctrl+y)", self.action_redo)
-        yield SystemCommand("Add candidate…", "Add a row to the candidate table",
-                            lambda: self._candidates_action("add"))
-        yield SystemCommand("Add column…", "Add a column, e.g. a maintainability score",
-                            lambda: self._candidates_action("add_column"))
-        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        from workbench.tui.commands import commands
+
+        yield from commands(self)
         yield from super().get_system_commands(screen)
 
+    def pane_action(self, pane_id: str, name: str, *args: Any) -> None:
+        """Open a pane and run one of its actions (the command palette's way in)."""
+        self.action_show_pane(pane_id)
+
+        def run() -> None:
+            pane = self.pane(pane_id)
+            if pane is not None and self.ready:
+                getattr(pane, f"action_{name}")(*args)
+
+        self.call_after_refresh(run)
+
     def _candidates_action(self, name: str) -> None:
-        self.action_show_pane("candidates")
-        getattr(self.pane("candidates"), f"action_{name}")()
+        self.pane_action("candidates", name)
 
 
 def _failure(path: str, exc: Exception) -> str:
     """What the user reads when a file job fails: the engine's message, else the OS's
     reason; anything else is a defect, named so it can be reported, but it only ends
     that job, never the app and its unsaved work."""
+    from workbench.fileio import os_message
+
     if isinstance(exc, InputError):
         return str(exc)
     if isinstance(exc, OSError):
@@ -885,42 +1239,66 @@ def _failure(path: str, exc: Exception) -> str:
     return f"{path}: unexpected error ({type(exc).__name__}: {exc})"
 
 
+def _converts(note: str) -> bool:
+    """A note on reading a file that says a value was converted (units, fractions)."""
+    code = getattr(note, "code", None)
+    return (code in ("accuracy_fractions", "decimal_comma", "thousands_separator")
+            or "convert" in note or "(x" in note)
+
+
+def _evaluated_change(a: Session, b: Session) -> bool:
+    """The evaluation reads the scenario and [routing]: True when either differs."""
+    return a.scenario is not b.scenario or (a.routing is not b.routing and a.routing != b.routing)
+
+
 def _same(a: Session, b: Session) -> bool:
     """Equal sessions; the candidate frames are compared only when all else is equal."""
     if a.scenario is b.scenario:
         return a == b
     sa, sb = a.scenario, b.scenario
-    if (sa.workload, sa.constraints, sa.scoring, sa.whatif) != (sb.workload, sb.constraints, sb.scoring, sb.whatif):
+    if (sa.workload, sa.constraints, sa.scoring, sa.whatif, sa.pricing, sa.tco,
+            sa.uncertainty) != (sb.workload, sb.constraints, sb.scoring, sb.whatif, sb.pricing,
+                                sb.tco, sb.uncertainty):
         return False
     return a == b
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Open `args.path` (or the built-in sample) with the flags applied, then run."""
-    from workbench.cli.options import apply_overrides, mapping_from
+def build_app(args: argparse.Namespace) -> WorkbenchApp | int:
+    """The app `workbench [PATH] [flags]` runs, or 2 (with the reason on stderr) when
+    PATH cannot be read at all. Reading and analysing PATH happen after the first
+    frame (see `WorkbenchApp`); a file that fails then ends the app the same way."""
+    from workbench.cli.options import mapping_from
 
+    path = getattr(args, "path", None)
     try:
-        if getattr(args, "path", None):
-            session, notes, session_path = inputs.open_file(args.path, mapping_from(args))
-        else:
-            session, notes = inputs.builtin_session()
-            session_path = None
-        opened = session
-        session = apply_overrides(session, args)
-        analysis = analyze(session.scenario)
+        if path:
+            from workbench.fileio import check_input
+
+            check_input(Path(path).expanduser(), path)
+        mapping = mapping_from(args) or None
     except InputError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
     from rich.console import Console
 
     sixteen = Console().color_system in ("standard", "windows")  # what this terminal has
-    app = WorkbenchApp(session, session_path, notes, analysis=analysis,
-                       modified=session != opened, sixteen_colors=sixteen)
+    return WorkbenchApp(sixteen_colors=sixteen,
+                        start=StartOpen(path or None, mapping, overrides=args))
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open `args.path` (or the built-in sample) with the flags applied, then run."""
+    app = build_app(args)
+    if isinstance(app, int):
+        return app
     try:
         result = app.run()
     except Exception:
         _recover(app)
         raise
+    if app.fatal is not None:
+        print(f"workbench: error: {app.fatal}", file=sys.stderr)
+        return 2
     if app.return_code:  # an exception escaped a handler: Textual showed it and stopped
         _recover(app)
         return app.return_code
@@ -933,9 +1311,9 @@ def _recover(app: WorkbenchApp) -> None:
     if saved is not None:
         print(f"workbench: the app stopped on an error; unsaved changes were written to "
               f"{saved}", file=sys.stderr)
-    elif app.modified:
+    elif app.modified and app.session is not None:
         print("workbench: the app stopped on an error; unsaved changes could not be "
               "written", file=sys.stderr)
 
 
-__all__ = ["PANES", "WorkbenchApp", "run_app"]
+__all__ = ["PANES", "StartOpen", "WorkbenchApp", "build_app", "run_app"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from workbench.analysis import Analysis
+    from workbench.evaluation import Evaluation, Robustness
     from workbench.model import Session
 
 SessionChange = Callable[["Session"], "Session"]
@@ -55,17 +55,17 @@ class EditRejected(Message):
 
 
 class AnalysisFinished(Message):
-    """A background analysis of a large table finished."""
+    """A background evaluation (a large table, or a routing log to replay) finished."""
 
-    def __init__(self, session: Session, analysis: Analysis, ticket: int) -> None:
+    def __init__(self, session: Session, evaluation: Evaluation, ticket: int) -> None:
         super().__init__()
         self.session = session
-        self.analysis = analysis
+        self.evaluation = evaluation
         self.ticket = ticket
 
 
 class AnalysisFailed(Message):
-    """A background analysis raised an InputError (the message is for the user)."""
+    """A background evaluation raised an InputError (the message is for the user)."""
 
     def __init__(self, session: Session, error: str, ticket: int) -> None:
         super().__init__()
@@ -100,17 +100,19 @@ class SessionSummarized(Message):
 
 
 class FileOpened(Message):
-    """A table or session was read and analysed, ready to replace the current one."""
+    """A table or session was read and evaluated, ready to replace the current one.
+    `modified`: the command line's flags changed it (it differs from the file)."""
 
-    def __init__(self, path: str, session: Session, analysis: Analysis, notes: list[str],
-                 session_path: Path | None, ticket: int) -> None:
+    def __init__(self, path: str, session: Session, evaluation: Evaluation, notes: list[str],
+                 session_path: Path | None, ticket: int, modified: bool = False) -> None:
         super().__init__()
         self.path = path
         self.session = session
-        self.analysis = analysis
+        self.evaluation = evaluation
         self.notes = notes
         self.session_path = session_path
         self.ticket = ticket
+        self.modified = modified
 
 
 class HeadersRead(Message):
@@ -136,21 +138,36 @@ class SessionSaved(Message):
 
 
 class MemoExported(Message):
-    """The memo was written to `path`."""
+    """An export (the memo, the HTML report, the brief, the deck, the chart images) was
+    written to `path`; `what` names it for the user."""
 
-    def __init__(self, path: Path, ticket: int) -> None:
+    def __init__(self, path: Path, ticket: int, what: str = "Memo") -> None:
         super().__init__()
         self.path = path
         self.ticket = ticket
+        self.what = what
+
+
+class RobustnessAssessed(Message):
+    """Sensitivity, SMAA and risks of generation `generation` are ready (or `error`)."""
+
+    def __init__(self, generation: int, robustness: Robustness | None,
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.robustness = robustness
+        self.error = error
 
 
 class TargetExisted(Message):
-    """A write found a file already at `path` and left it alone, to ask first."""
+    """A write found a file already at `path` and left it alone, to ask first.
+    `question` replaces the usual "X exists. Replace it?" (a folder of images)."""
 
-    def __init__(self, path: Path, ticket: int) -> None:
+    def __init__(self, path: Path, ticket: int, question: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.ticket = ticket
+        self.question = question
 
 
 class FileJobFailed(Message):

@@ -333,14 +333,21 @@ def _frontier_key(
 # ------------------------------------------------------------------------------ bars
 
 
+BAR_ORDERS: tuple[str, ...] = ("rank", "value")
+
+
 def cost_per_point_bars(
-    analysis: Analysis, width: int = 78, height: int | None = None, color: bool = False
+    analysis: Analysis, width: int = 78, height: int | None = None, color: bool = False,
+    order: str = "rank",
 ) -> str:
     """Horizontal bars of cost per accuracy point (USD per 1k per 1%), top 20 by rank.
 
     Bars are linear (a bar's length is its value); the value is printed in the label
     so a bar too short to see still reads. `height=None` gives one line per bar.
+    `order="value"` puts the cheapest point on top (the same 20 bars, re-ordered).
     """
+    if order not in BAR_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(BAR_ORDERS)}, got {order!r}")
     width = max(int(width), MIN_WIDTH)
     a = analysis
     shown = a.table.head(20)
@@ -351,6 +358,8 @@ def cost_per_point_bars(
     if not ok.any():
         return "Cost per accuracy point: not defined (every accuracy is 0)\n"
     idx = np.flatnonzero(ok)
+    if order == "value":  # stable: equal values keep their rank order
+        idx = idx[np.argsort(values[idx], kind="stable")]
     n = idx.size
     digits = len(str(int(ranks[idx].max())))
     texts = [usd(values[i], 4) for i in idx]
@@ -377,7 +386,8 @@ def cost_per_point_bars(
         plt.ylim(lo, hi)
         plt.yticks(positions, labels)
 
-    title = "Cost per 1% accuracy, USD per 1k inferences (rank order)"
+    title = ("Cost per 1% accuracy, USD per 1k inferences "
+             + ("(rank order)" if order == "rank" else "(cheapest first)"))
     canvas = build(draw, width, total_height, title, None, xaxis)
     below: list[str] = []
     if len(a.table) > 20:
@@ -394,14 +404,36 @@ _SERIES_MARKS = "123456789ABCDEFGH"
 VOLUME_TOP = 4
 
 
+VOLUME_MAX_LINES = len(_SERIES_MARKS)
+
+
+def volume_chart_rows(analysis: Analysis, names: list[str] | None = None) -> list[int]:
+    """Rank positions of the candidates `volume_chart` draws, best rank first: the
+    named ones (unknown names ignored), else the top four plus every candidate the
+    sweep recommends at some volume; at most VOLUME_MAX_LINES lines."""
+    a = analysis
+    if names is not None:
+        found = {a.position(n) for n in names}
+        rows = sorted(pos for pos in found if pos is not None)
+        return rows[:VOLUME_MAX_LINES]
+    rows = list(range(min(VOLUME_TOP, len(a.table))))
+    sweep = a.volume_sweep
+    if sweep is not None:
+        picks = {a.position(p) for p in sweep.recommendations if p is not None}
+        rows += sorted(pos for pos in picks if pos is not None and pos not in rows)
+    return sorted(rows)[:VOLUME_MAX_LINES]
+
+
 def volume_chart(
-    analysis: Analysis, width: int = 78, height: int = 20, color: bool = False
+    analysis: Analysis, width: int = 78, height: int = 20, color: bool = False,
+    names: list[str] | None = None,
 ) -> str:
     """Monthly cost against volume per day for the top candidates (from the sweep).
 
     Each line is drawn with its candidate's key; candidates the sweep recommends at
-    some volume are added to the top five. Log axes when a span exceeds 10x. Returns
-    "" when the analysis has no volume sweep.
+    some volume are added to the top four (`volume_chart_rows`), or `names` chooses
+    them. Log axes when a span exceeds 10x. Returns "" when the analysis has no
+    volume sweep (or no named candidate is in the table).
     """
     a = analysis
     sweep = a.volume_sweep
@@ -409,10 +441,9 @@ def volume_chart(
         return ""
     width = max(int(width), MIN_WIDTH)
     height = max(int(height), MIN_HEIGHT)
-    rows = list(range(min(VOLUME_TOP, len(a.table))))
-    picks = {a.position(p) for p in sweep.recommendations if p is not None}
-    rows += sorted(pos for pos in picks if pos is not None and pos not in rows)
-    rows = sorted(rows)[: len(_SERIES_MARKS)]
+    rows = volume_chart_rows(a, names)
+    if not rows:
+        return ""
     marks = {}
     spare = iter(_SERIES_MARKS[9:])
     for r in rows:

@@ -1,51 +1,107 @@
-"""Pane 1: the candidate table with derived metrics, frontier marks and feasibility."""
+"""Pane 1: the candidate table with derived metrics, frontier marks and feasibility.
+
+At 80 columns the table shows its most telling columns first (feasible, monthly cost,
+accuracy, latency, score), money in compact form ($75k, $1.2M), and keeps the rank and
+the name frozen while the other columns scroll; wider terminals get every column in
+the usual order with full figures. The lines below say why the row under the cursor
+is (not) feasible, wrapped rather than cut, and what the column under the cursor means.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pandas as pd
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from workbench.errors import InputError
-from workbench.fmt import num, pct, printable, usd
+from workbench.fmt import clean, num, pct, printable, usd, usd_short
 from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import TOP_N, Snapshot
 from workbench.tui.widgets.tables import WorkbenchTable
 
 FRONTIER_MARK = "★"
+NAME_CUT_NARROW = 30  # the frozen name column at 80 columns; the detail line has it all
 
 
 def _score(v: Any) -> str:
     return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
 
-# (column, header, formatter); columns missing from the analysis table are skipped.
-COLUMNS: list[tuple[str, str, Callable[[Any], str]]] = [
-    ("rank", "#", lambda v: str(int(v))),
-    ("pareto", FRONTIER_MARK, lambda v: FRONTIER_MARK if v else ""),
-    ("name", "Candidate", str),
-    ("feasible", "OK", lambda v: "✓" if v else "✗"),
-    ("score", "Score", _score),
-    ("accuracy", "Acc %", lambda v: pct(v).rstrip("%")),
-    ("latency_ms", "Lat ms", num),
-    ("cost_per_1k", "$/1k", lambda v: usd(v, 4)),
-    ("monthly_cost_usd", "$/month", usd),
-    ("inference_monthly_usd", "Infer $/mo", usd),
-    ("fixed_monthly_usd", "Fixed $/mo", usd),
-    ("one_time_usd", "One-time $", usd),
-    ("cost_per_accuracy_point", "$/1k per pt", lambda v: usd(v, 4)),
-    ("cost_per_1k_correct", "$/1k correct", lambda v: usd(v, 4)),
-    ("max_volume_per_day_in_budget", "Max/day in budget", num),
-    ("maintainability", "Maint", num),
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # header on wide terminals
+    short: str  # header at 80 columns
+    fmt: Callable[[Any], str]
+    compact: Callable[[Any], str]  # cells at 80 columns
+    priority: int  # lower comes first at 80 columns
+    help: str = ""  # the line under the table when the cursor is in this column
+
+
+def _money4(v: Any) -> str:
+    return usd(v, 4)
+
+
+# Columns missing from the analysis table are skipped.
+COLUMNS: list[Column] = [
+    Column("rank", "#", "#", lambda v: str(int(v)), lambda v: str(int(v)), 0,
+           "Rank: by the weighted score (or total cost), feasible candidates first"),
+    Column("pareto", FRONTIER_MARK, FRONTIER_MARK, lambda v: FRONTIER_MARK if v else "",
+           lambda v: FRONTIER_MARK if v else "", 1,
+           "★ On the cost-accuracy frontier: nothing else is both cheaper and more accurate"),
+    Column("name", "Candidate", "Candidate", str, str, 2, "The candidate's name"),
+    Column("feasible", "OK", "OK", lambda v: "✓" if v else "✗", lambda v: "✓" if v else "✗", 3,
+           "✓ meets every constraint; ✗ breaks one (the line above says which)"),
+    Column("score", "Score", "Score", _score, _score, 8,
+           "Weighted score: Σ weight × normalized criterion (pane 4 shows the parts)"),
+    Column("accuracy", "Acc %", "Acc%", lambda v: pct(v).rstrip("%"), lambda v: pct(v).rstrip("%"),
+           5, "Accuracy, in percent"),
+    Column("latency_ms", "Lat ms", "Lat ms", num, num, 6, "Latency, in milliseconds"),
+    Column("cost_per_1k", "$/1k", "$/1k", _money4, usd_short, 9,
+           "Cost per 1,000 requests (priced at the workload for token and instance prices)"),
+    Column("monthly_cost_usd", "$/month", "$/mo", usd, usd_short, 4,
+           "Monthly cost: inference + fixed monthly + one-time ÷ horizon, at the volume"),
+    Column("priced_as", "Priced as", "Priced", _text, _text, 10,
+           "How the cost was priced: per inference, per token, or on instances"),
+    Column("instances", "Instances", "Inst.", num, num, 11,
+           "Instances needed at the volume (candidates priced on instances)"),
+    Column("tco_monthly_usd", "TCO $/month", "TCO/mo", usd, usd_short, 12,
+           "Total cost of ownership per month: every ledger line (pane 5, cost model)"),
+    Column("total_monthly_cost_usd", "Total $/month", "Total/mo", usd, usd_short, 13,
+           "Compute plus the cost of errors (error cost × errors per month)"),
+    Column("inference_monthly_usd", "Infer $/mo", "Inf/mo", usd, usd_short, 15,
+           "Inference cost per month: $/1k × monthly volume ÷ 1,000"),
+    Column("fixed_monthly_usd", "Fixed $/mo", "Fix/mo", usd, usd_short, 16,
+           "Fixed monthly cost (hosting, licences), from the table"),
+    Column("one_time_usd", "One-time $", "Once $", usd, usd_short, 17,
+           "One-time cost, spread over the horizon in the monthly cost"),
+    Column("cost_per_accuracy_point", "$ per acc. point", "$/pt", _money4, usd_short, 18,
+           "Cost per accuracy point: $/1k ÷ accuracy % (lower: each point of accuracy is "
+           "bought cheaper)"),
+    Column("cost_per_1k_correct", "$/1k correct", "$/1k ok", _money4, usd_short, 19,
+           "Cost per 1,000 correct answers: $/1k ÷ (accuracy / 100)"),
+    Column("max_volume_per_day_in_budget", "Max/day in budget", "Max/day", num,
+           lambda v: usd_short(v).lstrip("$") if isinstance(clean(v), (int, float)) else num(v),
+           20, "The most requests per day the monthly budget pays for"),
+    Column("maintainability", "Maint", "Maint", num, num, 14,
+           "Maintainability score from the table (higher is easier)"),
 ]
-LEFT = {"name", "pareto", "feasible"}
+BY_KEY = {c.key: c for c in COLUMNS}
+LEFT = {"name", "pareto", "feasible", "priced_as"}
+FROZEN = ("rank", "pareto", "name")
 
 
 def _text_cell(value: Any) -> str:
@@ -59,13 +115,19 @@ class CandidatesPane(Pane):
     PRIMARY = "#candidates-table"
     TITLE = "Candidates"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit_cell", "Edit", id="candidates.edit", tooltip="Edit the cell under the cursor"),
+        Binding("e", "edit_cell", "Edit", id="candidates.edit",
+                tooltip="Edit the cell under the cursor (says how it read what you typed)"),
         Binding("a", "add", "Add", id="candidates.add", tooltip="Add a candidate"),
-        Binding("d", "duplicate", "Duplicate", id="candidates.duplicate"),
-        Binding("x,delete", "delete", "Delete", id="candidates.delete", key_display="x"),
+        Binding("d", "duplicate", "Dup", id="candidates.duplicate", show=False,
+                tooltip="Duplicate the candidate"),
+        Binding("x,delete", "delete", "Del", id="candidates.delete", key_display="x",
+                tooltip="Delete the candidate (u undoes)"),
         Binding("s", "sort", "Sort", id="candidates.sort", tooltip="Sort by the cursor column (again: by rank)"),
         Binding("S", "reverse", "Reverse", id="candidates.reverse", key_display="S", show=False),
-        Binding("c", "add_column", "Add column", id="candidates.add_column", show=False),
+        Binding("c", "add_column", "Add col", id="candidates.add_column",
+                tooltip="Add a column, e.g. a maintainability score"),
+        Binding("m", "pricing_mode", "Pricing", id="candidates.pricing_mode", show=False,
+                tooltip="How the candidate is priced: per inference, per token, on instances"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -74,37 +136,43 @@ class CandidatesPane(Pane):
         self.ascending = True
         self._focus_name: str | None = None
         self._labels: dict[str, str] = {}
+        self._helps: dict[str, str] = {}
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield WorkbenchTable(id="candidates-table", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="candidate-detail")
+        yield Static("", id="column-help")
         yield Static("", id="candidates-note")
 
     # ---- drawing -----------------------------------------------------------
 
-    def _columns(self, table: pd.DataFrame) -> list[tuple[str, str, Callable[[Any], str]]]:
-        known = {c for c, _, _ in COLUMNS}
-        cols = []
-        for column, label, fmt in COLUMNS:
-            if column not in table.columns:
+    def _columns(self, table: pd.DataFrame, narrow: bool) -> list[Column]:
+        cols: list[Column] = []
+        for column in COLUMNS:
+            if column.key not in table.columns:
                 continue
-            if column in ("monthly_cost_usd", "max_volume_per_day_in_budget") and table[column].isna().all():
+            if column.key in ("monthly_cost_usd", "max_volume_per_day_in_budget") and table[column.key].isna().all():
                 continue
-            if column == "inference_monthly_usd" and not (
-                {"fixed_monthly_usd", "one_time_usd"} & set(table.columns)
+            if column.key == "inference_monthly_usd" and not (
+                {"fixed_monthly_usd", "one_time_usd", "tco_monthly_usd"} & set(table.columns)
             ):
                 continue
-            cols.append((column, label, fmt))
-        for column in table.columns:
-            if column in known:
+            cols.append(column)
+        known = {c.key for c in COLUMNS}
+        for i, name in enumerate(table.columns):
+            if name in known:
                 continue
-            series = table[column]
+            key = str(name)
+            series = table[name]
             if pd.api.types.is_bool_dtype(series):
-                cols.append((str(column), str(column), lambda v: "yes" if v else "no"))
+                fmt: Callable[[Any], str] = lambda v: "yes" if v else "no"  # noqa: E731
             elif pd.api.types.is_numeric_dtype(series):
-                cols.append((str(column), str(column), num))
+                fmt = num
             else:
-                cols.append((str(column), str(column), _text_cell))
+                fmt = _text_cell
+            cols.append(Column(key, key, key, fmt, fmt, 100 + i, f"{key}: a column of the table"))
+        if narrow:
+            cols.sort(key=lambda c: c.priority)
         return cols
 
     def _view(self, table: pd.DataFrame) -> pd.DataFrame:
@@ -117,33 +185,37 @@ class CandidatesPane(Pane):
         table_widget = self.query_one(WorkbenchTable)
         analysis = snapshot.analysis
         table = analysis.table
-        columns = self._columns(table)
-        self._labels = {c: label for c, label, _ in columns}
+        narrow = self.narrow
+        columns = self._columns(table, narrow)
+        self._labels = {c.key: c.label for c in columns}
+        self._helps = {c.key: c.help for c in columns}
         rec = analysis.recommendation.name if analysis.recommendation else None
         view = self._view(table).head(TOP_N)
         header: list[tuple[str, Any]] = []
-        for column, label, _ in columns:
-            if column == self.sort_column or (
-                column == "rank" and self.sort_column is None and not self.ascending
+        for column in columns:
+            label = column.short if narrow else column.label
+            if column.key == self.sort_column or (
+                column.key == "rank" and self.sort_column is None and not self.ascending
             ):
                 label = f"{label} {'▲' if self.ascending else '▼'}"
-            header.append((column, literal(label, justify="left" if column in LEFT else "right")))
-        data = {column: view[column].tolist() for column, _, _ in columns}
+            header.append((column.key, literal(label, justify="left" if column.key in LEFT else "right")))
+        data = {column.key: view[column.key].tolist() for column in columns}
         rows: list[tuple[str, list[Any]]] = []
+        routed = snapshot.user_rows
         for i, row_label in enumerate(view.index.tolist()):
-            name = data["name"][i]
             cells: list[Any] = []
-            for column, _, fmt in columns:
-                value = data[column][i]
-                if column == "name":
-                    cells.append(literal(value, style="bold green" if value == rec else ""))
-                elif column == "feasible":
+            for column in columns:
+                value = data[column.key][i]
+                fmt = column.compact if narrow else column.fmt
+                if column.key == "name":
+                    style = "bold green" if value == rec else ("cyan" if row_label >= routed else "")
+                    cells.append(literal(value, style=style, cut=NAME_CUT_NARROW if narrow else None))
+                elif column.key == "feasible":
                     cells.append(Text(fmt(value), style="green" if value else "red"))
-                elif column == "pareto":
+                elif column.key == "pareto":
                     cells.append(Text(fmt(value), style="yellow"))
                 else:  # extra text columns hold the file's own strings
-                    cells.append(literal(fmt(value), justify="left" if column in LEFT else "right"))
-            del name
+                    cells.append(literal(fmt(value), justify="left" if column.key in LEFT else "right"))
             rows.append((str(row_label), cells))
         keep_row, keep_column = table_widget.cursor_keys()
         if self._focus_name is not None:
@@ -151,6 +223,8 @@ class CandidatesPane(Pane):
             keep_row = str(hits[0]) if len(hits) else keep_row
             self._focus_name = None
         table_widget.replace_rows(header, rows, keep_row=keep_row, keep_column=keep_column)
+        frozen = [c.key for c in columns if c.key in FROZEN]
+        table_widget.fixed_columns = len(frozen) if frozen and frozen == [c.key for c in columns[:len(frozen)]] else 0
         self._update_note(snapshot)
         self._update_detail()
 
@@ -164,14 +238,18 @@ class CandidatesPane(Pane):
             parts.append(f"showing {TOP_N:,} of {n:,} by {order}")
         else:
             parts.append(f"by {order}{'' if self.ascending else ' (reversed)'}")
+        if snapshot.evaluation.routing is not None and n > snapshot.user_rows:
+            parts.append("cyan: the routed system (pane 7)")
         self.query_one("#candidates-note", Static).update(literal(" · ".join(parts), style="dim"))
 
     def _update_detail(self) -> None:
         detail = self.query_one("#candidate-detail", Static)
+        helper = self.query_one("#column-help", Static)
         if self.snapshot is None:
             return
         analysis = self.snapshot.analysis
-        row_key, _ = self.query_one(WorkbenchTable).cursor_keys()
+        row_key, column = self.query_one(WorkbenchTable).cursor_keys()
+        helper.update(literal(self._helps.get(column or "", ""), style="dim italic"))
         if row_key is None:
             detail.update("")
             return
@@ -182,7 +260,7 @@ class CandidatesPane(Pane):
             detail.update("")
             return
         row = analysis.table.iloc[position]
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text()
         name = str(row["name"])
         if bool(row["feasible"]):
             text.append("✓ ", style="bold green")
@@ -198,6 +276,8 @@ class CandidatesPane(Pane):
         if bool(row["pareto"]):
             extra.append("on the frontier")
         extra.append(f"rank {int(row['rank'])}")
+        if row_label >= self.snapshot.user_rows:
+            extra.append("the routed system: its figures come from pane 7")
         text.append(" · " + " · ".join(extra), style="dim")
         detail.update(text)
 
@@ -205,11 +285,33 @@ class CandidatesPane(Pane):
     def _highlighted(self, event: DataTable.CellHighlighted) -> None:
         self._update_detail()
 
+    def copy_value(self, focused: Widget) -> str | None:
+        """The exact figure of the cell (the table shows it rounded)."""
+        if self.snapshot is None or not isinstance(focused, WorkbenchTable):
+            return None
+        row_key, column = focused.cursor_keys()
+        table = self.snapshot.analysis.table
+        if row_key is None or column is None or column not in table.columns:
+            return None
+        value = clean(table.loc[int(row_key), column])
+        return "" if value is None else printable(value)
+
     # ---- actions -----------------------------------------------------------
 
     def _cursor(self) -> tuple[int | None, str | None]:
         row_key, column = self.query_one(WorkbenchTable).cursor_keys()
         return (None if row_key is None else int(row_key)), column
+
+    def _own_row(self, row: int | None) -> bool:
+        """The row is the session's own (not the routed system the evaluation adds);
+        a notice says why not."""
+        if row is None or self.snapshot is None:
+            return False
+        if row >= self.snapshot.user_rows:
+            self.notify("This row is the routed system: its figures come from the routing "
+                        "simulation (pane 7), not from the table.", severity="warning")
+            return False
+        return True
 
     @on(DataTable.CellSelected, "#candidates-table")
     def _selected(self, event: DataTable.CellSelected) -> None:
@@ -221,14 +323,18 @@ class CandidatesPane(Pane):
         from workbench.tui.screens.prompt import PromptScreen
 
         row, column = self._cursor()
-        if row is None or column is None or self.snapshot is None:
+        if column is None or self.snapshot is None or not self._own_row(row):
             return
-        if column in edits.COMPUTED:
+        assert row is not None
+        if column in edits.COMPUTED or column not in self.snapshot.session.scenario.candidates.columns:
             self.notify(
                 f"{self._labels.get(column, column)} is computed by the analysis; "
                 "edit the inputs (accuracy, latency, cost…) instead",
                 severity="warning",
             )
+            return
+        if column == edits.PRICING_MODE:
+            self.action_pricing_mode()
             return
         frame = self.snapshot.session.scenario.candidates
         value = frame[column].iloc[row]
@@ -239,10 +345,13 @@ class CandidatesPane(Pane):
 
         def check(text: str) -> str | None:
             try:
-                edits.set_cell(self.app.session, row, column, text)  # type: ignore[attr-defined]
+                edits.set_cell(self.app.session, row, column, text)  # type: ignore[arg-type]
             except InputError as exc:
                 return str(exc)
             return None
+
+        def explain(text: str) -> str:
+            return edits.read_cell(frame, row, column, text).understood
 
         def done(text: str | None) -> None:
             if text is None:
@@ -252,11 +361,46 @@ class CandidatesPane(Pane):
             self.edit(lambda s: edits.set_cell(s, row, column, text), f"edit {column} of {name}")
 
         label = self._labels.get(column, column)
+        hint = {"name": "", "accuracy": "percent: 72 or 72%; 0.72 is a fraction only when the "
+                "column holds fractions"}.get(column, "blank = missing (optional columns); "
+                                              "15k, $0.02, 1,500 are numbers")
         self.app.push_screen(
-            PromptScreen(f"Edit {label}", f"{name}: {column}", shown, check=check,
-                         hint="blank = missing (optional columns)" if column != "name" else ""),
+            PromptScreen(f"Edit {label}", f"{name}: {column}", shown, check=check, hint=hint,
+                         explain=explain if column != "name" else None),
             done,
         )
+
+    def action_pricing_mode(self) -> None:
+        from workbench import edits
+        from workbench.pricing.resolve import PRICING_MODES
+        from workbench.tui.screens.prompt import FormScreen
+
+        row, _ = self._cursor()
+        if self.snapshot is None or not self._own_row(row):
+            return
+        assert row is not None
+        frame = self.snapshot.session.scenario.candidates
+        name = str(frame["name"].iloc[row])
+        current = frame[edits.PRICING_MODE].iloc[row] if edits.PRICING_MODE in frame.columns else None
+        table = self.snapshot.analysis.table
+        priced = table.loc[row, "priced_as"] if "priced_as" in table.columns else "per_inference"
+        choices = ["auto", *PRICING_MODES]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            mode = values["mode"] or "auto"
+            chosen = None if mode == "auto" else mode
+            self.edit(lambda s: edits.set_pricing_mode(s, row, chosen),
+                      f"pricing mode of {name}")
+
+        self.app.push_screen(FormScreen(
+            f"Pricing mode of {name}",
+            [("mode", "Pricing mode", str(current) if isinstance(current, str) and current else "auto",
+              choices)],
+            note=f"Now priced {printable(priced)}. auto: from the row's prices (cost_per_1k; "
+                 "token prices; hourly_usd and throughput_per_s). A mode needs its prices "
+                 "in the row (edit them with e)."), done)
 
     def action_add(self) -> None:
         from workbench import edits
@@ -270,7 +414,7 @@ class CandidatesPane(Pane):
 
         def check(values: dict[str, str]) -> str | None:
             try:
-                edits.add_candidate(self.app.session, values)  # type: ignore[attr-defined]
+                edits.add_candidate(self.app.session, values)  # type: ignore[arg-type]
             except InputError as exc:
                 return str(exc)
             return None
@@ -287,8 +431,9 @@ class CandidatesPane(Pane):
         from workbench import edits
 
         row, _ = self._cursor()
-        if row is None or self.snapshot is None:
+        if self.snapshot is None or not self._own_row(row):
             return
+        assert row is not None
         _, name = edits.duplicate_candidate(self.snapshot.session, row)
         self._focus_name = name
         self.edit(lambda s: edits.duplicate_candidate(s, row)[0], f"duplicate as {name}")
@@ -297,8 +442,9 @@ class CandidatesPane(Pane):
         from workbench import edits
 
         row, _ = self._cursor()
-        if row is None or self.snapshot is None:
+        if self.snapshot is None or not self._own_row(row):
             return
+        assert row is not None
         name = str(self.snapshot.session.scenario.candidates["name"].iloc[row])
         self.edit(lambda s: edits.delete_candidate(s, row), f"delete {name}")
         self.notify(f"Deleted {name} (u to undo)")
@@ -312,11 +458,11 @@ class CandidatesPane(Pane):
         else:
             self.sort_column = column
         self.ascending = True
-        self._redraw()
+        self.redraw()
 
     def action_reverse(self) -> None:
         self.ascending = not self.ascending
-        self._redraw()
+        self.redraw()
 
     def action_add_column(self) -> None:
         from workbench import edits
@@ -324,7 +470,7 @@ class CandidatesPane(Pane):
 
         def check(text: str) -> str | None:
             try:
-                edits.add_column(self.app.session, text)  # type: ignore[attr-defined]
+                edits.add_column(self.app.session, text)  # type: ignore[arg-type]
             except InputError as exc:
                 return str(exc)
             return None
@@ -338,9 +484,3 @@ class CandidatesPane(Pane):
                          "maintainability", check=check),
             done,
         )
-
-    def _redraw(self) -> None:
-        if self.snapshot is not None:
-            snapshot = self.snapshot
-            self.generation = -1
-            self.show(snapshot)

@@ -1,10 +1,18 @@
-"""Pane 2: workload, constraints, criteria weights and normalization.
+"""Pane 2: every scalar input of the decision, and the criteria's weights.
 
-The fields are `CommitField`s: a value reaches the session when it is committed (enter,
-or leaving the field) and only if it parses and the engine accepts it; until then the
-session, the analysis and a save hold the last applied value. A value that does not
-parse, or that the engine refuses (e.g. a limit on an unknown column), is marked in
-place with the reason below the form.
+The form is derived from `workbench.fields.FIELDS` (label, help, unit, bounds, parse,
+get, set): one row per field of the scenario's sections, grouped by section and
+scrollable, so a field added to the engine's table appears here with its checks. The
+composite inputs have rows of their own: other limits (`params_m<=50`) and the
+cost-of-ownership ledger's items (a small form). The line under the form says what the
+focused field is (the field table's help, unit and bounds).
+
+Number fields are `CommitField`s: a value reaches the session when it is committed
+(enter, or leaving the field) and only if it parses and the engine accepts it; until
+then the session, the analysis and a save hold the last applied value. A value that
+does not parse, or that the engine refuses (e.g. a limit on an unknown column), is
+marked in place with the reason below the form. Lists (`FieldSelect`) open on enter;
+↑ and ↓ move between fields everywhere.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Select, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Label, Select, Static
 
 from workbench import edits
+from workbench.errors import InputError
+from workbench.fields import FIELDS, Field
 from workbench.fmt import fmt_num
-from workbench.model import NORMALIZATIONS, Criterion, Session
+from workbench.model import Criterion, Session
 from workbench.parse import format_limits, parse_limits
 from workbench.parse import parse_optional as parse_number
 from workbench.tui.messages import EditRejected
@@ -31,32 +41,75 @@ from workbench.tui.screens.prompt import PromptScreen
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar
 from workbench.tui.widgets.field import CommitField, Outcome, apply_now
+from workbench.tui.widgets.select import FieldSelect
 from workbench.tui.widgets.tables import WorkbenchTable
 
-
-def _number(blank_ok: bool = True, positive: bool = False, minimum: float | None = 0.0):  # type: ignore[no-untyped-def]
-    return lambda text: parse_number(text, blank_ok=blank_ok, positive=positive,
-                                     minimum=None if positive else minimum)
-
-
-def _percent(text: str) -> float | None:
-    value = parse_number(text.rstrip("% "), blank_ok=True, minimum=0.0)
-    if value is not None and value > 100:
-        raise ValueError("a percentage is at most 100")
-    return value
+# The sections of the scenario the form shows, in order, with their headings. The
+# fields themselves (and their order) come from the field table.
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("workload", "Workload"), ("constraints", "Constraints"), ("scoring", "Scoring"),
+    ("whatif", "What-if"), ("pricing", "Pricing (token and instance prices)"),
+    ("tco", "Cost of ownership"), ("uncertainty", "Uncertainty (robustness)"),
+)
+LIMITS_ID = "field-limits"
+LEDGER_ID = "ledger-button"
 
 
-# (field id, label, parser, getter, setter, placeholder)
-Getter = Callable[[Session], str]
-Setter = Callable[[Session, Any], Session]
+def form_fields() -> list[Field]:
+    """The fields pane 2 edits: every scalar of the scenario's sections that is typed
+    or chosen (a candidate's name, the what-if baseline, is chosen on pane 5)."""
+    order = [s for s, _ in GROUPS]
+    fields = [f for f in FIELDS if f.section in order and f.kind != "name"]
+    return sorted(fields, key=lambda f: order.index(f.section))  # stable: table order within
 
 
-def _set_workload(key: str) -> Setter:
-    return lambda s, v: s.with_scenario(workload=replace(s.scenario.workload, **{key: v}))
+def field_id(f: Field) -> str:
+    return f"field-{f.key}"
 
 
-def _set_constraint(key: str) -> Setter:
-    return lambda s, v: s.with_scenario(constraints=replace(s.scenario.constraints, **{key: v}))
+def _parser(f: Field) -> Callable[[str], Any]:
+    """`f.parse` for a CommitField: its refusals as ValueError with the bare message."""
+    def parse(text: str) -> Any:
+        try:
+            return f.parse(text)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+
+    return parse
+
+
+def shown(f: Field, session: Session) -> str:
+    """A field's value as the form writes it (blank: not set)."""
+    value = f.get(session)
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ", ".join(fmt_num(v) for v in value)
+    if isinstance(value, (int, float)):
+        return fmt_num(float(value))
+    return str(value)
+
+
+def placeholder(f: Field) -> str:
+    if f.default is None:
+        return "none" if f.kind != "text" else "today"
+    if isinstance(f.default, tuple):
+        return ", ".join(f"{v:g}" for v in f.default)
+    return f"{f.default:g}" if isinstance(f.default, float) else str(f.default)
+
+
+def field_help(f: Field) -> str:
+    """The line the form shows for the focused field."""
+    parts = [f"{f.label}: {f.help}"]
+    if f.unit:
+        parts.append(f"in {f.unit}")
+    if f.bounds_text():
+        parts.append(f.bounds_text())
+    if f.fraction:
+        parts.append("0.7 or 70%")
+    if f.choices:
+        parts.append(" | ".join(f.choices))
+    return "; ".join(parts) + f"  [{f.path}]"
 
 
 def _set_limits(s: Session, value: tuple[dict[str, float], dict[str, float]]) -> Session:
@@ -64,28 +117,19 @@ def _set_limits(s: Session, value: tuple[dict[str, float], dict[str, float]]) ->
     return s.with_scenario(constraints=replace(s.scenario.constraints, max=upper, min=lower))
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else fmt_num(value)
+def _limits(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    return parse_limits(text)
 
 
-FIELDS: list[tuple[str, str, Callable[[str], Any], Getter, Setter, str]] = [
-    ("volume", "Volume / day", _number(), lambda s: _fmt(s.scenario.workload.volume_per_day),
-     _set_workload("volume_per_day"), "none: costs per 1k"),
-    ("days", "Days / month", _number(blank_ok=False, positive=True),
-     lambda s: _fmt(s.scenario.workload.days_per_month), _set_workload("days_per_month"), "30"),
-    ("horizon", "Horizon months", _number(blank_ok=False, positive=True),
-     lambda s: _fmt(s.scenario.workload.horizon_months), _set_workload("horizon_months"), "12"),
-    ("budget", "Budget $/month", _number(), lambda s: _fmt(s.scenario.constraints.monthly_budget_usd),
-     _set_constraint("monthly_budget_usd"), "none"),
-    ("latency", "Max latency ms", _number(), lambda s: _fmt(s.scenario.constraints.max_latency_ms),
-     _set_constraint("max_latency_ms"), "none"),
-    ("accuracy", "Min accuracy %", _percent, lambda s: _fmt(s.scenario.constraints.min_accuracy),
-     _set_constraint("min_accuracy"), "none"),
-    ("limits", "Other limits", parse_limits,
-     lambda s: format_limits(s.scenario.constraints.max, s.scenario.constraints.min),
-     _set_limits, "e.g. params_m<=50, gflops>=2"),
-]
-WIDE = 110
+class FormButton(Button):
+    """A button in the form: ↑ and ↓ move between fields, enter presses it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False),
+    ]
+
+    def action_move(self, step: int) -> None:
+        (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
 
 
 class CriteriaTable(WorkbenchTable):
@@ -125,43 +169,70 @@ class CriteriaTable(WorkbenchTable):
 
 class ConstraintsPane(Pane):
     PRIMARY = "#criteria-table"
-    TITLE = "Constraints & weights"
+    TITLE = "Inputs & weights"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("L", "ledger", "Ledger", id="constraints.ledger", show=False,
+                tooltip="Cost-of-ownership ledger items: add, edit, delete"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Criterion] = []
         self._local: dict[str, Criterion] = {}  # unused criteria flipped before weighing
+        self._fields = {field_id(f): f for f in form_fields()}
 
     def compose(self):  # type: ignore[no-untyped-def]
         with Horizontal(id="constraints-body"):
-            with Vertical(id="constraints-form"):
-                for key, label, parse, _, _, placeholder in FIELDS:
-                    with Horizontal(classes="form-row"):
-                        yield Label(label, classes="form-label")
-                        yield CommitField(parse, self._apply_field, label=label,
-                                          id=f"field-{key}", placeholder=placeholder)
-                with Horizontal(classes="form-row"):
-                    yield Label("Normalization", classes="form-label")
-                    yield Select([(m, m) for m in NORMALIZATIONS], allow_blank=False,
-                                 value="minmax", id="field-normalization", compact=True)
+            with Vertical(id="constraints-left"):
+                with VerticalScroll(id="constraints-form"):
+                    for section, title in GROUPS:
+                        yield Static(title, classes="group-title")
+                        for f in (f for f in self._fields.values() if f.section == section):
+                            with Horizontal(classes="form-row"):
+                                yield Label(f.label, classes="form-label")
+                                if f.kind == "choice":
+                                    yield FieldSelect([(c, c) for c in f.choices],
+                                                      allow_blank=False, value=f.default,
+                                                      id=field_id(f), compact=True)
+                                else:
+                                    yield CommitField(_parser(f), self._apply_field,
+                                                      label=f.label, id=field_id(f),
+                                                      placeholder=placeholder(f))
+                        if section == "constraints":
+                            with Horizontal(classes="form-row"):
+                                yield Label("Other limits", classes="form-label")
+                                yield CommitField(_limits, self._apply_limits,
+                                                  label="Other limits", id=LIMITS_ID,
+                                                  placeholder="e.g. params_m<=50, gflops>=2")
+                        if section == "tco":
+                            with Horizontal(classes="form-row"):
+                                yield Label("Ledger items", classes="form-label")
+                                yield FormButton("none: add…", id=LEDGER_ID, compact=True)
+                yield Static("", id="field-help")
                 yield Static("", id="constraints-error")
             with Vertical(id="criteria-box"):
                 yield Static("Criteria and weights", id="criteria-title", classes="section-title")
                 yield CriteriaTable(id="criteria-table", cursor_type="row", zebra_stripes=True)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
-
     # ---- drawing -----------------------------------------------------------
 
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         session = snapshot.session
-        for key, _, _, getter, _, _ in FIELDS:
-            self.query_one(f"#field-{key}", CommitField).show(getter(session))
-        select = self.query_one("#field-normalization", Select)
-        if select.value != session.scenario.scoring.normalization:
-            with select.prevent(Select.Changed):
-                select.value = session.scenario.scoring.normalization
+        for fid, f in self._fields.items():
+            if f.kind == "choice":
+                select = self.query_one(f"#{fid}", Select)
+                value = f.get(session)
+                if select.value != value:
+                    with select.prevent(Select.Changed):
+                        select.value = value
+            else:
+                self.query_one(f"#{fid}", CommitField).show(shown(f, session))
+        c = session.scenario.constraints
+        self.query_one(f"#{LIMITS_ID}", CommitField).show(format_limits(c.max, c.min))
+        items = session.scenario.tco.items
+        names = ", ".join(str(i.get("name")) for i in items)
+        self.query_one(f"#{LEDGER_ID}", Button).label = literal(
+            f"{len(items)}: {names} (edit…)" if items else "none: add…", cut=40)
         self._draw_criteria(snapshot)
 
     def _draw_criteria(self, snapshot: Snapshot) -> None:
@@ -198,9 +269,30 @@ class ConstraintsPane(Pane):
     # ---- fields --------------------------------------------------------------
 
     def _apply_field(self, field: CommitField, value: Any) -> Outcome:
-        key = (field.id or "").removeprefix("field-")
-        setter = next(f[4] for f in FIELDS if f[0] == key)
-        return apply_now(field, lambda s: setter(s, value), f"set {field.label.lower()}")
+        f = self._fields[field.id or ""]
+        return apply_now(field, lambda s: f.set(s, value), f.label)
+
+    def _apply_limits(self, field: CommitField, value: Any) -> Outcome:
+        return apply_now(field, lambda s: _set_limits(s, value), "other limits")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Say what the focused field is (the field table's help line)."""
+        widget_id = event.widget.id or ""
+        f = self._fields.get(widget_id)
+        if f is not None:
+            text = field_help(f)
+        elif widget_id == LIMITS_ID:
+            text = ("Other limits: inclusive limits on any numeric column, COLUMN<=VALUE or "
+                    "COLUMN>=VALUE, comma-separated  [constraints.max, constraints.min]")
+        elif widget_id == LEDGER_ID:
+            text = ("Ledger items: named costs of ownership (labeling, maintenance, "
+                    "monitoring...) over the horizon; enter: add, edit, delete  [tco.items]")
+        elif widget_id == "criteria-table":
+            text = ("Criteria: + - weight · m max/min · t linear/log · enter type a weight; "
+                    "shares are the weights normalized to 100%")
+        else:
+            return
+        self.query_one("#field-help", Static).update(literal(text, style="dim"))
 
     @on(CommitField.Noted)
     def _field_noted(self, event: CommitField.Noted) -> None:
@@ -209,24 +301,32 @@ class ConstraintsPane(Pane):
 
     @on(EditRejected)
     def _rejected(self, event: EditRejected) -> None:
-        """A criterion edit the engine refused (fields take their own)."""
+        """An edit the engine refused (fields take their own)."""
         event.stop()
         self.query_one("#constraints-error", Static).update(
             literal(f"{event.error} (not applied)", style="red")
         )
 
-    @on(Select.Changed, "#field-normalization")
-    def _normalization(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#constraints-form Select")
+    def _chosen(self, event: Select.Changed) -> None:
         event.stop()
+        f = self._fields.get(event.select.id or "")
         value = event.value
-        if value is Select.NULL or (
-            self.snapshot is not None and value == self.snapshot.session.scenario.scoring.normalization
+        if f is None or value is Select.NULL or (
+            self.snapshot is not None and value == f.get(self.snapshot.session)
         ):
             return
-        self.edit(
-            lambda s: s.with_scenario(scoring=replace(s.scenario.scoring, normalization=value)),
-            f"normalization {value}",
-        )
+        self.edit(lambda s: f.set(s, value), f"{f.label} {value}", origin=event.select)
+
+    @on(Button.Pressed, f"#{LEDGER_ID}")
+    def _ledger_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_ledger()
+
+    def action_ledger(self) -> None:
+        from workbench.tui.screens.ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen())
 
     # ---- criteria ------------------------------------------------------------
 
@@ -303,6 +403,9 @@ class ConstraintsPane(Pane):
 
         self.app.push_screen(
             PromptScreen(f"Weight of {c.column}", "Raw weight (shares are normalized to 100%)",
-                         f"{c.weight:g}", check=check),
+                         f"{c.weight:g}", check=check, explain=lambda t: f"weight {fmt_num(parse_number(t, blank_ok=False, minimum=0.0) or 0.0)}"),
             done,
         )
+
+
+assert len({field_id(f) for f in form_fields()}) == len(form_fields()), "field keys must be unique"

@@ -1,4 +1,10 @@
-"""Pane 6: the decision memo, with the title, notes and the recorded decision.
+"""Pane 6: the decision memo, with the title, notes and the recorded decision; and the
+exports for the people who decide: the memo (ctrl+e), the interactive HTML report (h),
+the one-page brief (b), the slide deck (d) and chart images (i PNG, I SVG), each asking
+where (and before replacing a file), written off the UI thread.
+
+Undo here (`u` on the memo) undoes the report's own text, never the analysis inputs
+edited on the other panes (see `workbench.tui.history`).
 
 The fields show the session's text with control characters as visible escapes
 (`safe.editable`); a field the user does not type in leaves the session's exact text
@@ -8,7 +14,7 @@ alone, and what the user types is stored as shown.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
@@ -22,8 +28,8 @@ from workbench.tui.panes.base import Pane
 from workbench.tui.safe import editable, literal
 from workbench.tui.state import LARGE_TABLE, Snapshot
 from workbench.tui.widgets.memo import MemoView
+from workbench.tui.widgets.select import FieldSelect
 
-WIDE = 110
 CHOICES_MAX = 100
 MEMO_DELAY = 0.4  # seconds of quiet typing before the memo is re-rendered
 _NONE = object()  # no own edit recorded for a field
@@ -43,7 +49,19 @@ class ReportPane(Pane):
     PRIMARY = "#memo-scroll"
     TITLE = "Report"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "app.export_memo", "Export memo", id="report.export"),
+        # priority: a field's own ctrl+e (end of line) must not hide the export here
+        Binding("ctrl+e", "app.export('memo')", "Memo", id="report.export", priority=True,
+                tooltip="Export the memo (markdown)"),
+        Binding("h", "app.export('html')", "HTML", id="report.export_html",
+                tooltip="Export the interactive HTML report"),
+        Binding("b", "app.export('brief')", "Brief", id="report.export_brief",
+                tooltip="Export the one-page brief (markdown)"),
+        Binding("d", "app.export('deck')", "Deck", id="report.export_deck",
+                tooltip="Export the slide deck (PowerPoint)"),
+        Binding("i", "app.export('png')", "Images", id="report.export_png",
+                tooltip="Export the charts as PNG images"),
+        Binding("I", "app.export('svg')", "SVG", id="report.export_svg", show=False,
+                key_display="I", tooltip="Export the charts as SVG images"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -64,7 +82,7 @@ class ReportPane(Pane):
                     yield Input(id="report-title", compact=True)
                 with Horizontal(classes="form-row"):
                     yield Label("Chosen", classes="form-label")
-                    yield Select([], prompt="not decided", id="report-chosen", compact=True)
+                    yield FieldSelect([], prompt="not decided", id="report-chosen", compact=True)
                 with Horizontal(classes="form-row"):
                     yield Label("Decided by", classes="form-label")
                     yield Input(id="report-by", compact=True, placeholder="name")
@@ -80,9 +98,6 @@ class ReportPane(Pane):
             with Vertical(id="memo-box"):
                 yield Static("Memo", classes="section-title")
                 yield MemoView(id="memo-scroll")
-
-    def on_resize(self, event: Any) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
 
     def draw(self, snapshot: Snapshot, previous: Snapshot | None) -> None:
         session = snapshot.session

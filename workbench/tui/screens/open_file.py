@@ -21,6 +21,7 @@ from workbench import inputs
 from workbench.columns import REQUIRED
 from workbench.tui.messages import SessionsFound, SessionSummarized
 from workbench.tui.safe import literal
+from workbench.tui.widgets.select import FieldSelect
 
 
 def _when(value: Any) -> str:
@@ -81,7 +82,10 @@ class OpenScreen(ModalScreen["str | None"]):
             yield Static("enter open · tab switch · esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one("#open-sessions", DataTable)
+        hits = self.query("#open-sessions")
+        if not hits:  # keys that came in while the dialog was being built closed it
+            return
+        table = hits.first(DataTable)
         table.add_columns("Title", "Modified", "Recommendation", "Decision", "File")
         table.add_row(literal(READING, style="italic"), "", "", "", "", key="")
         table.focus()
@@ -202,19 +206,18 @@ class MappingScreen(ModalScreen["dict[str, str] | None"]):
             for column in REQUIRED:
                 yield Label(column)
                 guess = self._guess.get(column)
-                yield Select(options, value=guess if guess in self._headers else Select.NULL,
+                yield FieldSelect(options, value=guess if guess in self._headers else Select.NULL,
                              prompt="choose a header", id=f"map-{column}", compact=True)
             yield Static("", id="map-error", classes="dialog-hint")
             yield Static("tab next · enter choose · ctrl+s / f2 open with this mapping · esc cancel",
                          classes="dialog-keys")
 
     def on_mount(self) -> None:
-        for column in REQUIRED:
-            select = self.query_one(f"#map-{column}", Select)
-            if select.value is Select.NULL:
-                select.focus()
-                return
-        self.query_one(f"#map-{REQUIRED[0]}", Select).focus()
+        selects = list(self.query(Select).results(Select))
+        if not selects:  # keys that came in while the dialog was being built closed it
+            return
+        empty = [s for s in selects if s.value is Select.NULL]
+        (empty or selects)[0].focus()
 
     def mapping(self) -> dict[str, str] | None:
         out: dict[str, str] = {}

@@ -7,24 +7,34 @@ escaped too (`safe.editable`); given back unchanged, it is the exact original va
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from workbench.tui.safe import editable, literal, unedited
+from workbench.tui.widgets.select import FieldSelect
 
 Check = Callable[[str], "str | None"]  # returns an error message, or None when fine
+# What a typed text is read as ("72.00% accuracy"); raises ValueError/InputError-like
+# exceptions with the reason when it cannot be read.
+Explain = Callable[[str], str]
+
+# Dialogs focus their first field themselves (AUTO_FOCUS), so a key that arrives while
+# a dialog is still being built finds nothing to crash on.
 
 
 class PromptScreen(ModalScreen["str | None"]):
-    """Ask for one value. Enter accepts (if `check` passes), Esc cancels."""
+    """Ask for one value. Enter accepts (if `check` passes), Esc cancels. With
+    `explain`, the line under the field says, as you type, what the text is read as."""
 
+    AUTO_FOCUS = "#prompt-input"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
@@ -36,6 +46,7 @@ class PromptScreen(ModalScreen["str | None"]):
         placeholder: str = "",
         check: Check | None = None,
         hint: str = "",
+        explain: Explain | None = None,
     ) -> None:
         super().__init__()
         self._title = title
@@ -44,6 +55,7 @@ class PromptScreen(ModalScreen["str | None"]):
         self._placeholder = placeholder
         self._check = check
         self._hint = hint
+        self._explain = explain
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -51,11 +63,25 @@ class PromptScreen(ModalScreen["str | None"]):
             yield Label(literal(self._label))
             yield Input(editable(self._value), placeholder=self._placeholder, id="prompt-input",
                         select_on_focus=True)
-            yield Static(literal(self._hint), id="prompt-error", classes="dialog-hint")
+            yield Static(self._understood(self._value) if self._explain else literal(self._hint),
+                         id="prompt-error", classes="dialog-hint")
+            if self._explain and self._hint:
+                yield Static(literal(self._hint, style="dim"), classes="dialog-note")
             yield Static("enter accept · esc cancel", classes="dialog-keys")
 
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
+    def _understood(self, text: str) -> Text:
+        assert self._explain is not None
+        try:
+            return literal(f"read as: {self._explain(text)}", style="green")
+        except Exception as exc:  # noqa: BLE001 - any reason the text cannot be read
+            return literal(getattr(exc, "message", None) or str(exc), style="red")
+
+    @on(Input.Changed, "#prompt-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._explain is not None:
+            self.query_one("#prompt-error", Static).update(self._understood(event.value))
+            self.query_one(Input).remove_class("-invalid")
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -76,43 +102,71 @@ class PromptScreen(ModalScreen["str | None"]):
 FormCheck = Callable[[dict[str, str]], "str | None"]
 
 
-class FormScreen(ModalScreen["dict[str, str] | None"]):
-    """Ask for several values at once (e.g. a new candidate's columns)."""
+FormField = tuple[str, str, str] | tuple[str, str, str, Sequence[str]]
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+class FormScreen(ModalScreen["dict[str, str] | None"]):
+    """Ask for several values at once (e.g. a new candidate's columns, a ledger item).
+    A field with choices is a list (enter opens it; ↑ ↓ move between fields)."""
+
+    AUTO_FOCUS = ".form-dialog Input, .form-dialog Select"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s,f2", "accept", "Accept", id="dialog.accept", show=False),
+    ]
 
     def __init__(
-        self, title: str, fields: list[tuple[str, str, str]], *, check: FormCheck | None = None
+        self, title: str, fields: Sequence[FormField], *, check: FormCheck | None = None,
+        note: str = "",
     ) -> None:
-        """`fields`: (key, label, initial value)."""
+        """`fields`: (key, label, initial value[, choices])."""
         super().__init__()
         self._title = title
-        self._fields = fields
+        self._fields = list(fields)
         self._check = check
+        self._note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form-dialog"):
             yield Static(literal(self._title), classes="dialog-title")
-            for key, label, value in self._fields:
+            for field in self._fields:
+                key, label, value = field[0], field[1], field[2]
                 with Horizontal(classes="form-row"):
                     yield Label(literal(label), classes="form-label")
-                    yield Input(editable(value), id=f"field-{key}", compact=True, select_on_focus=True)
+                    if len(field) > 3:
+                        choices: Sequence[str] = field[3]  # type: ignore[misc]
+                        yield FieldSelect([(literal(c), c) for c in choices], id=f"field-{key}",
+                                          value=value if value in choices else Select.NULL,
+                                          prompt="choose", compact=True)
+                    else:
+                        yield Input(editable(value), id=f"field-{key}", compact=True,
+                                    select_on_focus=True)
+            if self._note:
+                yield Static(literal(self._note, style="dim"), classes="dialog-note")
             yield Static("", id="form-error", classes="dialog-hint")
-            yield Static("tab next field · enter accept · esc cancel", classes="dialog-keys")
-
-    def on_mount(self) -> None:
-        self.query(Input).first().focus()
+            yield Static("tab/↓ next field · enter accept · esc cancel", classes="dialog-keys")
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for key, _, value in self._fields:
-            text = self.query_one(f"#field-{key}", Input).value
+        for field in self._fields:
+            key, value = field[0], field[2]
+            widget: Any = self.query_one(f"#field-{key}")
+            if isinstance(widget, Select):
+                out[key] = "" if widget.value is Select.NULL else str(widget.value)
+                continue
+            text = widget.value
             out[key] = value if unedited(text, value) else text
         return out
+
+    def action_accept(self) -> None:
+        self._accept()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._accept()
+
+    def _accept(self) -> None:
         values = self.values()
         if self._check is not None:
             error = self._check(values)
@@ -128,6 +182,7 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
 class ConfirmScreen(ModalScreen["str | None"]):
     """A question with up to three answers, each with its own key."""
 
+    AUTO_FOCUS = "Button"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, message: str, choices: list[tuple[str, str, str]]) -> None:
@@ -146,9 +201,6 @@ class ConfirmScreen(ModalScreen["str | None"]):
                     shown = "esc" if key == "escape" else key
                     yield Button(literal(f"{label} ({shown})"), id=f"choice-{result}", compact=True,
                                  variant="primary" if i == 0 else "default")
-
-    def on_mount(self) -> None:
-        self.query(Button).first().focus()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         for result, key, _ in self._choices:

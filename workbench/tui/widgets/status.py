@@ -42,6 +42,14 @@ class StatusLine(Static):
                  text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    def show_opening(self, doing: str | None) -> None:
+        """Before the first session is open (`workbench FILE` reads FILE)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("workbench", style="bold")
+        text.append(" │ ", style="dim")
+        text.append(f"{printable(doing or 'starting')}…", style="italic yellow")
+        self.update(text)
+
     def show_status(self, snapshot: Snapshot, modified: bool, busy: bool,
                     doing: str | None = None) -> None:
         """`busy`: an analysis runs; `doing`: a file job runs ("saving x.toml")."""
@@ -62,6 +70,10 @@ class StatusLine(Static):
                 text.append(f" {usd(row['monthly_cost_usd'])}/mo")
             else:
                 text.append(f" {usd(row['cost_per_1k'], 4)}/1k")
+            if snapshot.evaluation.routing is not None and "routing_policy" in analysis.table.columns:
+                policy = row.get("routing_policy")
+                if isinstance(policy, str) and policy:
+                    text.append(" (routed)", style="cyan")
         if busy:
             text.append("  analysing…", style="italic yellow")
         if doing:
