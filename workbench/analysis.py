@@ -17,8 +17,8 @@ import pandas as pd
 
 from workbench.columns import (
     DERIVED_NUMERIC,
-    OPTIONAL_DERIVED,
     OPTIONAL,
+    OPTIONAL_DERIVED,
     REQUIRED,
     VOLUME_DEPENDENT,
 )
@@ -29,8 +29,8 @@ from workbench.fmt import versus, versus_column, with_unit
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
-    TOTAL_COST_ALIAS,
     DEFAULT_CRITERIA,
+    TOTAL_COST_ALIAS,
     Criterion,
     Scenario,
 )
@@ -198,6 +198,22 @@ class Analysis:
         return self.table.iloc[pos]
 
 
+def as_float(value: object) -> float:
+    """A cell of a numeric column (`table[c].iat[i]`, a numpy or Python number) as a
+    float. pandas types a cell as any scalar (text, dates, NA); the analysis's numeric
+    columns hold numbers only, so anything else is a bug, raised rather than shown."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}: {value!r}")
+
+
+def as_int(value: object) -> int:
+    """A cell of an integer column (rank, counts) as an int; see `as_float`."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    raise TypeError(f"expected an integer, got {type(value).__name__}: {value!r}")
+
+
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
     return [
         c
@@ -333,10 +349,10 @@ def analyze(scenario: Scenario) -> Analysis:
     if ledger is not None:
         derived["tco_monthly_usd"] = ledger.total_monthly_usd
     error_cost = scenario.whatif.error_cost_usd
-    if error_cost is not None and has_volume:
+    monthly_volume = workload.monthly_volume  # None exactly when there is no volume
+    if error_cost is not None and monthly_volume is not None:
         derived.update(error_columns(frame["accuracy"].to_numpy(dtype=float),
-                                     derived["monthly_cost_usd"], workload.monthly_volume,
-                                     error_cost))
+                                     derived["monthly_cost_usd"], monthly_volume, error_cost))
     rank_by = scenario.scoring.rank_by
     if rank_by == "total_cost" and "total_monthly_cost_usd" not in derived:
         raise InputError(

@@ -210,7 +210,10 @@ def audit_aggregates(evaluation: Evaluation, aggregates: LogAggregates,
 
 
 def _cell(key: object) -> tuple[str, str]:
-    model, value = key  # type: ignore[misc]
+    """A (model, dimension value) group key as two texts."""
+    if not (isinstance(key, tuple) and len(key) == 2):
+        raise TypeError(f"expected a (model, value) group key, got {key!r}")
+    model, value = key
     return str(model), str(value)
 
 

@@ -19,7 +19,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 EXIT_HOLDS = 0
 EXIT_BROKEN = 1
 
@@ -39,9 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.analysis import analyze
     from workbench.fields import field
+    from workbench.fmt import clean
     from workbench.inputs import open_path
     from workbench.session import load_session
-    from workbench.views.export import clean, json_text
+    from workbench.views.export import json_text
 
     session, _ = load_session(Path(args.path))
     if args.table:

@@ -229,7 +229,7 @@ _FLAG_FIELDS = (
 )
 
 
-def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _spec_from(args: argparse.Namespace):
     """The spec for this run: the session's [routing] (if any), then the flags on top."""
     from dataclasses import replace
 
@@ -278,7 +278,7 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return replace(spec, **changes), session, session_path
 
 
-def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _guard_outputs(args, spec, session, session_path: Path | None) -> None:
     """-o never overwrites the log, the bins file, the session or its source table;
     --save writes the session itself, never one of the others."""
     from workbench.cli import guard_outputs
@@ -297,7 +297,7 @@ def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # t
                   [("-o", args.output)])
 
 
-def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _save_routing(spec, session, session_path: Path) -> None:
     from dataclasses import replace
 
     from workbench.session import path_for_file, save_session

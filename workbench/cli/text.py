@@ -17,7 +17,6 @@ from rich.text import Text
 from workbench.analysis import Analysis
 from workbench.fmt import num, pct, printable, usd
 
-
 SHOWN_ROWS = 50  # candidates listed; --format csv or json lists every one
 
 

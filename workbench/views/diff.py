@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.analysis import Analysis, analyze
 from workbench import fields
+from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.fmt import clean, fmt_num, printable
 from workbench.model import COST_ALIAS, DEFAULT_CRITERIA, Criterion, Session

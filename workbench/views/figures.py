@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.analysis import UNIT_OF
 from workbench.errors import InputError
 from workbench.evaluation import Evaluation
-from workbench.analysis import UNIT_OF
 from workbench.fmt import clip, num, pct, printable, usd, with_unit
 from workbench.views.charts import VOLUME_TOP
 
