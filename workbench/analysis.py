@@ -68,12 +68,16 @@ class ConstraintCheck:
     violated: np.ndarray  # bool, rank order
     values: np.ndarray  # the column's values, rank order
 
+    def _words(self) -> tuple[str, str, str]:
+        """(label, limit word, unit) of the check's messages."""
+        return _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+
     def message(self, i: int) -> str:
         """What breaks, with units: "monthly cost $75,000/month > budget $15,000/month".
 
         Value and limit are formatted so that they never print alike (a $100.40 cost
         against a $100 budget is never "$100 > $100"; see `fmt.versus`)."""
-        label, limit_word, unit = _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+        label, limit_word, unit = self._words()
         limit_word = f"{limit_word} " if limit_word else ""
         value = self.values[i]
         if math.isnan(value):
@@ -93,7 +97,7 @@ class ConstraintCheck:
         import pyarrow.compute as pc
 
         rows = np.flatnonzero(self.violated if mask is None else mask)
-        label, limit_word, unit = _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+        label, limit_word, unit = self._words()
         limit_word = f"{limit_word} " if limit_word else ""
         values = self.values[rows].astype(float)
         missing = np.isnan(values)
@@ -109,7 +113,8 @@ class ConstraintCheck:
         redo &= ~missing
         if redo.any():
             text = pc.replace_with_mask(
-                text, pa.array(redo), pa.array([self.message(int(i)) for i in rows[redo]], pa.string())
+                text, pa.array(redo),
+                pa.array([self.message(int(i)) for i in rows[redo]], pa.string()),
             )
         return text
 
@@ -319,7 +324,8 @@ def _constraint_checks(
                     key=f"constraints.{'max' if op == '<=' else 'min'}.{column}",
                 )
             if column in VOLUME_DEPENDENT and scenario.workload.volume_per_day is None:
-                notes.append(Note("limit_unchecked", f"limit on {column} not checked: it needs a volume"))
+                notes.append(Note("limit_unchecked",
+                                  f"limit on {column} not checked: it needs a volume"))
                 continue
             specs.append((f"{'max' if op == '<=' else 'min'}.{column}", column, op, limit))
     return specs
@@ -366,7 +372,8 @@ def analyze(scenario: Scenario) -> Analysis:
             notes.append(Note("tco_basis_unpriced", "cost basis tco needs a volume: the cost "
                               "criterion reads cost_per_1k"))
     if not has_volume:
-        notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost means cost_per_1k"))
+        notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost "
+                          "means cost_per_1k"))
     if scenario.constraints.min_accuracy is not None and 0 < scenario.constraints.min_accuracy <= 1:
         notes.append(Note(
             "min_accuracy_as_percent",
@@ -483,7 +490,8 @@ def _column_order(columns: list[str]) -> list[str]:
 
 
 def _recommend(
-    table: pd.DataFrame, checks: tuple[ConstraintCheck, ...], criteria: tuple[ResolvedCriterion, ...]
+    table: pd.DataFrame, checks: tuple[ConstraintCheck, ...],
+    criteria: tuple[ResolvedCriterion, ...],
 ) -> tuple[Recommendation | None, str | None]:
     feasible = table["feasible"].to_numpy()
     n_feasible = int(feasible.sum())

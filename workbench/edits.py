@@ -256,7 +256,8 @@ def criteria_rows(session: Session, analysis: Analysis) -> list[Criterion]:
     candidates = [COST_ALIAS, "accuracy", "latency_ms"]
     candidates += [
         str(c) for c in frame.columns
-        if _numeric(frame, str(c)) and str(c) not in ("cost_per_1k", "fixed_monthly_usd", "one_time_usd")
+        if _numeric(frame, str(c))
+        and str(c) not in ("cost_per_1k", "fixed_monthly_usd", "one_time_usd")
     ]
     for column in candidates:
         if column in names:

@@ -477,13 +477,15 @@ def _parse_column(
         raise InputError(message, source=label, row=row + 1, column=header)
     if notes is not None:
         if parsed.reading == "comma" and not decimal_comma:
-            notes.append(Note("decimal_comma", f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)"))
+            notes.append(Note("decimal_comma",
+                              f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)"))
         if parsed.ambiguous is not None:
             sep = "." if parsed.reading == "comma" else ","
             notes.append(Note(
                 "thousands_separator",
                 f"{header!r}: {clip(parsed.ambiguous, 30)!r} read with {sep!r} as a thousands "
-                f"separator (the column's decimal mark is {'comma' if parsed.reading == 'comma' else 'point'})"
+                f"separator (the column's decimal mark is "
+                f"{'comma' if parsed.reading == 'comma' else 'point'})"
             ))
     column = pd.Series(parsed.values, index=series.index)
     if parsed.percent:
@@ -543,7 +545,8 @@ def check_names(names: pd.Series, label: str, column: str = "name") -> None:
         first = keys.iloc[rows[0]]
         same = [int(r) + 1 for r in rows if keys.iloc[r] == first]
         shown = names.iloc[rows[0]]
-        looks = "" if names.iloc[same[1] - 1] == shown else " (they differ only in invisible characters)"
+        looks = ("" if names.iloc[same[1] - 1] == shown
+                 else " (they differ only in invisible characters)")
         raise InputError(
             f"duplicate candidate name {clip(str(shown), 60)!r} in rows "
             f"{', '.join(map(str, same[:10]))}{looks}; names must be unique",
@@ -749,7 +752,8 @@ def validate_candidates(
         with np.errstate(invalid="ignore"):
             huge = np.abs(values) > MAX_MAGNITUDE
         if huge.any():
-            fail(huge, column, f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
+            fail(huge, column,
+                 f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
         if column == "accuracy":
             out = (values < 0) | (values > 100)
             if out.any():

@@ -355,7 +355,8 @@ def where(
                                                  else d.traffic_usd_per_day))
         amount = pick.excess_usd_per_day if use_excess else pick.traffic_usd_per_day
         if sign * amount > 0:
-            named, part, share = pick.value, ("unit cost" if use_excess else "traffic"), amount / total
+            named, share = pick.value, amount / total
+            part = "unit cost" if use_excess else "traffic"
         else:
             amount = None
     return WhereChange(dimension, tuple(values), traffic, excess, named, part, amount, share)
@@ -368,7 +369,8 @@ def usage_by(frame: pd.DataFrame, keys: list[str], days: int, work: bool,
     kind of token for the work factor; a model missing a weight for a kind it logs counts
     plain tokens."""
     cols = ["rows", "requests", "cost_usd"]
-    tokens = [c for c in ("input_tokens", "output_tokens", "cached_input_tokens") if c in frame.columns]
+    tokens = [c for c in ("input_tokens", "output_tokens", "cached_input_tokens")
+              if c in frame.columns]
     data = frame[[*keys, *cols]].copy()
     if work and tokens:
         weights = token_weights or {}

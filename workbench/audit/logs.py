@@ -75,6 +75,9 @@ SUMS: tuple[str, ...] = (
     "cached_input_tokens", "invalid_rows",
 )
 TOKEN_COLUMNS: tuple[str, ...] = ("input_tokens", "output_tokens", "cached_input_tokens")
+# The columns whose NaN the guarded second pass flags (`_scored`, `_valid`), in one order.
+_NAN_CHECKED: tuple[str, ...] = ("batch_size", "cost_usd", "latency_ms", "escalated", "correct",
+                                 *TOKEN_COLUMNS)
 _NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                      "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
                      "DECIMAL", "REAL", "INT")
@@ -216,11 +219,12 @@ def _scored(source: exp.Expr, columns: LogColumns, guard: bool = False) -> exp.S
         # The second pass: a NaN anywhere is a bad row, named as such. Read through its
         # text ('nan'): DuckDB folds ISNAN, and range checks, to constants from Parquet
         # statistics, which leave NaN out.
-        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+        for name in _NAN_CHECKED:
             if columns.has(name):
-                as_text = exp.Lower(this=exp.Cast(
-                    this=exp.Cast(this=_col(columns.headers[name]), to=exp.DataType.build("DOUBLE")),
-                    to=exp.DataType.build("VARCHAR")))
+                as_double = exp.Cast(this=_col(columns.headers[name]),
+                                     to=exp.DataType.build("DOUBLE"))
+                as_text = exp.Lower(this=exp.Cast(this=as_double,
+                                                  to=exp.DataType.build("VARCHAR")))
                 out.append(exp.alias_(exp.Like(this=as_text, expression=exp.Literal.string("%nan")),
                                       ident(f"nan_{name}")))
     n = _double("batch_size", columns, guard) if columns.has("batch_size") else _num(1)
@@ -233,7 +237,8 @@ def _scored(source: exp.Expr, columns: LogColumns, guard: bool = False) -> exp.S
         out.append(exp.alias_(_double("correct", columns, guard), ident("v_correct")))
     elif source_of_correct == "label+prediction":
         label, prediction = columns.headers["label"], columns.headers["prediction"]
-        both_numeric = all(_is_numeric(columns.types.get(c, "VARCHAR")) for c in ("label", "prediction"))
+        both_numeric = all(_is_numeric(columns.types.get(c, "VARCHAR"))
+                           for c in ("label", "prediction"))
         kind = exp.DataType.build("DOUBLE" if both_numeric else "VARCHAR")
         left = exp.Cast(this=_col(label), to=kind.copy())
         right = exp.Cast(this=_col(prediction), to=kind.copy())
@@ -277,7 +282,7 @@ def _valid(columns: LogColumns, guard: bool = False) -> exp.Expr:
         if columns.has(name):
             terms.append(optional(f"v_{name}", 0, 1e308))
     if guard:
-        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+        for name in _NAN_CHECKED:
             if columns.has(name):
                 terms.append(exp.Not(this=exp.Coalesce(this=_col(f"nan_{name}"),
                                                        expressions=[exp.false()])))
@@ -355,7 +360,8 @@ def aggregation_query(source: exp.Expr, columns: LogColumns) -> exp.Select:
     query = exp.select(*[k.copy() for k in keys], *sums).from_(ident("binned"))
     query = query.group_by(*group)
     order = [_col("day"), _col("model")]
-    return query.order_by(*order).with_(ident("scored"), as_=scored).with_(ident("binned"), as_=binned)
+    return (query.order_by(*order).with_(ident("scored"), as_=scored)
+            .with_(ident("binned"), as_=binned))
 
 
 def aggregation_sql(columns: LogColumns | None = None, *, dialect: str = "duckdb",
@@ -558,7 +564,8 @@ def _raise_first_invalid(kind: str, params: list[Any], columns: LogColumns, src:
         if kind == "parquet":
             scored.select(exp.alias_(_col("file_row_number"), ident("_wb_row")), copy=False)
         else:
-            scored.select(exp.alias_(exp.Window(this=exp.RowNumber()), ident("_wb_row")), copy=False)
+            scored.select(exp.alias_(exp.Window(this=exp.RowNumber()), ident("_wb_row")),
+                          copy=False)
         query = (exp.select(exp.Star()).from_(scored.subquery(ident("scored")))
                  .where(exp.Not(this=exp.Coalesce(this=_valid(columns, guard=True),
                                                   expressions=[exp.false()])))
@@ -652,7 +659,8 @@ def read_aggregates(path: Path, source: str | None = None) -> LogAggregates:
         raise InputError("no data rows (the file has a header only)", source=src)
     lowered = {str(c).lower(): c for c in frame.columns}
     frame = frame.rename(columns={v: k for k, v in lowered.items()})
-    missing = [c for c in ("day", "model", "rows", "requests", "invalid_rows") if c not in frame.columns]
+    missing = [c for c in ("day", "model", "rows", "requests", "invalid_rows")
+               if c not in frame.columns]
     if missing:
         raise InputError(f"not the output of `workbench audit --emit-sql`: missing column "
                          f"{missing[0]}; headers found: {', '.join(map(repr, lowered.values()))}",

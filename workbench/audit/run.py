@@ -105,7 +105,8 @@ class AuditResult:
             "requests": self.requests,
             "deployed": self.deployed,
             "period": self.period.to_dict(),
-            "baseline_period": None if self.baseline_period is None else self.baseline_period.to_dict(),
+            "baseline_period": (None if self.baseline_period is None
+                                else self.baseline_period.to_dict()),
             "observed": {"volume_per_day": self.observed.volume_per_day,
                          "cost_usd_per_day": self.observed.cost_per_day,
                          "run_rate_monthly_usd": self.observed.run_rate_monthly_usd,

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         table, _ = open_path(args.table)
         session = session.with_scenario(candidates=table.scenario.candidates)
     limit = (field("constraints.monthly_budget_usd").parse(args.max_monthly_cost)
-             if args.max_monthly_cost is not None else session.scenario.constraints.monthly_budget_usd)
+             if args.max_monthly_cost is not None
+             else session.scenario.constraints.monthly_budget_usd)
     expected = args.expect_pick if args.expect_pick is not None else session.decision.chosen
     analysis = analyze(session.scenario)
     rec = analysis.recommendation

@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         # pyarrow is first imported, which is after this.
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
-        if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        if not argv or (argv[0] not in SUBCOMMANDS
+                        and argv[0] not in ("-h", "--help", "--version")):
             return cmd_tui(argv)
         args = _parser().parse_args(argv)
         if args.command == "analyze":
@@ -375,7 +376,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("import", "log"):
             from workbench.cli import importers
 
-            return importers.run_import(args) if args.command == "import" else importers.run_log(args)
+            if args.command == "import":
+                return importers.run_import(args)
+            return importers.run_log(args)
         _parser().print_help()
         return 0
     except InputError as exc:

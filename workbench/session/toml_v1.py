@@ -830,7 +830,8 @@ class _Reader:
             value = float(routing.pop(key))  # type: ignore[arg-type]
             current = getattr(workload, key)
             default = fields.field(f"workload.{key}").default
-            if current is None or current == value or (current == default and key != "volume_per_day"):
+            if current is None or current == value or (
+                    current == default and key != "volume_per_day"):
                 if current != value:
                     workload = replace(workload, **{key: value})
                     moved.append(key)

@@ -326,7 +326,8 @@ def _decision(evaluation: Evaluation) -> list[str]:
         elif rec is not None and d.chosen == rec.name:
             line += " It is the recommendation."
         else:
-            line += (f" It differs from the recommendation{' (' + md_escape(rec.name) + ')' if rec else ''}"
+            recommended = f" ({md_escape(rec.name)})" if rec else ""
+            line += (f" It differs from the recommendation{recommended}"
                      f": {figures_text(a, pos)}, rank {as_int(a.table['rank'].iat[pos])}.")
             broken = a.violations_at(pos)
             if broken:

@@ -144,7 +144,8 @@ class _Deck:
             lines[0] += f" {path.name}" + (f" (sha256 {digest})" if digest else "")
         lines[0] += "."
         if s.source.path or s.source.sha256:
-            lines.append(f"Candidate table: {plain(Path(s.source.path).name) if s.source.path else 'embedded'}"
+            table = plain(Path(s.source.path).name) if s.source.path else "embedded"
+            lines.append(f"Candidate table: {table}"
                          + (f", sha256 {plain(s.source.sha256)}" if s.source.sha256 else "") + ".")
         lines.append("Every figure, its formula and the full tables: `workbench report SESSION`.")
         return lines
@@ -324,7 +325,8 @@ class _Deck:
             i = self.pick
             where = ("on the cost-accuracy frontier" if bool(a.table["pareto"].iat[i])
                      else "below the frontier: the better trade-offs break a limit")
-            title = f"{self._name(i)}: {self._cost(i)} for {a.table['accuracy'].iat[i]:.1f}%, {where}"
+            title = (f"{self._name(i)}: {self._cost(i)} for "
+                     f"{a.table['accuracy'].iat[i]:.1f}%, {where}")
         else:
             title = "The cost-accuracy frontier: no candidate meets every limit"
         slide = self._slide(title, [
@@ -449,14 +451,16 @@ class _Deck:
             totals = [float(v) for v in h.total_usd[:shown]]
             header = ["Rank", "Candidate", f"Inference, {months} mo", f"Fixed, {months} mo",
                       "One-time", "Total"]
-            rows = [[str(as_int(a.table["rank"].iat[i])), self._name(i), usd_short(h.inference_usd[i]),
-                     usd_short(h.fixed_usd[i]), usd_short(h.one_time_usd[i]),
-                     usd_short(h.total_usd[i])] for i in range(shown)]
+            rows = [[str(as_int(a.table["rank"].iat[i])), self._name(i),
+                     usd_short(h.inference_usd[i]), usd_short(h.fixed_usd[i]),
+                     usd_short(h.one_time_usd[i]), usd_short(h.total_usd[i])]
+                    for i in range(shown)]
             notes = [f"Total = {months} x monthly inference + {months} x fixed monthly + one-time "
                      "(workbench/tco.py)."]
             widths = [1, 5, 2.2, 2.2, 2, 2]
         if self.pick is not None and self.pick < shown:
-            title = f"Over {months} months, {self._name(self.pick)} costs {usd_short(totals[self.pick])}"
+            title = (f"Over {months} months, {self._name(self.pick)} costs "
+                     f"{usd_short(totals[self.pick])}")
         else:
             title = f"Total cost of ownership over {months} months"
         slide = self._slide(title, notes)

@@ -406,7 +406,8 @@ def _chunked(n: int, make: Callable[[int, int], memoryview], *, trim: bool = Tru
         return
     with ThreadPoolExecutor(workers) as pool:
         ahead = iter(bounds)
-        pending = deque(pool.submit(make, lo, hi) for lo, hi in itertools.islice(ahead, workers + 1))
+        pending = deque(pool.submit(make, lo, hi)
+                        for lo, hi in itertools.islice(ahead, workers + 1))
         k = 0
         while pending:
             data = pending.popleft().result()
@@ -464,7 +465,8 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
     return _chunked(len(table), make)
 
 
-def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None) -> Iterator[bytes | memoryview]:
+def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None
+                 ) -> Iterator[bytes | memoryview]:
     def make(lo: int, hi: int) -> memoryview:
         part = frame.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
@@ -737,7 +739,8 @@ def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str
     a = analysis
     out: list[str] = ["# Analysis", ""]
     if a.recommendation:
-        out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: {md_escape(a.recommendation.reason)}")
+        out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: "
+                   f"{md_escape(a.recommendation.reason)}")
     else:
         out.append(f"**No recommendation:** {md_escape(a.no_recommendation_reason)}")
     # Tables show the first rows by rank (CSV and JSON list them all): a markdown
@@ -870,7 +873,8 @@ def sweep_md(a: Analysis, limit: int | None = None) -> str:
             usd(s.monthly_cost_usd[i, j]) + ("" if s.feasible[i, j] else " ✗")
             for i in range(shown)
         ]
-        rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none", *cells])
+        rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none",
+                     *cells])
     return md_table(header, rows, "ll" + "r" * shown) + more_md(a, limit, "candidates' columns")
 
 
@@ -878,8 +882,9 @@ def delta_md(a: Analysis, limit: int | None = None) -> str:
     d = a.accuracy_delta
     assert d is not None
     has_net = "net_monthly_value_usd" in d.rows.columns
-    header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
-              "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
+    header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month",
+              "Δ monthly cost", "Cost per avoided error",
+              *(["Net monthly value"] if has_net else [])]
     rows = []
     shown = _shown(a, limit)
     feasible = a.table["feasible"].to_numpy()[:shown]
