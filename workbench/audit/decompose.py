@@ -265,12 +265,14 @@ def decompose(
     for m in models:
         # A model with no requests in a period counts as absent from it.
         u0, u1 = _active(baseline.get(m)), _active(current.get(m))
+        if u0 is None and u1 is None:
+            continue  # no requests in either period (e.g. only invalid rows): no change
         measured = _measured(u0, u1)
         f0 = _factors(u0, measured) if u0 is not None else None
         f1 = _factors(u1, measured) if u1 is not None else None
         f0 = f0 or f1
         f1 = f1 or f0
-        assert f0 is not None and f1 is not None  # the model is active in one period
+        assert f0 is not None and f1 is not None  # the model is active in a period
         s0 = Fraction(u0.requests) / v0 if u0 is not None else Fraction(0)
         s1 = Fraction(u1.requests) / v1 if u1 is not None else Fraction(0)
         x0 = {"volume": v0, "mix": s0, "unit_price": f0.p, "work": f0.w, "batching": f0.e}
