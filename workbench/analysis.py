@@ -17,8 +17,8 @@ import pandas as pd
 
 from workbench.columns import (
     DERIVED_NUMERIC,
-    OPTIONAL_DERIVED,
     OPTIONAL,
+    OPTIONAL_DERIVED,
     REQUIRED,
     VOLUME_DEPENDENT,
 )
@@ -29,8 +29,8 @@ from workbench.fmt import versus, versus_column, with_unit
 from workbench.frontier import frontier_order, pareto_mask
 from workbench.model import (
     COST_ALIAS,
-    TOTAL_COST_ALIAS,
     DEFAULT_CRITERIA,
+    TOTAL_COST_ALIAS,
     Criterion,
     Scenario,
 )
@@ -68,12 +68,16 @@ class ConstraintCheck:
     violated: np.ndarray  # bool, rank order
     values: np.ndarray  # the column's values, rank order
 
+    def _words(self) -> tuple[str, str, str]:
+        """(label, limit word, unit) of the check's messages."""
+        return _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+
     def message(self, i: int) -> str:
         """What breaks, with units: "monthly cost $75,000/month > budget $15,000/month".
 
         Value and limit are formatted so that they never print alike (a $100.40 cost
         against a $100 budget is never "$100 > $100"; see `fmt.versus`)."""
-        label, limit_word, unit = _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+        label, limit_word, unit = self._words()
         limit_word = f"{limit_word} " if limit_word else ""
         value = self.values[i]
         if math.isnan(value):
@@ -93,7 +97,7 @@ class ConstraintCheck:
         import pyarrow.compute as pc
 
         rows = np.flatnonzero(self.violated if mask is None else mask)
-        label, limit_word, unit = _CHECK_WORDS.get(self.name, (self.column, "", UNIT_OF.get(self.column, "")))
+        label, limit_word, unit = self._words()
         limit_word = f"{limit_word} " if limit_word else ""
         values = self.values[rows].astype(float)
         missing = np.isnan(values)
@@ -109,7 +113,8 @@ class ConstraintCheck:
         redo &= ~missing
         if redo.any():
             text = pc.replace_with_mask(
-                text, pa.array(redo), pa.array([self.message(int(i)) for i in rows[redo]], pa.string())
+                text, pa.array(redo),
+                pa.array([self.message(int(i)) for i in rows[redo]], pa.string()),
             )
         return text
 
@@ -196,6 +201,22 @@ class Analysis:
         if pos is None:
             raise KeyError(name)
         return self.table.iloc[pos]
+
+
+def as_float(value: object) -> float:
+    """A cell of a numeric column (`table[c].iat[i]`, a numpy or Python number) as a
+    float. pandas types a cell as any scalar (text, dates, NA); the analysis's numeric
+    columns hold numbers only, so anything else is a bug, raised rather than shown."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}: {value!r}")
+
+
+def as_int(value: object) -> int:
+    """A cell of an integer column (rank, counts) as an int; see `as_float`."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    raise TypeError(f"expected an integer, got {type(value).__name__}: {value!r}")
 
 
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
@@ -303,7 +324,8 @@ def _constraint_checks(
                     key=f"constraints.{'max' if op == '<=' else 'min'}.{column}",
                 )
             if column in VOLUME_DEPENDENT and scenario.workload.volume_per_day is None:
-                notes.append(Note("limit_unchecked", f"limit on {column} not checked: it needs a volume"))
+                notes.append(Note("limit_unchecked",
+                                  f"limit on {column} not checked: it needs a volume"))
                 continue
             specs.append((f"{'max' if op == '<=' else 'min'}.{column}", column, op, limit))
     return specs
@@ -333,10 +355,10 @@ def analyze(scenario: Scenario) -> Analysis:
     if ledger is not None:
         derived["tco_monthly_usd"] = ledger.total_monthly_usd
     error_cost = scenario.whatif.error_cost_usd
-    if error_cost is not None and has_volume:
+    monthly_volume = workload.monthly_volume  # None exactly when there is no volume
+    if error_cost is not None and monthly_volume is not None:
         derived.update(error_columns(frame["accuracy"].to_numpy(dtype=float),
-                                     derived["monthly_cost_usd"], workload.monthly_volume,
-                                     error_cost))
+                                     derived["monthly_cost_usd"], monthly_volume, error_cost))
     rank_by = scenario.scoring.rank_by
     if rank_by == "total_cost" and "total_monthly_cost_usd" not in derived:
         raise InputError(
@@ -350,7 +372,8 @@ def analyze(scenario: Scenario) -> Analysis:
             notes.append(Note("tco_basis_unpriced", "cost basis tco needs a volume: the cost "
                               "criterion reads cost_per_1k"))
     if not has_volume:
-        notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost means cost_per_1k"))
+        notes.append(Note("no_volume", "no volume given: monthly figures are empty and cost "
+                          "means cost_per_1k"))
     if scenario.constraints.min_accuracy is not None and 0 < scenario.constraints.min_accuracy <= 1:
         notes.append(Note(
             "min_accuracy_as_percent",
@@ -467,7 +490,8 @@ def _column_order(columns: list[str]) -> list[str]:
 
 
 def _recommend(
-    table: pd.DataFrame, checks: tuple[ConstraintCheck, ...], criteria: tuple[ResolvedCriterion, ...]
+    table: pd.DataFrame, checks: tuple[ConstraintCheck, ...],
+    criteria: tuple[ResolvedCriterion, ...],
 ) -> tuple[Recommendation | None, str | None]:
     feasible = table["feasible"].to_numpy()
     n_feasible = int(feasible.sum())

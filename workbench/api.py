@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from dataclasses import fields as dc_fields
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -138,10 +138,7 @@ def _criterion(column: str, spec: float | tuple[Any, ...]) -> Criterion:
     weight = float(parts[0])
     # A caller's direction and scale pass through unchecked here: the analysis rejects
     # any but max/min and linear/log10 with an InputError naming the criterion.
-    # default_direction returns only "max" or "min" (annotated str in columns.py).
-    direction: Direction = (
-        parts[1] if len(parts) > 1 else cast("Direction", default_direction(column))
-    )
+    direction: Direction = parts[1] if len(parts) > 1 else default_direction(column)
     scale: Scale = parts[2] if len(parts) > 2 else "linear"
     return Criterion(column, direction, weight, scale)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.errors import InputError, Note
+from workbench.model import Direction
 
 REQUIRED: tuple[str, ...] = ("name", "accuracy", "latency_ms", "cost_per_1k")
 # The cost model's inputs per candidate (see workbench.pricing): token counts and prices
@@ -58,7 +59,7 @@ MIN_WORDS = ("cost", "latency", "usd", "price", "time", "memory", "size", "param
              "error", "loss", "energy", "co2", "watts", "risk")
 
 
-def default_direction(column: str) -> str:
+def default_direction(column: str) -> Direction:
     """min for things you pay or wait for, max otherwise."""
     lowered = column.lower()
     if lowered == "accuracy" or "accuracy" in lowered:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,6 @@ import pandas as pd
 from workbench.columns import (
     CANONICAL,
     DERIVED_NUMERIC,
-    OPTIONAL,
     PRICING_NUMERIC,
     REQUIRED,
     default_direction,
@@ -29,6 +28,11 @@ from workbench.fmt import clip, num, pct, with_unit
 from workbench.loading import MAX_EXTRA_MAGNITUDE, validate_candidates
 from workbench.model import COST_ALIAS, Criterion, Session
 from workbench.parse import MAX_MAGNITUDE, NumberError, parse_number
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from workbench.analysis import Analysis
 
 COMPUTED = (*DERIVED_NUMERIC, "feasible", "pareto", "score", "rank")
 LABEL = "candidates"
@@ -48,7 +52,7 @@ def _numeric(frame: pd.DataFrame, column: str) -> bool:
 class CellValue:
     """A typed cell as the table will hold it, and what it was read as, in words."""
 
-    value: object
+    value: str | float | None  # text, a number (NaN when blank), or None (blank text)
     understood: str
 
 
@@ -66,8 +70,8 @@ def read_cell(frame: pd.DataFrame, row: int | None, column: str, text: str) -> C
         return CellValue(value, f"name {clip(value, 60)!r}")
     numeric = _numeric(frame, column) or column in CANONICAL or column in PRICING_NUMERIC
     if not numeric:
-        value = text if text.strip() else None
-        return CellValue(value, "blank (missing)" if value is None else f"text {clip(text, 60)!r}")
+        cell = text if text.strip() else None
+        return CellValue(cell, "blank (missing)" if cell is None else f"text {clip(text, 60)!r}")
     raw = text.strip()
     if not raw:
         required = column in REQUIRED and not (
@@ -108,7 +112,8 @@ def _read_accuracy(frame: pd.DataFrame, row: int | None, value: float, typed_per
                                     "fraction, as the loader reads a column of fractions)")
 
 
-def _parse_cell(frame: pd.DataFrame, column: str, text: str, row: int | None = None) -> object:
+def _parse_cell(frame: pd.DataFrame, column: str, text: str, row: int | None = None
+                ) -> str | float | None:
     return read_cell(frame, row, column, text).value
 
 
@@ -127,6 +132,15 @@ def _rename_references(session: Session, old: str, new: str) -> Session:
     return session
 
 
+def _position(frame: pd.DataFrame, column: str) -> int:
+    """The column's position in the table, whose column names are unique (the loader
+    refuses a repeated header), so get_loc gives one position, not a slice or mask."""
+    at = frame.columns.get_loc(column)
+    if not isinstance(at, int):
+        raise InputError(f"the candidate table has more than one column {column!r}")
+    return at
+
+
 def set_cell(session: Session, row: int, column: str, text: str) -> Session:
     """Set one cell of the candidate table (row = position in the table)."""
     if column in COMPUTED:
@@ -139,7 +153,7 @@ def set_cell(session: Session, row: int, column: str, text: str) -> Session:
     value = _parse_cell(frame, column, text, row)
     new = frame.copy()
     old_name = str(frame["name"].iloc[row])
-    new.iloc[row, new.columns.get_loc(column)] = value
+    new.iloc[row, _position(new, column)] = value
     out = _with_frame(session, new)
     if column == "name" and value != old_name:
         out = _rename_references(out, old_name, str(value))
@@ -181,7 +195,7 @@ def duplicate_candidate(session: Session, row: int) -> tuple[Session, str]:
     frame = session.scenario.candidates
     name = unique_name(frame, f"{frame['name'].iloc[row]} (copy)")
     copy = frame.iloc[[row]].copy()
-    copy.iloc[0, copy.columns.get_loc("name")] = name
+    copy.iloc[0, _position(copy, "name")] = name
     new = pd.concat([frame, copy], ignore_index=True)
     return _with_frame(session, new), name
 
@@ -217,17 +231,17 @@ def add_column(session: Session, name: str) -> Session:
 WEIGHT_STEP = 0.05
 
 
-def _criteria_in_use(session: Session, analysis) -> list[Criterion]:  # type: ignore[no-untyped-def]
+def _criteria_in_use(session: Session, analysis: Analysis) -> list[Criterion]:
     given = session.scenario.scoring.criteria
     if given is not None:
         return list(given)
     return [
-        Criterion(c.given_as, c.direction, c.raw_weight, c.scale)  # type: ignore[arg-type]
+        Criterion(c.given_as, c.direction, c.raw_weight, c.scale)
         for c in analysis.criteria
     ]
 
 
-def criteria_rows(session: Session, analysis) -> list[Criterion]:  # type: ignore[no-untyped-def]
+def criteria_rows(session: Session, analysis: Analysis) -> list[Criterion]:
     """Every criterion the user can weigh: those of the session (weight 0 included, so
     a row never jumps while you weigh it), then the other numeric columns (weight 0).
     Columns are spelled as given (e.g. "cost").
@@ -242,14 +256,15 @@ def criteria_rows(session: Session, analysis) -> list[Criterion]:  # type: ignor
     candidates = [COST_ALIAS, "accuracy", "latency_ms"]
     candidates += [
         str(c) for c in frame.columns
-        if _numeric(frame, str(c)) and str(c) not in ("cost_per_1k", "fixed_monthly_usd", "one_time_usd")
+        if _numeric(frame, str(c))
+        and str(c) not in ("cost_per_1k", "fixed_monthly_usd", "one_time_usd")
     ]
     for column in candidates:
         if column in names:
             continue
         names.add(column)
         direction = "min" if column == COST_ALIAS else default_direction(column)
-        extra.append(Criterion(column, direction, 0.0))  # type: ignore[arg-type]
+        extra.append(Criterion(column, direction, 0.0))
     return used + extra
 
 
@@ -257,7 +272,8 @@ def step_weight(weight: float, steps: int) -> float:
     return max(0.0, round(weight + steps * WEIGHT_STEP, 6))
 
 
-def change_criterion(session: Session, analysis, column: str, change) -> Session:  # type: ignore[no-untyped-def]
+def change_criterion(session: Session, analysis: Analysis, column: str,
+                     change: Callable[[Criterion], Criterion]) -> Session:
     """Apply `change(criterion) -> criterion` to the criterion on `column`.
 
     A criterion of the session keeps its place even at weight 0; another column joins
@@ -302,7 +318,7 @@ def set_pricing_mode(session: Session, row: int, mode: str | None) -> Session:
     if PRICING_MODE not in new.columns:
         new[PRICING_MODE] = pd.Series([None] * len(new), dtype=object)
     new[PRICING_MODE] = new[PRICING_MODE].astype(object)
-    new.iloc[row, new.columns.get_loc(PRICING_MODE)] = mode
+    new.iloc[row, _position(new, PRICING_MODE)] = mode
     if mode is None and new[PRICING_MODE].isna().all() and PRICING_MODE not in frame.columns:
         return session
     return _with_frame(session, new)
@@ -322,7 +338,7 @@ def ledger_item_texts(item: dict[str, Any]) -> dict[str, str]:
     out = {key: "" for key, _ in LEDGER_FIELDS}
     for key, value in item.items():
         if key == "candidates":
-            out[key] = ", ".join(str(v) for v in value or ())  # type: ignore[union-attr]
+            out[key] = ", ".join(str(v) for v in value or ())
         elif isinstance(value, float):
             out[key] = f"{value:g}"
         else:

@@ -99,8 +99,9 @@ def evaluate(
     scenario = session.scenario
     if session.routing:
         if simulator is None:
-            from workbench.routing import simulate_session as simulator
+            from workbench.routing import simulate_session
 
+            simulator = simulate_session
         try:
             routing = simulator(session, base_dir)
         except InputError as exc:

@@ -301,21 +301,27 @@ def mantissa12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _scaled(a: np.ndarray, e: np.ndarray) -> np.ndarray:
     up = 11 - e
-    s = a * _P10[np.clip(up, 0, 22)]
+    s: np.ndarray = a * _P10[np.clip(up, 0, 22)]
     down = up < 0
     if down.any():
         s[down] = a[down] / _P10[-up[down]]
     return s
 
 
-def _arrow():  # type: ignore[no-untyped-def]
+# pyarrow ships no type information (see the mypy overrides in pyproject.toml), so its
+# modules and arrays are Any here: the column formatters below say so in their types.
+ArrowArray = Any
+
+
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.compute, imported on first use (importing fmt stays cheap)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     return pa, pc
 
 
-def grouped(digits):  # type: ignore[no-untyped-def]
+def grouped(digits: ArrowArray) -> ArrowArray:
     """Decimal digit strings (arrow) with thousands separators: "1234567" -> "1,234,567"."""
     _, pc = _arrow()
     rev = pc.utf8_reverse(digits)
@@ -323,7 +329,8 @@ def grouped(digits):  # type: ignore[no-untyped-def]
     return pc.utf8_reverse(pc.utf8_rtrim(rev, characters=","))
 
 
-def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *, commas: bool = False):  # type: ignore[no-untyped-def]
+def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *,
+                 commas: bool = False) -> ArrowArray:
     """f"{v:,.{d}f}" (or without commas) of every value, `decimals` one number or one
     per value (0-8), as an arrow string array, null where the value is not finite, too
     large for exact integer arithmetic or a near tie (callers format those cells with
@@ -359,7 +366,7 @@ def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *, commas: bool
     return pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string()))
 
 
-def with_unit_column(values: np.ndarray, unit: str, *, digits: int = 2):  # type: ignore[no-untyped-def]
+def with_unit_column(values: np.ndarray, unit: str, *, digits: int = 2) -> ArrowArray:
     """`with_unit(v, unit, digits=digits)` of every value (an arrow string array)."""
     pa, pc = _arrow()
     x = np.asarray(values, dtype=float)
@@ -398,11 +405,12 @@ def with_unit_column(values: np.ndarray, unit: str, *, digits: int = 2):  # type
     return text
 
 
-def versus_column(values: np.ndarray, limit: float, unit: str):  # type: ignore[no-untyped-def]
+def versus_column(values: np.ndarray, limit: float, unit: str
+                  ) -> tuple[ArrowArray, str, np.ndarray]:
     """`versus(v, limit, unit)` for every value: (arrow array of the values' texts, the
     limit's text, mask of the cells where the limit's text differs from that one and
     the caller must use the scalar `versus`)."""
-    pa, pc = _arrow()
+    _, pc = _arrow()
     x = np.asarray(values, dtype=float)
     shown = with_unit_column(x, unit)
     limit_text = with_unit(limit, unit)

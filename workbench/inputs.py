@@ -18,7 +18,8 @@ from workbench.model import Scenario, Session, Source
 SESSION_SUFFIXES = {".toml"}
 
 
-def session_from_table(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[Session, list[str]]:
+def session_from_table(path: str | Path, mapping: dict[str, str] | None = None
+                       ) -> tuple[Session, list[str]]:
     from workbench.provenance import table_digest
 
     table = load_table(path, mapping)
@@ -71,7 +72,8 @@ def builtin_session() -> tuple[Session, list[str]]:
     return open_path(builtin_sample_path())
 
 
-def open_file(path: str | Path, mapping: dict[str, str] | None = None) -> tuple[Session, list[str], Path | None]:
+def open_file(path: str | Path, mapping: dict[str, str] | None = None
+              ) -> tuple[Session, list[str], Path | None]:
     """(session, notes, session path) for a table or a session file.
 
     The session path is None for a table: saving it asks for a `.toml` name.

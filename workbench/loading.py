@@ -110,7 +110,7 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises many types; all mean "not a parquet file"
+    except Exception as exc:  # noqa: BLE001 - pyarrow's many error types all mean "not Parquet"
         raise InputError(f"cannot read as Parquet: {clip(str(exc), 200)}", source=label) from None
 
 
@@ -300,7 +300,6 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
     it), else one whose every cell casts to a finite float64 is float64, else the
     column is text."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if b'"' in data or len(set(headers)) != len(headers) or any(
@@ -478,18 +477,20 @@ def _parse_column(
         raise InputError(message, source=label, row=row + 1, column=header)
     if notes is not None:
         if parsed.reading == "comma" and not decimal_comma:
-            notes.append(Note("decimal_comma", f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)"))
+            notes.append(Note("decimal_comma",
+                              f"{header!r}: read with decimal commas (e.g. '0,5' = 0.5)"))
         if parsed.ambiguous is not None:
             sep = "." if parsed.reading == "comma" else ","
             notes.append(Note(
                 "thousands_separator",
                 f"{header!r}: {clip(parsed.ambiguous, 30)!r} read with {sep!r} as a thousands "
-                f"separator (the column's decimal mark is {'comma' if parsed.reading == 'comma' else 'point'})"
+                f"separator (the column's decimal mark is "
+                f"{'comma' if parsed.reading == 'comma' else 'point'})"
             ))
-    values = pd.Series(parsed.values, index=series.index)
+    column = pd.Series(parsed.values, index=series.index)
     if parsed.percent:
-        values.attrs["percent_strings"] = True
-    return values
+        column.attrs["percent_strings"] = True
+    return column
 
 
 def _is_numeric_like(series: pd.Series) -> bool:
@@ -522,8 +523,10 @@ def name_keys(names: pd.Series) -> pd.Series:
     keys = text.str.strip()
     special = ~text.str.isascii().to_numpy(dtype=bool)
     if special.any():
-        keys = keys.astype(object)
-        keys.iloc[np.flatnonzero(special)] = [name_key(n) for n in text.iloc[np.flatnonzero(special)]]
+        at = np.flatnonzero(special)
+        out = keys.to_numpy(dtype=object, copy=True)
+        out[at] = [name_key(n) for n in text.iloc[at]]
+        keys = pd.Series(out, index=keys.index, name=keys.name, dtype=object)
     return keys
 
 
@@ -542,7 +545,8 @@ def check_names(names: pd.Series, label: str, column: str = "name") -> None:
         first = keys.iloc[rows[0]]
         same = [int(r) + 1 for r in rows if keys.iloc[r] == first]
         shown = names.iloc[rows[0]]
-        looks = "" if names.iloc[same[1] - 1] == shown else " (they differ only in invisible characters)"
+        looks = ("" if names.iloc[same[1] - 1] == shown
+                 else " (they differ only in invisible characters)")
         raise InputError(
             f"duplicate candidate name {clip(str(shown), 60)!r} in rows "
             f"{', '.join(map(str, same[:10]))}{looks}; names must be unique",
@@ -594,8 +598,8 @@ def canonicalize(
         for column in missing:
             near = candidates_for(column, headers)
             hint = f" (maybe {', '.join(repr(h) for h in near)}?)" if near else ""
-            priced = missing_cost_hint(headers) if column == "cost_per_1k" else None
-            parts.append(f"{column}{hint}" + (f" ({priced})" if priced else ""))
+            cost_hint = missing_cost_hint(headers) if column == "cost_per_1k" else None
+            parts.append(f"{column}{hint}" + (f" ({cost_hint})" if cost_hint else ""))
         raise InputError(
             "missing required column(s): "
             + "; ".join(parts)
@@ -748,7 +752,8 @@ def validate_candidates(
         with np.errstate(invalid="ignore"):
             huge = np.abs(values) > MAX_MAGNITUDE
         if huge.any():
-            fail(huge, column, f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
+            fail(huge, column,
+                 f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
         if column == "accuracy":
             out = (values < 0) | (values > 100)
             if out.any():

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.model import Direction, Scale
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,9 @@ class ResolvedCriterion:
     """A criterion after defaults, aliases and weight normalization."""
 
     column: str  # the analysis column it reads (e.g. monthly_cost_usd for "cost")
-    direction: str
+    direction: Direction
     weight: float  # normalized: all weights sum to 1
-    scale: str
+    scale: Scale
     given_as: str  # the column as the user wrote it (e.g. "cost")
     raw_weight: float
 

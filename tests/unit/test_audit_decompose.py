@@ -37,6 +37,20 @@ def test_volume_and_batching_by_hand() -> None:
     assert change.main_factor() in ("volume", "batching")
 
 
+def test_a_model_without_requests_in_either_period_is_left_out() -> None:
+    # A model whose rows were all invalid has Usage(0, 0, 0) in both periods. It used to
+    # fail an assertion (no factors on either side); it has no part in the change.
+    # The rest is the one-model case above: volume $15, batching $15.
+    change = decompose({"a": Usage(100, 10, 10), "z": Usage(0, 0, 0)},
+                       {"a": Usage(200, 40, 40), "z": Usage(0, 0, 0)},
+                       baseline_period=P0, period=P1)
+    assert [m.model for m in change.models] == ["a"]
+    assert change.change_usd_per_day == 30
+    assert change.parts == pytest.approx(
+        {"volume": 15.0, "mix": 0.0, "unit_price": 0.0, "work": 0.0, "batching": 15.0},
+        abs=1e-12)
+
+
 def test_mix_and_price_by_hand_per_model() -> None:
     # a: 80 requests at $0.10 -> 50 at $0.10; b: 20 at $1.00 -> 50 at $1.20. V = 100.
     # v(none) = 28, v(mix) = 55, v(price) = 32, v(both) = 65.

@@ -14,6 +14,7 @@ import pkgutil
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import workbench
@@ -53,6 +54,18 @@ def test_the_walk_finds_the_engine() -> None:
                  "workbench.routing.sweep", "workbench.fields", "workbench.api"):
         assert name in found
     assert not any(n.startswith(UI_PACKAGES) for n in found)
+
+
+def test_the_contract_lists_every_engine_module() -> None:
+    # A module or package missing from the contract's list may import the UI unnoticed by
+    # lint-imports: the list must be exactly the engine's top level, as the walk finds it.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    engine = next(c for c in contracts if c["forbidden_modules"][:2] == ["textual", "rich"])
+    top_level = {".".join(name.split(".")[:2]) for name in engine_modules()}
+    assert sorted(engine["source_modules"]) == sorted(top_level)
+    assert {"workbench.audit", "workbench.integrations", "workbench.pricing",
+            "workbench.robustness"} <= top_level
 
 
 def test_engine_modules_import_no_ui() -> None:

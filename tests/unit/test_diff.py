@@ -9,14 +9,6 @@ import pandas as pd
 import pytest
 
 from workbench import cli
-from workbench.views.diff import (
-    CellChange,
-    RankMove,
-    diff_sessions,
-    diff_to_dict,
-    diff_to_text,
-    run_diff,
-)
 from workbench.errors import InputError
 from workbench.model import (
     DEFAULT_CRITERIA,
@@ -29,6 +21,14 @@ from workbench.model import (
     Workload,
 )
 from workbench.session import save_session
+from workbench.views.diff import (
+    CellChange,
+    RankMove,
+    diff_sessions,
+    diff_to_dict,
+    diff_to_text,
+    run_diff,
+)
 
 WEIGHTS = (Criterion("accuracy", "max", 0.4), Criterion("cost", "min", 0.6))
 
@@ -298,3 +298,55 @@ def test_every_field_of_the_field_table_is_compared() -> None:
     assert _weights(ranked)["rank_by"] == "total_cost"
     assert _section(new, "workload") == {"volume_per_day": 1000.0, "days_per_month": 30.0,
                                          "horizon_months": 12.0, "peak_to_average": 1.0}
+
+
+# ------------------------------------------------------------------- monitoring
+
+
+def monitored(session: Session, max_p95_latency_ms: float | None) -> Session:
+    from dataclasses import replace
+
+    return session.with_(monitoring=replace(session.monitoring,
+                                            max_p95_latency_ms=max_p95_latency_ms))
+
+
+def test_a_monitoring_threshold_that_changes_is_reported() -> None:
+    # [monitoring] is what `workbench audit` judges production against: a changed
+    # threshold changes the verdicts, so the review of a record must show it.
+    old = monitored(old_session(), None)
+    new = monitored(old_session(), 250.0)
+    d = diff_sessions(old, new)
+    assert d.settings == (("monitoring.max_p95_latency_ms", None, 250.0),)
+    assert not d.is_empty
+    assert diff_to_text(d).splitlines()[1:] == [
+        "Pricing, cost of ownership, uncertainty, monitoring:",
+        "  monitoring.max_p95_latency_ms: (not set) -> 250",
+    ]
+    assert diff_to_dict(d)["settings"] == [
+        {"key": "monitoring.max_p95_latency_ms", "old": None, "new": 250}]
+
+
+def test_cli_diff_shows_a_monitoring_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    save_session(monitored(old_session(), 400.0), a)
+    save_session(monitored(old_session(), 250.0), b)
+    assert cli.main(["diff", str(a), str(b)]) == 1
+    assert "  monitoring.max_p95_latency_ms: 400 -> 250" in capsys.readouterr().out.splitlines()
+    assert cli.main(["diff", str(a), str(b), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["settings"] == [{"key": "monitoring.max_p95_latency_ms", "old": 400, "new": 250}]
+
+
+def test_every_setting_of_the_field_table_is_compared() -> None:
+    # Sections with no heading of their own are settings: each of their fields is a key
+    # of the settings diff, so a change to any of them is reported.
+    from workbench import fields
+    from workbench.views.diff import _settings
+
+    own_headings = ("", "workload", "constraints", "scoring", "whatif", "decision")
+    expected = {f"{f.section}.{f.key}" for f in fields.FIELDS if f.section not in own_headings}
+    assert {k for k in expected if k.startswith("monitoring.")} >= {
+        "monitoring.max_p95_latency_ms", "monitoring.min_labels", "monitoring.lookback_days"}
+    assert expected <= set(_settings(old_session()))

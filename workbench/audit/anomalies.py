@@ -122,8 +122,8 @@ def find_anomalies(daily: DailyPicture, lookback: int, threshold: float,
         y = x / factor
         med, z = robust_scores(y, lookback)
         expected = med * factor
-        for t in np.flatnonzero(np.isfinite(z) & (np.abs(z) > threshold)):
-            t = int(t)
+        for flagged in np.flatnonzero(np.isfinite(z) & (np.abs(z) > threshold)):
+            t = int(flagged)
             if metric == "cost_usd":
                 usd = x[t] - expected[t]
             elif metric == "cost_per_1k":

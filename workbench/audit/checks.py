@@ -35,7 +35,8 @@ WATCH_SHARE = 0.10  # 10% worse than assumed, or within 10% of a limit
 
 @dataclass(frozen=True)
 class AssumptionCheck:
-    key: str  # volume_per_day, cost_per_1k, monthly_cost, p95_latency_ms, accuracy, escalation_share
+    # volume_per_day, cost_per_1k, monthly_cost, p95_latency_ms, accuracy, escalation_share
+    key: str
     label: str
     unit: str
     assumed: float | None
@@ -141,15 +142,23 @@ def assumption_checks(base: DecisionBaseline, obs: Observation, mon_min_volume: 
     if f.accuracy is None:
         verdict, note = "n/a", "no labelled requests"
     elif f.labelled < base.min_labels:
-        verdict, note = "n/a", f"{num(f.labelled)} labelled requests; judged from {num(base.min_labels)}"
+        verdict = "n/a"
+        note = f"{num(f.labelled)} labelled requests; judged from {num(base.min_labels)}"
     elif floor is not None and f.accuracy_high is not None and f.accuracy_high < floor:
-        verdict, note = "breaks", f"95% interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)} below the floor {pct(floor)}"
+        verdict = "breaks"
+        note = (f"95% interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)} below the floor "
+                f"{pct(floor)}")
     elif floor is not None and f.accuracy < floor:
-        verdict, note = "watch", f"below the floor {pct(floor)} (not surely: interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)})"
+        verdict = "watch"
+        note = (f"below the floor {pct(floor)} (not surely: interval {pct(f.accuracy_low)}-"
+                f"{pct(f.accuracy_high)})")
     elif base.accuracy_interval is not None and f.accuracy < base.accuracy_interval[0]:
-        verdict, note = "watch", f"below the eval set's interval {pct(base.accuracy_interval[0])}-{pct(base.accuracy_interval[1])}"
+        verdict = "watch"
+        note = (f"below the eval set's interval {pct(base.accuracy_interval[0])}-"
+                f"{pct(base.accuracy_interval[1])}")
     else:
-        verdict, note = "ok", f"interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)} on {num(f.labelled)} labels"
+        verdict = "ok"
+        note = f"interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)} on {num(f.labelled)} labels"
     out.append(AssumptionCheck("accuracy", "accuracy", "%", base.accuracy, f.accuracy, floor,
                                verdict, note))
     # Escalation share.
@@ -209,9 +218,11 @@ def judge(base: DecisionBaseline, obs: Observation, refit: Refit | None,
                                            f"{num(f.labelled)} labelled requests; judged from "
                                            f"{num(base.min_labels)}"))
                 continue
-            failed = f.accuracy_high is not None and c.limit is not None and f.accuracy_high < c.limit
-            out.append(CriterionResult(c, observed, "fail" if failed else "pass",
-                                       f"95% interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)}"))
+            failed = (f.accuracy_high is not None and c.limit is not None
+                      and f.accuracy_high < c.limit)
+            out.append(CriterionResult(
+                c, observed, "fail" if failed else "pass",
+                f"95% interval {pct(f.accuracy_low)}-{pct(f.accuracy_high)}"))
             continue
         elif c.key == "promotion":
             out.append(_promotion(c, refit, max_accuracy_loss_pp))

@@ -233,6 +233,11 @@ def _factors(u: Usage, measured: bool) -> _Factors:
     return _Factors(Fraction(u.cost) / (b * w), w, b / n)
 
 
+def _active(u: Usage | None) -> Usage | None:
+    """The usage when the model served requests in the period, else None."""
+    return u if u is not None and u.requests > 0 else None
+
+
 def _measured(*usages: Usage | None) -> bool:
     """Work counts only when every period that has the model logged its tokens."""
     present = [u for u in usages if u is not None and u.requests > 0]
@@ -244,8 +249,9 @@ def decompose(
     period: Period, days_per_month: float = 30.0,
 ) -> BillChange:
     """The bill change between two periods, by model and factor (the module's formulas)."""
-    v0 = sum(Fraction(u.requests) for u in baseline.values())
-    v1 = sum(Fraction(u.requests) for u in current.values())
+    # Start the sums at Fraction(0): the volumes stay exact fractions even when empty.
+    v0 = sum((Fraction(u.requests) for u in baseline.values()), Fraction(0))
+    v1 = sum((Fraction(u.requests) for u in current.values()), Fraction(0))
     if v0 <= 0:
         raise InputError(f"the baseline period {baseline_period} has no requests: nothing to "
                          "compare with (choose another --baseline-period)")
@@ -257,17 +263,18 @@ def decompose(
     totals = {f: Fraction(0) for f in FACTORS}
     changes: list[ModelChange] = []
     for m in models:
-        u0, u1 = baseline.get(m), current.get(m)
-        has0 = u0 is not None and u0.requests > 0
-        has1 = u1 is not None and u1.requests > 0
+        # A model with no requests in a period counts as absent from it.
+        u0, u1 = _active(baseline.get(m)), _active(current.get(m))
+        if u0 is None and u1 is None:
+            continue  # no requests in either period (e.g. only invalid rows): no change
         measured = _measured(u0, u1)
-        f0 = _factors(u0, measured) if has0 else None  # type: ignore[arg-type]
-        f1 = _factors(u1, measured) if has1 else None  # type: ignore[arg-type]
+        f0 = _factors(u0, measured) if u0 is not None else None
+        f1 = _factors(u1, measured) if u1 is not None else None
         f0 = f0 or f1
         f1 = f1 or f0
-        assert f0 is not None and f1 is not None
-        s0 = Fraction(u0.requests) / v0 if has0 else Fraction(0)  # type: ignore[union-attr]
-        s1 = Fraction(u1.requests) / v1 if has1 else Fraction(0)  # type: ignore[union-attr]
+        assert f0 is not None and f1 is not None  # the model is active in a period
+        s0 = Fraction(u0.requests) / v0 if u0 is not None else Fraction(0)
+        s1 = Fraction(u1.requests) / v1 if u1 is not None else Fraction(0)
         x0 = {"volume": v0, "mix": s0, "unit_price": f0.p, "work": f0.w, "batching": f0.e}
         x1 = {"volume": v1, "mix": s1, "unit_price": f1.p, "work": f1.w, "batching": f1.e}
         parts = shapley_product(x0, x1)
@@ -275,8 +282,8 @@ def decompose(
             totals[f] += parts[f]
         changes.append(ModelChange(
             model=m,
-            baseline_usd_per_day=float(u0.cost) if has0 else 0.0,  # type: ignore[union-attr]
-            current_usd_per_day=float(u1.cost) if has1 else 0.0,  # type: ignore[union-attr]
+            baseline_usd_per_day=float(u0.cost) if u0 is not None else 0.0,
+            current_usd_per_day=float(u1.cost) if u1 is not None else 0.0,
             parts={f: float(parts[f]) for f in FACTORS},
             share=(float(s0), float(s1)), unit_price=(float(f0.p), float(f1.p)),
             work=(float(f0.w), float(f1.w)), batching=(float(f0.e), float(f1.e)),
@@ -350,7 +357,8 @@ def where(
                                                  else d.traffic_usd_per_day))
         amount = pick.excess_usd_per_day if use_excess else pick.traffic_usd_per_day
         if sign * amount > 0:
-            named, part, share = pick.value, ("unit cost" if use_excess else "traffic"), amount / total
+            named, share = pick.value, amount / total
+            part = "unit cost" if use_excess else "traffic"
         else:
             amount = None
     return WhereChange(dimension, tuple(values), traffic, excess, named, part, amount, share)
@@ -363,15 +371,16 @@ def usage_by(frame: pd.DataFrame, keys: list[str], days: int, work: bool,
     kind of token for the work factor; a model missing a weight for a kind it logs counts
     plain tokens."""
     cols = ["rows", "requests", "cost_usd"]
-    tokens = [c for c in ("input_tokens", "output_tokens", "cached_input_tokens") if c in frame.columns]
+    tokens = [c for c in ("input_tokens", "output_tokens", "cached_input_tokens")
+              if c in frame.columns]
     data = frame[[*keys, *cols]].copy()
     if work and tokens:
         weights = token_weights or {}
         logged = frame.groupby("model")[tokens].sum()
         total = pd.Series(0.0, index=frame.index)
-        for model, sums in logged.iterrows():
+        for model, logged_sums in logged.iterrows():
             mine = weights.get(str(model), {})
-            kinds = [c for c in tokens if sums[c] > 0]
+            kinds = [c for c in tokens if logged_sums[c] > 0]
             priced = bool(kinds) and all(c in mine for c in kinds)
             rows = frame["model"] == model
             for c in kinds:

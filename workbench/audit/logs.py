@@ -41,7 +41,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench.columns import LOG_COLUMNS, LOG_REQUIRED, ColumnMatch, match_log_headers, snake, tokens
+from workbench.columns import (
+    LOG_COLUMNS,
+    LOG_REQUIRED,
+    ColumnMatch,
+    match_log_headers,
+    snake,
+    tokens,
+)
 from workbench.errors import InputError
 from workbench.routing.bins import (
     DIALECTS,
@@ -68,6 +75,9 @@ SUMS: tuple[str, ...] = (
     "cached_input_tokens", "invalid_rows",
 )
 TOKEN_COLUMNS: tuple[str, ...] = ("input_tokens", "output_tokens", "cached_input_tokens")
+# The columns whose NaN the guarded second pass flags (`_scored`, `_valid`), in one order.
+_NAN_CHECKED: tuple[str, ...] = ("batch_size", "cost_usd", "latency_ms", "escalated", "correct",
+                                 *TOKEN_COLUMNS)
 _NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                      "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
                      "DECIMAL", "REAL", "INT")
@@ -148,7 +158,7 @@ def _is_numeric(kind: str) -> bool:
     return kind.upper().startswith(_NUMERIC_PREFIXES) or kind.upper() == "BOOLEAN"
 
 
-def _double(name: str, columns: LogColumns, guard: bool) -> exp.Expression:
+def _double(name: str, columns: LogColumns, guard: bool) -> exp.Expr:
     """A log column as DOUBLE in our unit; with `guard` NaN becomes NULL (DuckDB only).
 
     The aggregation runs without the guard: Parquet statistics leave NaN out, so DuckDB
@@ -157,7 +167,7 @@ def _double(name: str, columns: LogColumns, guard: bool) -> exp.Expression:
     runs with the guard and flags NaN explicitly (see `_scored`)."""
     from sqlglot import exp
 
-    value: exp.Expression = exp.Cast(this=_col(columns.headers[name]),
+    value: exp.Expr = exp.Cast(this=_col(columns.headers[name]),
                                      to=exp.DataType.build("DOUBLE"))
     factor = columns.factors.get(name, 1.0)
     if factor != 1.0:
@@ -167,7 +177,7 @@ def _double(name: str, columns: LogColumns, guard: bool) -> exp.Expression:
     return value
 
 
-def _day(columns: LogColumns) -> exp.Expression:
+def _day(columns: LogColumns) -> exp.Expr:
     """The timestamp's calendar day: a date or timestamp is cast; text is parsed (a
     value that does not parse is NULL, so the row is invalid and reported); numbers
     are Unix epoch seconds, or milliseconds when the header says ms."""
@@ -178,7 +188,7 @@ def _day(columns: LogColumns) -> exp.Expression:
     date = exp.DataType.build("DATE")
     column = _col(header)
     if kind.startswith(_TIME_PREFIXES):
-        stamp: exp.Expression = column
+        stamp: exp.Expr = column
     elif _is_numeric(kind):
         words = set(tokens(header).split())
         millis = bool(words & {"ms", "millis", "milliseconds", "msec"})
@@ -189,12 +199,12 @@ def _day(columns: LogColumns) -> exp.Expression:
     return exp.Cast(this=stamp, to=date)
 
 
-def _scored(source: exp.Expression, columns: LogColumns, guard: bool = False) -> exp.Select:
+def _scored(source: exp.Expr, columns: LogColumns, guard: bool = False) -> exp.Select:
     """One row per log row: the keys, each value in our unit, and `valid`."""
     from sqlglot import exp
 
     text = exp.DataType.build("VARCHAR")
-    out: list[exp.Expression] = [
+    out: list[exp.Expr] = [
         exp.alias_(_day(columns), ident("day")),
         exp.alias_(exp.Cast(this=_col(columns.headers["model"]), to=text.copy()), ident("model")),
     ]
@@ -209,11 +219,12 @@ def _scored(source: exp.Expression, columns: LogColumns, guard: bool = False) ->
         # The second pass: a NaN anywhere is a bad row, named as such. Read through its
         # text ('nan'): DuckDB folds ISNAN, and range checks, to constants from Parquet
         # statistics, which leave NaN out.
-        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+        for name in _NAN_CHECKED:
             if columns.has(name):
-                as_text = exp.Lower(this=exp.Cast(
-                    this=exp.Cast(this=_col(columns.headers[name]), to=exp.DataType.build("DOUBLE")),
-                    to=exp.DataType.build("VARCHAR")))
+                as_double = exp.Cast(this=_col(columns.headers[name]),
+                                     to=exp.DataType.build("DOUBLE"))
+                as_text = exp.Lower(this=exp.Cast(this=as_double,
+                                                  to=exp.DataType.build("VARCHAR")))
                 out.append(exp.alias_(exp.Like(this=as_text, expression=exp.Literal.string("%nan")),
                                       ident(f"nan_{name}")))
     n = _double("batch_size", columns, guard) if columns.has("batch_size") else _num(1)
@@ -226,7 +237,8 @@ def _scored(source: exp.Expression, columns: LogColumns, guard: bool = False) ->
         out.append(exp.alias_(_double("correct", columns, guard), ident("v_correct")))
     elif source_of_correct == "label+prediction":
         label, prediction = columns.headers["label"], columns.headers["prediction"]
-        both_numeric = all(_is_numeric(columns.types.get(c, "VARCHAR")) for c in ("label", "prediction"))
+        both_numeric = all(_is_numeric(columns.types.get(c, "VARCHAR"))
+                           for c in ("label", "prediction"))
         kind = exp.DataType.build("DOUBLE" if both_numeric else "VARCHAR")
         left = exp.Cast(this=_col(label), to=kind.copy())
         right = exp.Cast(this=_col(prediction), to=kind.copy())
@@ -238,21 +250,21 @@ def _scored(source: exp.Expression, columns: LogColumns, guard: bool = False) ->
     return exp.select(*out).from_(source)
 
 
-def _valid(columns: LogColumns, guard: bool = False) -> exp.Expression:
+def _valid(columns: LogColumns, guard: bool = False) -> exp.Expr:
     """day and model present; batch_size > 0; cost >= 0; latency >= 0 or missing;
     escalated 0..1; correct 0..1 or missing; tokens >= 0 or missing; no NaN (with
     `guard`, from the flags _scored adds; without, a NaN makes its sum NaN). NULL and
     NaN fail a BETWEEN in every dialect."""
     from sqlglot import exp
 
-    def between(name: str, low: float, high: float) -> exp.Expression:
+    def between(name: str, low: float, high: float) -> exp.Expr:
         return exp.Between(this=_col(name), low=_num(low), high=_num(high))
 
-    def optional(name: str, low: float, high: float) -> exp.Expression:
+    def optional(name: str, low: float, high: float) -> exp.Expr:
         return exp.Paren(this=exp.or_(exp.Is(this=_col(name), expression=exp.null()),
                                       between(name, low, high)))
 
-    terms: list[exp.Expression] = [
+    terms: list[exp.Expr] = [
         exp.Not(this=exp.Is(this=_col("day"), expression=exp.null())),
         exp.Not(this=exp.Is(this=_col("model"), expression=exp.null())),
         exp.GT(this=_col("n"), expression=_num(0)),
@@ -270,14 +282,14 @@ def _valid(columns: LogColumns, guard: bool = False) -> exp.Expression:
         if columns.has(name):
             terms.append(optional(f"v_{name}", 0, 1e308))
     if guard:
-        for name in ("batch_size", "cost_usd", "latency_ms", "escalated", "correct", *TOKEN_COLUMNS):
+        for name in _NAN_CHECKED:
             if columns.has(name):
                 terms.append(exp.Not(this=exp.Coalesce(this=_col(f"nan_{name}"),
                                                        expressions=[exp.false()])))
     return exp.and_(*terms, copy=False)
 
 
-def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select:
+def aggregation_query(source: exp.Expr, columns: LogColumns) -> exp.Select:
     """The aggregation reading from `source` (a table or a scan) as a sqlglot tree."""
     from sqlglot import exp
 
@@ -285,7 +297,7 @@ def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select
     valid = _col("valid")
     keep = exp.EQ(this=valid.copy(), expression=_num(1))
     has_latency = columns.has("latency_ms")
-    binned_columns: list[exp.Expression] = [exp.Star()]
+    binned_columns: list[exp.Expr] = [exp.Star()]
     binned_columns.append(exp.alias_(_as_flag(_valid(columns)), ident("valid")))
     if has_latency:
         lat = _col("v_latency_ms")
@@ -303,11 +315,11 @@ def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select
         binned_columns.append(exp.alias_(bin_expr, ident("latency_bin")))
     binned = exp.select(*binned_columns).from_(ident("scored"))
 
-    def kept(value: exp.Expression) -> exp.Expression:
+    def kept(value: exp.Expr) -> exp.Expr:
         return exp.Sum(this=_case((keep.copy(), value), default=exp.null()))
 
     n = _col("n")
-    sums: list[exp.Expression] = [
+    sums: list[exp.Expr] = [
         exp.alias_(exp.Sum(this=valid.copy()), ident("rows")),
         exp.alias_(kept(n.copy()), ident("requests")),
     ]
@@ -335,8 +347,8 @@ def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select
 
     detail = [_col("day"), _col("model"), *([_col("latency_bin")] if has_latency else [])]
     if columns.dimension is None:
-        keys: list[exp.Expression] = [k.copy() for k in detail]
-        group: list[exp.Expression] = [k.copy() for k in detail]
+        keys: list[exp.Expr] = [k.copy() for k in detail]
+        group: list[exp.Expr] = [k.copy() for k in detail]
     else:
         keys = [_col("day"), _col("model"), _col("dimension"),
                 *([_col("latency_bin")] if has_latency else [])]
@@ -348,7 +360,8 @@ def aggregation_query(source: exp.Expression, columns: LogColumns) -> exp.Select
     query = exp.select(*[k.copy() for k in keys], *sums).from_(ident("binned"))
     query = query.group_by(*group)
     order = [_col("day"), _col("model")]
-    return query.order_by(*order).with_(ident("scored"), as_=scored).with_(ident("binned"), as_=binned)
+    return (query.order_by(*order).with_(ident("scored"), as_=scored)
+            .with_(ident("binned"), as_=binned))
 
 
 def aggregation_sql(columns: LogColumns | None = None, *, dialect: str = "duckdb",
@@ -369,7 +382,7 @@ def aggregation_sql(columns: LogColumns | None = None, *, dialect: str = "duckdb
 # ------------------------------------------------------------------- reading logs
 
 
-def _scan(kind: str, *, positions: bool) -> exp.Expression:
+def _scan(kind: str, *, positions: bool) -> exp.Expr:
     """read_parquet(?, union_by_name = TRUE) or read_csv(?, header = TRUE): the file
     list is the statement's one prepared parameter, never text in the SQL."""
     from sqlglot import exp
@@ -494,7 +507,6 @@ def read_log(path: Path, *, mapping: dict[str, str] | None = None, by: str | Non
              threads: int = DUCKDB_THREADS) -> LogAggregates:
     """Aggregate a production log (CSV, Parquet, folder of Parquet) with DuckDB."""
     import duckdb
-    from sqlglot import exp
 
     src = source or str(path)
     kind, files = log_files(path, src)
@@ -552,7 +564,8 @@ def _raise_first_invalid(kind: str, params: list[Any], columns: LogColumns, src:
         if kind == "parquet":
             scored.select(exp.alias_(_col("file_row_number"), ident("_wb_row")), copy=False)
         else:
-            scored.select(exp.alias_(exp.Window(this=exp.RowNumber()), ident("_wb_row")), copy=False)
+            scored.select(exp.alias_(exp.Window(this=exp.RowNumber()), ident("_wb_row")),
+                          copy=False)
         query = (exp.select(exp.Star()).from_(scored.subquery(ident("scored")))
                  .where(exp.Not(this=exp.Coalesce(this=_valid(columns, guard=True),
                                                   expressions=[exp.false()])))
@@ -646,7 +659,8 @@ def read_aggregates(path: Path, source: str | None = None) -> LogAggregates:
         raise InputError("no data rows (the file has a header only)", source=src)
     lowered = {str(c).lower(): c for c in frame.columns}
     frame = frame.rename(columns={v: k for k, v in lowered.items()})
-    missing = [c for c in ("day", "model", "rows", "requests", "invalid_rows") if c not in frame.columns]
+    missing = [c for c in ("day", "model", "rows", "requests", "invalid_rows")
+               if c not in frame.columns]
     if missing:
         raise InputError(f"not the output of `workbench audit --emit-sql`: missing column "
                          f"{missing[0]}; headers found: {', '.join(map(repr, lowered.values()))}",

@@ -35,7 +35,8 @@ def token_prices(evaluation: Evaluation) -> dict[str, dict[str, float]]:
     return out
 
 
-def fill_costs(frame: pd.DataFrame, evaluation: Evaluation, source: str) -> tuple[pd.DataFrame, list[str]]:
+def fill_costs(frame: pd.DataFrame, evaluation: Evaluation, source: str
+               ) -> tuple[pd.DataFrame, list[str]]:
     """The aggregation rows with cost_usd filled from the session (the module's rules)."""
     if "cost_usd" in frame.columns:
         return frame, []

@@ -126,16 +126,17 @@ def refit(evaluation: Evaluation, deployed: str | None, volume_per_day: float,
         return float(analysis.row(name)["accuracy"])
 
     holds = pick is not None and pick == deployed
-    if pick is None:
+    if rec is None:
         reason = ("at production's figures no candidate meets every constraint: "
                   f"{analysis.no_recommendation_reason}")
     elif holds:
-        reason = f"at production's figures {deployed} is still the pick ({rec.reason})"  # type: ignore[union-attr]
+        reason = f"at production's figures {deployed} is still the pick ({rec.reason})"
     else:
-        broken = analysis.violations_at(analysis.position(deployed)) if (
-            deployed is not None and analysis.position(deployed) is not None) else []
+        # The deployed model may be absent from the re-analysis (not among the candidates).
+        at = analysis.position(deployed) if deployed is not None else None
+        broken = analysis.violations_at(at) if at is not None else []
         why = f"; {deployed} now breaks {'; '.join(broken)}" if broken else ""
-        reason = f"at production's figures the pick is {pick} ({rec.reason}){why}"  # type: ignore[union-attr]
+        reason = f"at production's figures the pick is {pick} ({rec.reason}){why}"
     return Refit(volume_per_day, tuple(observed), deployed, pick, holds, reason,
                  monthly(deployed), monthly(pick), accuracy(deployed), accuracy(pick), analysis)
 

@@ -109,7 +109,8 @@ def _short(text: str, limit: int) -> str:
 
 
 # ------------------------------------------------------------------------- blocks
-Block = tuple[str, Any]  # ("h", title) | ("p", text) | ("l", list item) | ("t", (header, rows, align))
+# ("h", title) | ("p", text) | ("l", list item) | ("t", (header, rows, align))
+Block = tuple[str, Any]
 
 
 def _blocks(r: AuditResult, daily_rows: int, compact: bool) -> list[Block]:
@@ -123,7 +124,8 @@ def _blocks(r: AuditResult, daily_rows: int, compact: bool) -> list[Block]:
                         else "no candidate (the analysis has no pick).")))
     out.append(("p", f"Period {r.period} ({r.period.days} days)"
                 + (f"; baseline {r.baseline_period} ({r.baseline_period.days} days)."
-                   if r.baseline_period is not None else "; no baseline period (the log is too short).")))
+                   if r.baseline_period is not None
+                   else "; no baseline period (the log is too short).")))
     _against(r, out, compact)
     _change(r, out, compact)
     _anomalies(r, out, compact)
@@ -285,7 +287,8 @@ def _daily(r: AuditResult, out: list[Block], daily_rows: int) -> None:
         g = t.figures
         marks = "".join(FLAGS[m] for m in METRICS_ORDER if (t.day, m) in flagged)
         rows.append([t.day.isoformat(), num(g.requests, 0), usd(g.cost_usd),
-                     usd(g.cost_per_1k, 4), num(g.p95_latency_ms) if g.p95_latency_ms is not None else "-",
+                     usd(g.cost_per_1k, 4),
+                     num(g.p95_latency_ms) if g.p95_latency_ms is not None else "-",
                      num(g.batch_size) if g.batch_size is not None else "-",
                      f"{g.escalation_share:.1%}" if g.escalation_share is not None else "-",
                      pct(g.accuracy) if g.accuracy is not None else "-", marks])

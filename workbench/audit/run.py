@@ -105,7 +105,8 @@ class AuditResult:
             "requests": self.requests,
             "deployed": self.deployed,
             "period": self.period.to_dict(),
-            "baseline_period": None if self.baseline_period is None else self.baseline_period.to_dict(),
+            "baseline_period": (None if self.baseline_period is None
+                                else self.baseline_period.to_dict()),
             "observed": {"volume_per_day": self.observed.volume_per_day,
                          "cost_usd_per_day": self.observed.cost_per_day,
                          "run_rate_monthly_usd": self.observed.run_rate_monthly_usd,
@@ -210,7 +211,10 @@ def audit_aggregates(evaluation: Evaluation, aggregates: LogAggregates,
 
 
 def _cell(key: object) -> tuple[str, str]:
-    model, value = key  # type: ignore[misc]
+    """A (model, dimension value) group key as two texts."""
+    if not (isinstance(key, tuple) and len(key) == 2):
+        raise TypeError(f"expected a (model, value) group key, got {key!r}")
+    model, value = key
     return str(model), str(value)
 
 

@@ -41,7 +41,9 @@ from workbench.fmt import num, pct, usd
 class Criterion:
     """One promotion or demotion criterion, as the session states it."""
 
-    key: str  # "monthly_cost", "max_volume", "min_volume", "cost_per_1k", "p95_latency", "accuracy", "escalation", "promotion"
+    # "monthly_cost", "max_volume", "min_volume", "cost_per_1k", "p95_latency", "accuracy",
+    # "escalation", "promotion"
+    key: str
     kind: str  # "demote" or "promote"
     label: str
     op: str  # "<=" or ">=": what passing means for the observed value
@@ -212,7 +214,8 @@ def decision_baseline(evaluation: Evaluation) -> DecisionBaseline:
     )
 
 
-def _escalation_shares(evaluation: Evaluation, overhead: float) -> tuple[float | None, float | None]:
+def _escalation_shares(evaluation: Evaluation, overhead: float
+                       ) -> tuple[float | None, float | None]:
     """(the routing plan's escalation share, the share at which the budget breaks)."""
     routing = evaluation.routing
     if routing is None:

@@ -19,7 +19,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 EXIT_HOLDS = 0
 EXIT_BROKEN = 1
 
@@ -39,16 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.analysis import analyze
     from workbench.fields import field
+    from workbench.fmt import clean
     from workbench.inputs import open_path
     from workbench.session import load_session
-    from workbench.views.export import clean, json_text
+    from workbench.views.export import json_text
 
     session, _ = load_session(Path(args.path))
     if args.table:
         table, _ = open_path(args.table)
         session = session.with_scenario(candidates=table.scenario.candidates)
     limit = (field("constraints.monthly_budget_usd").parse(args.max_monthly_cost)
-             if args.max_monthly_cost is not None else session.scenario.constraints.monthly_budget_usd)
+             if args.max_monthly_cost is not None
+             else session.scenario.constraints.monthly_budget_usd)
     expected = args.expect_pick if args.expect_pick is not None else session.decision.chosen
     analysis = analyze(session.scenario)
     rec = analysis.recommendation

@@ -170,7 +170,7 @@ def guard_outputs(
     fileio.guard_outputs(inputs, outputs)
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace):
     from workbench.cli.options import apply_overrides, mapping_from
     from workbench.inputs import open_path
 
@@ -203,9 +203,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if evaluation.routing_error is not None:
         notes = [*notes, f"routing not simulated: {evaluation.routing_error}"]
     if args.save:
-        from workbench.session import save_session
-
         from workbench.evaluation import for_record
+        from workbench.session import save_session
 
         session = for_record(session, analysis)
         target = Path(args.save)
@@ -290,7 +289,8 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
     need("pptx", "deck")
     need("matplotlib", "images")
-    session, notes = _open(args)
+    # The load notes are not shown: write_deck has no place for them (the memo has).
+    session, _ = _open(args)
     guard_outputs([("the input", args.path), *session_inputs(session, args.path)],
                   [("-o", args.output)])
     path = Path(args.path)
@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         # pyarrow is first imported, which is after this.
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
-        if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        if not argv or (argv[0] not in SUBCOMMANDS
+                        and argv[0] not in ("-h", "--help", "--version")):
             return cmd_tui(argv)
         args = _parser().parse_args(argv)
         if args.command == "analyze":
@@ -375,7 +376,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("import", "log"):
             from workbench.cli import importers
 
-            return importers.run_import(args) if args.command == "import" else importers.run_log(args)
+            if args.command == "import":
+                return importers.run_import(args)
+            return importers.run_log(args)
         _parser().print_help()
         return 0
     except InputError as exc:
@@ -385,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line
+    except Exception as exc:  # a bug must still end in one line (WORKBENCH_DEBUG re-raises)
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
         from workbench.fmt import printable

@@ -71,7 +71,8 @@ def to_text(rows: list[PriceRow], as_of: date) -> str:
         out.append(f"LLM APIs: USD per 1M tokens on {as_of.isoformat()} ({llm_catalogue_label()})")
         if any(r.tiered for r in llm):
             out.append("* tiered by prompt length: the base tier is shown")
-        body = [[clip(one_line(r.provider), 12), clip(one_line(r.name), 36) + ("*" if r.tiered else ""),
+        body = [[clip(one_line(r.provider), 12),
+                 clip(one_line(r.name), 36) + ("*" if r.tiered else ""),
                  _money(r.prices["input"]), _money(r.prices["output"]),
                  _money(r.prices["cached_input"])] for r in llm]
         out += _table(["PROVIDER", "MODEL", "INPUT", "OUTPUT", "CACHED"], body, {2, 3, 4})

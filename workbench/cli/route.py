@@ -31,13 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(optional with --bins or --emit-sql)",
     )
     costs = parser.add_argument_group("costs and traffic")
-    costs.add_argument("--cheap-cost-per-1k", type=float, metavar="USD", help="cheap model cost per 1,000 items")
-    costs.add_argument(
-        "--expensive-cost-per-1k", type=float, metavar="USD", help="expensive model cost per 1,000 items"
-    )
-    costs.add_argument("--cheap-latency-ms", type=float, metavar="MS", help="cheap model latency per item")
-    costs.add_argument("--expensive-latency-ms", type=float, metavar="MS", help="expensive model latency per item")
-    costs.add_argument("--volume-per-day", type=float, metavar="N", help="items per day, for monthly cost")
+    costs.add_argument("--cheap-cost-per-1k", type=float, metavar="USD",
+                       help="cheap model cost per 1,000 items")
+    costs.add_argument("--expensive-cost-per-1k", type=float, metavar="USD",
+                       help="expensive model cost per 1,000 items")
+    costs.add_argument("--cheap-latency-ms", type=float, metavar="MS",
+                       help="cheap model latency per item")
+    costs.add_argument("--expensive-latency-ms", type=float, metavar="MS",
+                       help="expensive model latency per item")
+    costs.add_argument("--volume-per-day", type=float, metavar="N",
+                       help="items per day, for monthly cost")
     costs.add_argument("--days-per-month", type=float, metavar="N", help="default: 30")
     costs.add_argument(
         "--cost-per-1k",
@@ -54,18 +57,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tiers.add_argument(
         "--models",
         metavar="A,B[,C,D]",
-        help="the cascade's models in order (2 to 4): column suffixes of the log (score_<model>, or "
-        "correct_<model> and confidence_<model>) or session candidate names; default: the log's",
+        help="the cascade's models in order (2 to 4): column suffixes of the log "
+        "(score_<model>, or correct_<model> and confidence_<model>) or session candidate "
+        "names; default: the log's",
     )
     tiers.add_argument(
         "--log-format",
         choices=LOG_FORMATS,
-        help="binary: label and score_<model> (or cheap_score/expensive_score); quality: correct_<model> "
-        "(0/1 or graded 0-1) and confidence_<model>; auto (default) tells them apart by the headers",
+        help="binary: label and score_<model> (or cheap_score/expensive_score); quality: "
+        "correct_<model> (0/1 or graded 0-1) and confidence_<model>; auto (default) tells them "
+        "apart by the headers",
     )
     tiers.add_argument(
         "--grid", type=int, metavar="N",
-        help=f"3 or 4 models: thresholds per model, quantiles of its confidence (default {DEFAULT_GRID})",
+        help="3 or 4 models: thresholds per model, quantiles of its confidence "
+        f"(default {DEFAULT_GRID})",
     )
     policy = parser.add_argument_group("policy")
     policy.add_argument(
@@ -74,21 +80,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="cascade: cheap on all, escalated also on expensive (default); "
         "exclusive: escalated items run on the expensive model only",
     )
-    policy.add_argument(
-        "--target-accuracy", type=float, metavar="PCT", help="accuracy target in percent (default 99.5)"
-    )
+    policy.add_argument("--target-accuracy", type=float, metavar="PCT",
+                        help="accuracy target in percent (default 99.5)")
     policy.add_argument(
         "--objective",
         choices=OBJECTIVES,
         help="accuracy: cheapest meeting --target-accuracy (default); recall: cheapest meeting "
-        "--target-recall (binary logs); total_cost: lowest compute + missed-loss + false-alarm cost",
+        "--target-recall (binary logs); total_cost: lowest compute + missed-loss + false-alarm "
+        "cost",
     )
-    policy.add_argument("--target-recall", type=float, metavar="PCT", help="recall target in percent")
+    policy.add_argument("--target-recall", type=float, metavar="PCT",
+                        help="recall target in percent")
     policy.add_argument(
         "--fn-cost-usd", type=float, metavar="USD",
         help="cost of each missed positive (a wrong answer, for quality logs), for total cost",
     )
-    policy.add_argument("--fp-cost-usd", type=float, metavar="USD", help="cost of each false alarm, for total cost")
+    policy.add_argument("--fp-cost-usd", type=float, metavar="USD",
+                        help="cost of each false alarm, for total cost")
     policy.add_argument(
         "--decision-threshold",
         type=float,
@@ -118,21 +126,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     honest.add_argument(
         "--validation",
         choices=VALIDATIONS,
-        help="split (default): choose on calibration rows, report test rows too; kfold: pooled out-of-fold "
-        "figures; none: everything in sample",
+        help="split (default): choose on calibration rows, report test rows too; kfold: pooled "
+        "out-of-fold figures; none: everything in sample",
     )
-    honest.add_argument(
-        "--calibration-fraction", type=float, metavar="F", help="share of rows that calibrate (default 0.5)"
-    )
-    honest.add_argument("--folds", type=int, metavar="K", help="folds for --validation kfold (default 5)")
-    honest.add_argument("--seed", type=int, metavar="N", help="seed of the split and folds (default 0)")
+    honest.add_argument("--calibration-fraction", type=float, metavar="F",
+                        help="share of rows that calibrate (default 0.5)")
+    honest.add_argument("--folds", type=int, metavar="K",
+                        help="folds for --validation kfold (default 5)")
+    honest.add_argument("--seed", type=int, metavar="N",
+                        help="seed of the split and folds (default 0)")
     honest.add_argument(
         "--delta", type=float, metavar="D",
-        help="risk level of the safe policy's guarantee: it holds with probability >= 1 - D (default 0.05)",
+        help="risk level of the safe policy's guarantee: it holds with probability >= 1 - D "
+        "(default 0.05)",
     )
     honest.add_argument(
         "--drift", metavar="NEW_LOG",
-        help="this month's log (same layout): compare confidences, escalation and the target with LOG's",
+        help="this month's log (same layout): compare confidences, escalation and the target "
+        "with LOG's",
     )
     honest.add_argument(
         "--as-candidate", choices=AS_CANDIDATE,
@@ -145,7 +156,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="aggregate a Parquet log out of core with DuckDB into confidence bins "
         "(automatic for a folder or a Parquet file over 1 GiB)",
     )
-    scale.add_argument("--bins", metavar="FILE", help="use a bins file (CSV/Parquet output of --emit-sql) instead of LOG")
+    scale.add_argument("--bins", metavar="FILE",
+                       help="use a bins file (CSV/Parquet output of --emit-sql) instead of LOG")
     scale.add_argument(
         "--emit-sql",
         action="store_true",
@@ -161,15 +173,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ses.add_argument(
         "--session",
         metavar="SESSION.toml",
-        help="start from the session's [routing] settings and volume; model names refer to its candidates",
+        help="start from the session's [routing] settings and volume; model names refer to its "
+        "candidates",
     )
-    ses.add_argument("--cheap-model", metavar="NAME", help="a candidate of --session: supplies cost and latency")
-    ses.add_argument("--expensive-model", metavar="NAME", help="a candidate of --session: supplies cost and latency")
-    ses.add_argument(
-        "--save", action="store_true", help="store these routing settings in --session under [routing]"
-    )
+    ses.add_argument("--cheap-model", metavar="NAME",
+                     help="a candidate of --session: supplies cost and latency")
+    ses.add_argument("--expensive-model", metavar="NAME",
+                     help="a candidate of --session: supplies cost and latency")
+    ses.add_argument("--save", action="store_true",
+                     help="store these routing settings in --session under [routing]")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="default: text")
+    out.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                     help="default: text")
     out.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
 
@@ -229,7 +244,7 @@ _FLAG_FIELDS = (
 )
 
 
-def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _spec_from(args: argparse.Namespace):
     """The spec for this run: the session's [routing] (if any), then the flags on top."""
     from dataclasses import replace
 
@@ -265,20 +280,21 @@ def _spec_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.models:
         models = tuple(m.strip() for m in args.models.split(","))
         if any(not m for m in models):
-            raise InputError(f"--models expects names separated by commas, got {args.models!r}", key="models")
+            raise InputError(f"--models expects names separated by commas, got {args.models!r}",
+                             key="models")
         changes["models"] = models
     if args.cost_per_1k:
-        changes["costs_per_1k"] = {**spec.costs_per_1k,
-                                   **parse_model_values(args.cost_per_1k, "--cost-per-1k", "costs_per_1k")}
+        changes["costs_per_1k"] = {**spec.costs_per_1k, **parse_model_values(
+            args.cost_per_1k, "--cost-per-1k", "costs_per_1k")}
     if args.latency_ms:
-        changes["latencies_ms"] = {**spec.latencies_ms,
-                                   **parse_model_values(args.latency_ms, "--latency-ms", "latencies_ms")}
+        changes["latencies_ms"] = {**spec.latencies_ms, **parse_model_values(
+            args.latency_ms, "--latency-ms", "latencies_ms")}
     if args.drift:
         changes["drift_log"] = os.path.abspath(args.drift)
     return replace(spec, **changes), session, session_path
 
 
-def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _guard_outputs(args, spec, session, session_path: Path | None) -> None:
     """-o never overwrites the log, the bins file, the session or its source table;
     --save writes the session itself, never one of the others."""
     from workbench.cli import guard_outputs
@@ -297,7 +313,7 @@ def _guard_outputs(args, spec, session, session_path: Path | None) -> None:  # t
                   [("-o", args.output)])
 
 
-def _save_routing(spec, session, session_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _save_routing(spec, session, session_path: Path) -> None:
     from dataclasses import replace
 
     from workbench.session import path_for_file, save_session

@@ -17,7 +17,6 @@ from rich.text import Text
 from workbench.analysis import Analysis
 from workbench.fmt import num, pct, printable, usd
 
-
 SHOWN_ROWS = 50  # candidates listed; --format csv or json lists every one
 
 
@@ -33,7 +32,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     head = Text()
     head.append("Workload ", style="bold")
     head.append(
-        f"{num(w.volume_per_day)}/day x {num(w.days_per_month)} days = {num(w.monthly_volume)}/month"
+        f"{num(w.volume_per_day)}/day x {num(w.days_per_month)} days = "
+        f"{num(w.monthly_volume)}/month"
         if w.volume_per_day is not None
         else "no volume (costs per 1k)"
     )
@@ -59,7 +59,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         rec.append(printable(a.recommendation.name), style="bold")
         rec.append(
             f" ({pct(r['accuracy'])}, {num(r['latency_ms'])} ms, "
-            + (f"{usd(r['monthly_cost_usd'])}/month" if w.volume_per_day is not None else f"{usd(r['cost_per_1k'], 4)}/1k")
+            + (f"{usd(r['monthly_cost_usd'])}/month" if w.volume_per_day is not None
+               else f"{usd(r['cost_per_1k'], 4)}/1k")
             + f"): {printable(a.recommendation.reason)}"
         )
     else:
@@ -68,8 +69,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
     parts.append(rec)
 
     monthly = w.volume_per_day is not None
-    t = Table(title="Candidates (rank order; F * = on the cost-accuracy frontier)", title_justify="left",
-              expand=False, pad_edge=False)
+    t = Table(title="Candidates (rank order; F * = on the cost-accuracy frontier)",
+              title_justify="left", expand=False, pad_edge=False)
     t.add_column("#", justify="right")
     t.add_column("F", width=1)
     t.add_column("Candidate", overflow="fold", min_width=12, max_width=30)
@@ -94,14 +95,16 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
         )
     parts.append(t)
     if len(a.table) > SHOWN_ROWS:
-        parts.append(Text(f"... {len(a.table) - SHOWN_ROWS} more candidates (use --format csv or json)"))
+        parts.append(Text(f"... {len(a.table) - SHOWN_ROWS} more candidates "
+                          "(use --format csv or json)"))
 
-    m = Table(title="Decision matrix: contribution = weight x normalized value", title_justify="left",
-              pad_edge=False)
+    m = Table(title="Decision matrix: contribution = weight x normalized value",
+              title_justify="left", pad_edge=False)
     m.add_column("#", justify="right")
     m.add_column("Candidate", overflow="fold", max_width=24)
     for cr in a.criteria:
-        m.add_column(_literal(cr.column).append(f"\n{cr.direction} w{cr.weight:.2f}"), justify="right")
+        m.add_column(_literal(cr.column).append(f"\n{cr.direction} w{cr.weight:.2f}"),
+                     justify="right")
     m.add_column("Score", justify="right")
     contributions = a.contributions.iloc[:15]
     for i in range(min(len(a.table), 15)):
@@ -124,7 +127,8 @@ def render(analysis: Analysis, extra_notes: list[str] | None = None) -> Group:
             pick = s.recommendations[j]
             pos = a.position(pick) if pick is not None else None
             cost = s.monthly_cost_usd[pos, j] if pos is not None else None
-            v.add_row(f"{mult:g}", num(s.volumes_per_day[j]), _literal(pick or "none feasible"), usd(cost))
+            v.add_row(f"{mult:g}", num(s.volumes_per_day[j]), _literal(pick or "none feasible"),
+                      usd(cost))
         parts.append(v)
 
     d = a.accuracy_delta

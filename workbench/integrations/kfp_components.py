@@ -177,8 +177,11 @@ log_to_mlflow = _BUILT["log_to_mlflow"]
 def make_pipeline(steps: dict[str, Any]) -> Any:
     """The example pipeline over `steps` (from `components`): import, analyse, log."""
 
-    @dsl.pipeline(name="workbench-decision",
-                  description="Import candidates from MLflow, analyse them, log the decision back.")
+    # kfp ships no type information (ignore_missing_imports in pyproject.toml), so its
+    # decorator is untyped; the pipeline function below is typed for KFP, not for mypy.
+    @dsl.pipeline(  # type: ignore[untyped-decorator]
+        name="workbench-decision",
+        description="Import candidates from MLflow, analyse them, log the decision back.")
     def decision_pipeline(
         tracking_uri: str,
         experiment: str,

@@ -81,7 +81,9 @@ def import_csv(
             continue
         run_id = str(rec[id_column]).strip() if id_column and str(rec[id_column]).strip() \
             else f"row {i}"
-        values = {h: v for h, v in rec.items() if h not in RUN_COLUMNS and not _internal(h)}
+        # Headers are text (read_raw reads a header row); str() tells the type checker.
+        values = {str(h): v for h, v in rec.items()
+                  if str(h) not in RUN_COLUMNS and not _internal(str(h))}
         hidden = {h: rec[h] for h in headers if h in RUN_COLUMNS}
         name = rec.get(name_from)
         runs.append(Run(run_id=run_id, name=None if name is None else str(name).strip(),

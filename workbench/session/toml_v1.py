@@ -59,8 +59,8 @@ from workbench.session.lines import KeyPath, key_lines
 from workbench.session.paths import path_for_file, path_from_file
 from workbench.session.schema import (
     CRITERION_KEYS,
-    PRICE_USED_KEYS,
     FIELD_SECTIONS,
+    PRICE_USED_KEYS,
     SCHEMA_VERSION,
     SOURCE_KEYS,
     TOP_KEYS,
@@ -287,7 +287,8 @@ def _is_numeric(series: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series))
 
 
-def _missing(value: object) -> bool:
+def _missing(value: Any) -> bool:
+    """Whether a cell (any value a frame can hold) is missing: None, NaN, NA or NaT."""
     if value is None:
         return True
     try:
@@ -524,11 +525,11 @@ class _Reader:
         numeric = [c for c in candidates.columns if c != "name" and _is_numeric(candidates[c])]
         session = Session(Scenario(candidates))
         for name in FIELD_SECTIONS:
-            session = self.fields(session, data, name, names)
+            session = self.section_fields(session, data, name, names)
         sc = session.scenario
         limits = self.limits(data.get("constraints", {}), numeric)
         session = session.with_scenario(
-            constraints=replace(sc.constraints, **limits),
+            constraints=replace(sc.constraints, max=limits["max"], min=limits["min"]),
             scoring=self.criteria(data.get("scoring", {}), sc.scoring, numeric, sc.workload),
             tco=replace(sc.tco, items=self.ledger_items(data.get("tco", {}), names)),
         )
@@ -575,8 +576,10 @@ class _Reader:
                 ("schema_version",),
             )
 
-    def fields(self, session: Session, data: Mapping[str, Any], name: str,
-               names: list[str]) -> Session:
+    # Not named `fields`: in the class body that name would hide the module
+    # workbench.fields, which the annotations below (fields.Field) refer to.
+    def section_fields(self, session: Session, data: Mapping[str, Any], name: str,
+                       names: list[str]) -> Session:
         """Read one section's scalar fields (see workbench.fields) into the session."""
         path: KeyPath = (name,) if name else ()
         t = self.table(data.get(name, {}), path) if name else data
@@ -827,7 +830,8 @@ class _Reader:
             value = float(routing.pop(key))  # type: ignore[arg-type]
             current = getattr(workload, key)
             default = fields.field(f"workload.{key}").default
-            if current is None or current == value or (current == default and key != "volume_per_day"):
+            if current is None or current == value or (
+                    current == default and key != "volume_per_day"):
                 if current != value:
                     workload = replace(workload, **{key: value})
                     moved.append(key)

@@ -14,11 +14,12 @@ goes through `export.md_escape`: no name can break a table or inject HTML.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
-from workbench.analysis import Analysis
+from workbench.analysis import Analysis, as_float, as_int
 from workbench.evaluation import Evaluation, Robustness
 from workbench.fmt import num, pct, usd
 from workbench.views.export import md_escape, md_table
@@ -128,8 +129,8 @@ def why_sentence(a: Analysis, pick: int, esc: Escape = md_escape) -> str:
                 f"the next best on score, {name}, breaks {esc(broken)}.")
     ahead = []
     for c in a.criteria:
-        mine = float(a.contributions[c.column].iat[pick])
-        theirs = float(a.contributions[c.column].iat[runner])
+        mine = as_float(a.contributions[c.column].iat[pick])
+        theirs = as_float(a.contributions[c.column].iat[runner])
         if round(mine, 3) > round(theirs, 3):  # compare what a reader can check
             ahead.append(esc(c.given_as))
     lead = f", ahead on {_join(ahead)}" if ahead else ""
@@ -173,10 +174,7 @@ def swap_words(s: Swap, esc: Escape = md_escape, own_name: bool = True) -> str:
     parameter, unit, moved = s.parameter, s.unit, s.moved
     change = float(s.change or 0.0)
     whose = f"{esc(moved)}'s" if own_name and moved is not None else "its"
-    if parameter == "volume":
-        subject = "the volume"
-    else:
-        subject = f"{whose} {parameter}"
+    subject = "the volume" if parameter == "volume" else f"{whose} {parameter}"
     verb = "rises" if change > 0 else "falls"
     size = abs(change)
     if unit == "%":
@@ -210,7 +208,7 @@ def _figures_table(evaluation: Evaluation) -> str:
         cost = t[a.cost_column].iat[i]
         broken = a.violations_at(i)
         rows.append([
-            int(t["rank"].iat[i]), t["name"].iat[i], usd(cost) if monthly else usd(cost, 4),
+            as_int(t["rank"].iat[i]), t["name"].iat[i], usd(cost) if monthly else usd(cost, 4),
             pct(t["accuracy"].iat[i]), f"{num(t['latency_ms'].iat[i])} ms",
             f"{t['score'].iat[i]:.3f}", "yes" if not broken else "no: " + "; ".join(broken),
         ])
@@ -230,16 +228,19 @@ def change_lines(a: Analysis, robust: Robustness, esc: Escape = md_escape) -> li
     if a.recommendation is None:
         return ["Nothing to change: no candidate qualifies."]
     out: list[str] = []
-    near = []
-    for s in robust.sensitivity:
-        for c in (s.down, s.up):
+    # (distance, criterion, its share, the change, the share at which the pick changes,
+    # the new pick): the nearest weight changes first.
+    near: list[tuple[float, str, float, float, float, str]] = []
+    for w in robust.sensitivity:
+        for c in (w.down, w.up):
             if c.weight_at is not None and c.change is not None and c.new_pick:
-                near.append((abs(c.change), s, c))
+                near.append((abs(c.change), w.criterion, w.weight, c.change, c.weight_at,
+                             c.new_pick))
     near.sort(key=lambda x: x[0])
-    for _, s, c in near[:MAX_WEIGHTS]:
-        out.append(f"Weights: {esc(s.criterion)}'s share from {s.weight:.2f} "
-                   f"{'up' if c.change > 0 else 'down'} to {c.weight_at:.2f} makes "
-                   f"{esc(c.new_pick)} the pick.")
+    for _, criterion, weight, change, weight_at, new_pick in near[:MAX_WEIGHTS]:
+        out.append(f"Weights: {esc(criterion)}'s share from {weight:.2f} "
+                   f"{'up' if change > 0 else 'down'} to {weight_at:.2f} makes "
+                   f"{esc(new_pick)} the pick.")
     if robust.sensitivity and not near:
         out.append("Weights: no change of one criterion's weight changes the pick.")
     if robust.swaps is not None:
@@ -257,7 +258,7 @@ def change_lines(a: Analysis, robust: Robustness, esc: Escape = md_escape) -> li
 
         order = np.argsort(sweep.volumes_per_day, kind="stable").tolist()
         changes = []
-        for prev, cur in zip(order, order[1:]):
+        for prev, cur in pairwise(order):
             if sweep.recommendations[prev] != sweep.recommendations[cur]:
                 changes.append(
                     f"Volume: between {num(sweep.volumes_per_day[prev])} and "
@@ -325,8 +326,9 @@ def _decision(evaluation: Evaluation) -> list[str]:
         elif rec is not None and d.chosen == rec.name:
             line += " It is the recommendation."
         else:
-            line += (f" It differs from the recommendation{' (' + md_escape(rec.name) + ')' if rec else ''}"
-                     f": {figures_text(a, pos)}, rank {int(a.table['rank'].iat[pos])}.")
+            recommended = f" ({md_escape(rec.name)})" if rec else ""
+            line += (f" It differs from the recommendation{recommended}"
+                     f": {figures_text(a, pos)}, rank {as_int(a.table['rank'].iat[pos])}.")
             broken = a.violations_at(pos)
             if broken:
                 line += f" It breaks {md_escape('; '.join(broken))}."

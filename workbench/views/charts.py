@@ -486,9 +486,11 @@ def volume_chart(
     below = ["", *wrap(items, width)] if items else []
     below += ["", "Key: line marker, rank, name"]
     digits = len(str(max(rows) + 1))
-    names = dict(zip(rows, a.table["name"].iloc[rows].tolist()))
+    # Not `names` (the parameter that chose the rows): the label of each row drawn.
+    labels = dict(zip(rows, a.table["name"].iloc[rows].tolist()))
     for r in rows:
-        below.append(f"{marks[r]}  {r + 1:>{digits}}  {clean_label(names[r], width - digits - 5)}")
+        below.append(f"{marks[r]}  {r + 1:>{digits}}  "
+                     f"{clean_label(labels[r], width - digits - 5)}")
     colours = ["\x1b[32m", "\x1b[34m", "\x1b[33m", "\x1b[35m", "\x1b[36m", "\x1b[31m"]
     palette = {marks[r]: colours[k % len(colours)] for k, r in enumerate(rows)}
     palette.update({ch: "\x1b[2m" for ch in "─│┼"})  # limits: dim

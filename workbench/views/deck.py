@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from workbench import __version__
+from workbench.analysis import as_float, as_int
 from workbench.errors import InputError
 from workbench.evaluation import Evaluation, assess
 from workbench.fmt import num, pct, printable, usd, usd_short
@@ -38,7 +39,7 @@ TABLE_ROWS = 6
 RATIONALE_CHARS = 900  # what fits the decision slide at 16 pt; the notes hold all of it
 # The zip epoch: a fixed entry date, so two saves of one session are byte-identical.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_UNKNOWN_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)
+_UNKNOWN_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def plain(text: Any) -> str:
@@ -96,7 +97,7 @@ def _date(text: str | None) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         return _UNKNOWN_DATE
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _core_properties(prs: Any, evaluation: Evaluation) -> None:
@@ -143,7 +144,8 @@ class _Deck:
             lines[0] += f" {path.name}" + (f" (sha256 {digest})" if digest else "")
         lines[0] += "."
         if s.source.path or s.source.sha256:
-            lines.append(f"Candidate table: {plain(Path(s.source.path).name) if s.source.path else 'embedded'}"
+            table = plain(Path(s.source.path).name) if s.source.path else "embedded"
+            lines.append(f"Candidate table: {table}"
                          + (f", sha256 {plain(s.source.sha256)}" if s.source.sha256 else "") + ".")
         lines.append("Every figure, its formula and the full tables: `workbench report SESSION`.")
         return lines
@@ -323,7 +325,8 @@ class _Deck:
             i = self.pick
             where = ("on the cost-accuracy frontier" if bool(a.table["pareto"].iat[i])
                      else "below the frontier: the better trade-offs break a limit")
-            title = f"{self._name(i)}: {self._cost(i)} for {a.table['accuracy'].iat[i]:.1f}%, {where}"
+            title = (f"{self._name(i)}: {self._cost(i)} for "
+                     f"{a.table['accuracy'].iat[i]:.1f}%, {where}")
         else:
             title = "The cost-accuracy frontier: no candidate meets every limit"
         slide = self._slide(title, [
@@ -341,7 +344,7 @@ class _Deck:
         if rec is not None and rec.runner_up is not None and self.pick is not None:
             r = a.position(rec.runner_up)
             assert r is not None
-            mine, theirs = float(t["score"].iat[self.pick]), float(t["score"].iat[r])
+            mine, theirs = as_float(t["score"].iat[self.pick]), as_float(t["score"].iat[r])
             digits = 2 if f"{mine:.2f}" != f"{theirs:.2f}" else 3
             if bool(t["feasible"].iat[r]):
                 title = (f"{plain(rec.name)} scores {mine:.{digits}f}; the runner-up "
@@ -360,7 +363,7 @@ class _Deck:
                                          for c in a.criteria], "Score", "Meets limits"]
         rows = []
         for i in range(shown):
-            rows.append([str(int(t["rank"].iat[i])), self._name(i),
+            rows.append([str(as_int(t["rank"].iat[i])), self._name(i),
                          *[f"{a.contributions[c.column].iat[i]:.2f}" for c in a.criteria],
                          f"{t['score'].iat[i]:.2f}", "yes" if bool(t["feasible"].iat[i]) else "no"])
         self._table(slide, header, rows, 1.6, [1, 4, *[2] * len(a.criteria), 1.5, 1.8],
@@ -385,8 +388,8 @@ class _Deck:
                      f"{_people(s.volumes_per_day[order[first]])} a day the pick changes: "
                      f"{plain(before or 'none feasible')} → {plain(after or 'none feasible')}")
         slide = self._slide(title, ["Monthly cost at each volume of the sweep "
-                                    f"(x{', x'.join(f'{m:g}' for m in s.multipliers)})."]
-                            + changes)
+                                    f"(x{', x'.join(f'{m:g}' for m in s.multipliers)}).",
+                                    *changes])
         self._picture(slide, "volume")
 
     def accuracy(self) -> None:
@@ -438,7 +441,7 @@ class _Deck:
             totals = [float(a.ledger.total_horizon_usd[int(rows_at[i])]) for i in range(shown)]
             monthly = [float(a.ledger.total_monthly_usd[int(rows_at[i])]) for i in range(shown)]
             header = ["Rank", "Candidate", "Per month", f"Total, {months} months"]
-            rows = [[str(int(a.table["rank"].iat[i])), self._name(i), usd_short(monthly[i]),
+            rows = [[str(as_int(a.table["rank"].iat[i])), self._name(i), usd_short(monthly[i]),
                      usd_short(totals[i])] for i in range(shown)]
             notes = [f"Ledger lines: {', '.join(plain(x.name) for x in a.ledger.lines)}; "
                      "each line's formula is in the memo."]
@@ -448,14 +451,16 @@ class _Deck:
             totals = [float(v) for v in h.total_usd[:shown]]
             header = ["Rank", "Candidate", f"Inference, {months} mo", f"Fixed, {months} mo",
                       "One-time", "Total"]
-            rows = [[str(int(a.table["rank"].iat[i])), self._name(i), usd_short(h.inference_usd[i]),
-                     usd_short(h.fixed_usd[i]), usd_short(h.one_time_usd[i]),
-                     usd_short(h.total_usd[i])] for i in range(shown)]
+            rows = [[str(as_int(a.table["rank"].iat[i])), self._name(i),
+                     usd_short(h.inference_usd[i]), usd_short(h.fixed_usd[i]),
+                     usd_short(h.one_time_usd[i]), usd_short(h.total_usd[i])]
+                    for i in range(shown)]
             notes = [f"Total = {months} x monthly inference + {months} x fixed monthly + one-time "
                      "(workbench/tco.py)."]
             widths = [1, 5, 2.2, 2.2, 2, 2]
         if self.pick is not None and self.pick < shown:
-            title = f"Over {months} months, {self._name(self.pick)} costs {usd_short(totals[self.pick])}"
+            title = (f"Over {months} months, {self._name(self.pick)} costs "
+                     f"{usd_short(totals[self.pick])}")
         else:
             title = f"Total cost of ownership over {months} months"
         slide = self._slide(title, notes)

@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.analysis import Analysis, analyze
 from workbench import fields
+from workbench.analysis import Analysis, analyze
 from workbench.errors import InputError
 from workbench.fmt import clean, fmt_num, printable
 from workbench.model import COST_ALIAS, DEFAULT_CRITERIA, Criterion, Session
@@ -117,11 +117,20 @@ def _constraints(s: Session) -> dict[str, Any]:
     return out
 
 
+# Sections of the field table shown under a heading of their own ("" holds the title
+# and notes; scoring's fields are compared with the weights).
+_OWN_HEADINGS = ("", "workload", "constraints", "scoring", "whatif", "decision")
+# Every other section is a setting, in field-table order: pricing, tco, uncertainty,
+# monitoring. Derived, so a section added to the field table is compared from the start.
+SETTINGS_SECTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(f.section for f in fields.FIELDS if f.section not in _OWN_HEADINGS))
+
+
 def _settings(s: Session) -> dict[str, Any]:
-    """Pricing, cost of ownership and uncertainty settings, keyed "section.key"; ledger
-    items by name."""
+    """Pricing, cost of ownership, uncertainty and monitoring settings, keyed
+    "section.key"; ledger items by name."""
     out: dict[str, Any] = {}
-    for name in ("pricing", "tco", "uncertainty"):
+    for name in SETTINGS_SECTIONS:
         out.update({f"{name}.{k}": v for k, v in _section(s, name).items()})
     for item in s.scenario.tco.items:
         _flatten(f"tco.items.{item.get('name')}", dict(item), out)
@@ -310,7 +319,7 @@ def diff_to_text(d: SessionDiff) -> str:
             for c in d.candidates_changed
         ]
     lines += _change_lines("Decision", d.decision)
-    lines += _change_lines("Pricing, cost of ownership, uncertainty", d.settings)
+    lines += _change_lines("Pricing, cost of ownership, uncertainty, monitoring", d.settings)
     lines += _change_lines("Routing", d.routing)
     return "\n".join(lines) + "\n"
 

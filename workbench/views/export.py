@@ -211,7 +211,8 @@ def _texts(values: Any) -> pa.Array | None:
         return None
 
 
-def _patch(tokens: pa.Array, mask: np.ndarray, make: Any, cells: Sequence[Any]) -> pa.Array:
+def _patch(tokens: pa.Array, mask: np.ndarray, make: Any, cells: Sequence[Any] | np.ndarray
+           ) -> pa.Array:
     """`tokens` with the cells under `mask` made one at a time by `make` (the exact
     one-cell definition), for the few cells the kernels cannot do."""
     if not mask.any():
@@ -405,7 +406,8 @@ def _chunked(n: int, make: Callable[[int, int], memoryview], *, trim: bool = Tru
         return
     with ThreadPoolExecutor(workers) as pool:
         ahead = iter(bounds)
-        pending = deque(pool.submit(make, lo, hi) for lo, hi in itertools.islice(ahead, workers + 1))
+        pending = deque(pool.submit(make, lo, hi)
+                        for lo, hi in itertools.islice(ahead, workers + 1))
         k = 0
         while pending:
             data = pending.popleft().result()
@@ -434,6 +436,8 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
     def make(lo: int, hi: int) -> memoryview:
         part = table.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
+        # Made before the loop: inference_monthly_usd reuses them when it equals the total.
+        monthly = _json_tokens(part["monthly_cost_usd"])
         for j, key in enumerate(CORE_KEYS):
             parts.append(("" if j == 0 else ",") + _key(key) + ":")
             if key == "name":
@@ -444,11 +448,10 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
             elif key == "inference_monthly_usd" and np.array_equal(
                     part[key].to_numpy(), part["monthly_cost_usd"].to_numpy(), equal_nan=True):
                 parts += monthly  # no fixed costs: the same numbers, the same tokens
+            elif key == "monthly_cost_usd":
+                parts += monthly
             else:
-                tokens = _json_tokens(part[key])
-                parts += tokens
-                if key == "monthly_cost_usd":
-                    monthly = tokens
+                parts += _json_tokens(part[key])
         parts.append("," + _key("contributions") + ":{")
         for j, column in enumerate(contrib.columns):
             parts.append(("" if j == 0 else ",") + _key(column) + ":")
@@ -462,7 +465,8 @@ def _candidate_lines(a: Analysis, indent: str, names: pa.Array) -> Iterator[byte
     return _chunked(len(table), make)
 
 
-def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None) -> Iterator[bytes | memoryview]:
+def _delta_lines(frame: pd.DataFrame, indent: str, names: pa.Array | None
+                 ) -> Iterator[bytes | memoryview]:
     def make(lo: int, hi: int) -> memoryview:
         part = frame.iloc[lo:hi]
         parts: list[Any] = [indent + "{"]
@@ -551,6 +555,12 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
     yield b"}\n"
 
 
+def _sliced_tokens(column: np.ndarray) -> Callable[[int, int], pa.Array | None]:
+    """`number_tokens` of rows lo:hi of one column, as `_map_lines` asks for them (a
+    function, not a lambda in the loop: it keeps its own column, whenever it runs)."""
+    return lambda lo, hi: number_tokens(column[lo:hi])
+
+
 def _sweep_detail(a: Analysis, steps: list[dict[str, Any]], names: pa.Array
                   ) -> Iterator[bytes | memoryview]:
     s = a.volume_sweep
@@ -561,11 +571,9 @@ def _sweep_detail(a: Analysis, steps: list[dict[str, Any]], names: pa.Array
         for key, value in step.items():
             yield _member(key, value, 3)
         yield b'      "monthly_cost_usd": {\n'
-        yield from _map_lines(names, lambda lo, hi: number_tokens(s.monthly_cost_usd[lo:hi, j]),
-                              "        ")
+        yield from _map_lines(names, _sliced_tokens(s.monthly_cost_usd[:, j]), "        ")
         yield b'      },\n      "feasible": {\n'
-        yield from _map_lines(names, lambda lo, hi: number_tokens(s.feasible[lo:hi, j]),
-                              "        ")
+        yield from _map_lines(names, _sliced_tokens(s.feasible[:, j]), "        ")
         yield b"      }\n    }" + (b",\n" if j < len(steps) - 1 else b"\n")
     yield b"  ],\n"
 
@@ -579,12 +587,14 @@ def to_json(analysis: Analysis, extra_notes: list[str] | None = None, *,
 def to_dict(analysis: Analysis, extra_notes: list[str] | None = None, *,
             sweep_detail: bool = False, evaluation: Evaluation | None = None) -> dict[str, Any]:
     """The JSON document as Python values (exactly what a reader of `to_json` gets)."""
-    return json.loads(to_json(analysis, extra_notes, sweep_detail=sweep_detail,
-                              evaluation=evaluation))
+    doc: dict[str, Any] = json.loads(to_json(analysis, extra_notes, sweep_detail=sweep_detail,
+                                             evaluation=evaluation))
+    return doc
 
 
 def candidate_records(analysis: Analysis) -> list[dict[str, Any]]:
-    return to_dict(analysis)["candidates"]
+    records: list[dict[str, Any]] = to_dict(analysis)["candidates"]
+    return records
 
 
 # ------------------------------------------------------------------------------ CSV
@@ -729,7 +739,8 @@ def to_markdown(analysis: Analysis, extra_notes: list[str] | None = None) -> str
     a = analysis
     out: list[str] = ["# Analysis", ""]
     if a.recommendation:
-        out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: {md_escape(a.recommendation.reason)}")
+        out.append(f"**Recommendation:** {md_escape(a.recommendation.name)}: "
+                   f"{md_escape(a.recommendation.reason)}")
     else:
         out.append(f"**No recommendation:** {md_escape(a.no_recommendation_reason)}")
     # Tables show the first rows by rank (CSV and JSON list them all): a markdown
@@ -855,14 +866,15 @@ def sweep_md(a: Analysis, limit: int | None = None) -> str:
     assert s is not None
     shown = _shown(a, limit)
     names = a.table["name"].iloc[:shown].tolist()
-    header = ["Volume / day", "Recommendation"] + names
+    header = ["Volume / day", "Recommendation", *names]
     rows = []
     for j, m in enumerate(s.multipliers):
         cells = [
             usd(s.monthly_cost_usd[i, j]) + ("" if s.feasible[i, j] else " ✗")
             for i in range(shown)
         ]
-        rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none", *cells])
+        rows.append([f"{num(s.volumes_per_day[j])} (x{m:g})", s.recommendations[j] or "none",
+                     *cells])
     return md_table(header, rows, "ll" + "r" * shown) + more_md(a, limit, "candidates' columns")
 
 
@@ -870,8 +882,9 @@ def delta_md(a: Analysis, limit: int | None = None) -> str:
     d = a.accuracy_delta
     assert d is not None
     has_net = "net_monthly_value_usd" in d.rows.columns
-    header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month", "Δ monthly cost",
-              "Cost per avoided error"] + (["Net monthly value"] if has_net else [])
+    header = ["Candidate", "Feasible", "Δ accuracy (pp)", "Errors avoided / month",
+              "Δ monthly cost", "Cost per avoided error",
+              *(["Net monthly value"] if has_net else [])]
     rows = []
     shown = _shown(a, limit)
     feasible = a.table["feasible"].to_numpy()[:shown]

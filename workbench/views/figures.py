@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.analysis import UNIT_OF
 from workbench.errors import InputError
 from workbench.evaluation import Evaluation
-from workbench.analysis import UNIT_OF
 from workbench.fmt import clip, num, pct, printable, usd, with_unit
 from workbench.views.charts import VOLUME_TOP
 
@@ -462,7 +462,8 @@ def tornado_chart(evaluation: Evaluation) -> TornadoChart | None:
         return None
     rows = []
     for b in robust.tornado:
-        parts = [f"the pick holds from a share of {b.low:.2f} to {b.high:.2f} (now {b.current:.2f})"]
+        parts = [f"the pick holds from a share of {b.low:.2f} to {b.high:.2f} "
+                 f"(now {b.current:.2f})"]
         if b.low_pick:
             parts.append(f"below {b.low:.2f}: {label(b.low_pick)}")
         if b.high_pick:
@@ -470,7 +471,8 @@ def tornado_chart(evaluation: Evaluation) -> TornadoChart | None:
         rows.append(TornadoRow(label(b.criterion, 30), float(b.low), float(b.high),
                                float(b.current), "; ".join(parts)))
     return TornadoChart(
-        key="tornado", title="Critical weights: the share of each criterion over which the pick holds",
+        key="tornado",
+        title="Critical weights: the share of each criterion over which the pick holds",
         x_title="Share of the total weight (the others rescaled in proportion)",
         rows=tuple(rows),
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -292,5 +293,9 @@ def _tornado(ax: Any, c: F.TornadoChart, FuncFormatter: Any, NullFormatter: Any)
     ax.legend(loc="lower right", fontsize=8)
 
 
-_DRAW = {"frontier": _frontier, "cost_per_point": _bars, "volume": _volume,
-         "matrix": _matrix, "routing": _routing, "tornado": _tornado}
+# Each drawer takes its own chart class and `chart.key` picks the matching one, which a
+# type cannot say of a dict: the chart is Any here (matplotlib's objects are Any anyway).
+_DRAW: dict[str, Callable[[Any, Any, Any, Any], None]] = {
+    "frontier": _frontier, "cost_per_point": _bars, "volume": _volume,
+    "matrix": _matrix, "routing": _routing, "tornado": _tornado,
+}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import os
 import re
 from collections.abc import Callable
@@ -21,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from workbench import __version__, costs, frontier, scoring, tco, whatif
-from workbench.analysis import Analysis
-from workbench.evaluation import Evaluation, Robustness, assess, evaluate
+from workbench.analysis import Analysis, as_float, as_int
 from workbench.errors import InputError, note_code
+from workbench.evaluation import Evaluation, Robustness, assess, evaluate
 from workbench.fmt import num, pct, usd
 from workbench.loading import file_sha256
 from workbench.model import Session
@@ -144,7 +145,7 @@ def _figures(a: Analysis, i: int) -> str:
     """'$1,500/month, 90.00% accuracy, 20 ms latency' for the row at rank position i."""
     t = a.table
     return (
-        f"{_cost(a, t[a.cost_column].iat[i])}, {pct(t['accuracy'].iat[i])} accuracy, "
+        f"{_cost(a, as_float(t[a.cost_column].iat[i]))}, {pct(t['accuracy'].iat[i])} accuracy, "
         f"{num(t['latency_ms'].iat[i])} ms latency"
     )
 
@@ -199,8 +200,8 @@ def _recommendation(a: Analysis) -> str:
         return "\n".join(lines)
     ahead, behind = [], []
     for c in a.criteria:
-        mine = a.contributions[c.column].iat[pick]
-        theirs = a.contributions[c.column].iat[runner]
+        mine = as_float(a.contributions[c.column].iat[pick])
+        theirs = as_float(a.contributions[c.column].iat[runner])
         text = f"{md_escape(c.given_as)} {mine:.3f} vs {theirs:.3f}"
         # Compare what is printed, so "0.300 vs 0.300" is never called a lead.
         if round(mine, 3) > round(theirs, 3):
@@ -384,7 +385,7 @@ def _tco(a: Analysis) -> str:
     t = a.table
     shown = min(MEMO_ROWS, len(t))
     rows = [
-        [int(t["rank"].iat[i]), t["name"].iat[i], usd(h.inference_usd[i]), usd(h.fixed_usd[i]),
+        [as_int(t["rank"].iat[i]), t["name"].iat[i], usd(h.inference_usd[i]), usd(h.fixed_usd[i]),
          usd(h.one_time_usd[i]), usd(h.total_usd[i])]
         for i in range(shown)
     ]
@@ -415,7 +416,7 @@ def _ledger(a: Analysis) -> str:
     rows = []
     for i in range(shown):
         r = int(rows_at[i])
-        rows.append([int(a.table["rank"].iat[i]), a.table["name"].iat[i],
+        rows.append([as_int(a.table["rank"].iat[i]), a.table["name"].iat[i],
                      *[usd(line.horizon_usd[r]) for line in lines],
                      usd(ledger.total_horizon_usd[r]), usd(ledger.total_monthly_usd[r])])
     basis = ("the cost criterion reads this total per month (cost basis: tco)"
@@ -599,8 +600,8 @@ def _cost_model(evaluation: Evaluation, session: Session) -> str:
         row = [t["name"].iat[i], str(t["priced_as"].iat[i]).replace("_", " "),
                usd(t["cost_per_1k"].iat[i], 4)]
         if has_instances:
-            v = t["instances"].iat[i]
-            row.append(num(v, 0) if v == v else "")
+            v = as_float(t["instances"].iat[i])
+            row.append("" if math.isnan(v) else num(v, 0))
         rows.append(row)
     out = [md_table(header, rows, "llr" + ("r" if has_instances else "")) + more_md(a, MEMO_ROWS)]
     p = a.scenario.pricing
@@ -752,7 +753,7 @@ def _decision(session: Session, a: Analysis) -> str:
             elif d.chosen != rec.name:
                 lines += ["", (f"The recorded choice differs from the recommendation, "
                                f"{md_escape(rec.name)}. The choice: {_figures(a, pos)}, rank "
-                               f"{int(a.table['rank'].iat[pos])}, score "
+                               f"{as_int(a.table['rank'].iat[pos])}, score "
                                f"{a.table['score'].iat[pos]:.3f}.")]
             else:
                 lines += ["", "The recorded choice is the recommendation."]

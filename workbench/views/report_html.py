@@ -22,6 +22,7 @@ plotly and markdown-it-py are imported lazily (the `report` extra).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ def _bars(go: Any, c: F.Bars) -> Any:
     fig.update_yaxes(categoryorder="array", categoryarray=[esc(v) for v in reversed(c.labels)])
     # Room after the longest bar for its printed value; plain decimals, not "2μ".
     fig.update_xaxes(title=esc(c.x_title), tickprefix="$", exponentformat="none",
-                     range=[0, max(list(c.values) + [0.0]) * 1.25 or 1])
+                     range=[0, max([*c.values, 0.0]) * 1.25 or 1])
     fig.update_layout(height=_bars_height(len(c.values)))
     _notes(fig, c.notes)
     return fig
@@ -245,7 +246,7 @@ def _matrix(go: Any, c: F.MatrixChart) -> Any:
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"},
                       height=_bars_height(len(c.labels)))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)))
-    fig.update_xaxes(title=esc(c.x_title), range=[0, max(list(c.scores) + [0.0]) * 1.3 or 1])
+    fig.update_xaxes(title=esc(c.x_title), range=[0, max([*c.scores, 0.0]) * 1.3 or 1])
     _notes(fig, c.notes)
     return fig
 
@@ -309,8 +310,12 @@ def _notes(fig: Any, notes: tuple[str, ...]) -> None:
                            showarrow=False, align="left", font={"size": 11, "color": "#555"})
 
 
-_BUILDERS = {"frontier": _frontier, "cost_per_point": _bars, "volume": _volume,
-             "matrix": _matrix, "routing": _routing, "tornado": _tornado}
+# Each builder takes its own chart class and `chart.key` picks the matching one, which a
+# type cannot say of a dict: the chart is Any here (plotly's objects are Any anyway).
+_BUILDERS: dict[str, Callable[[Any, Any], Any]] = {
+    "frontier": _frontier, "cost_per_point": _bars, "volume": _volume,
+    "matrix": _matrix, "routing": _routing, "tornado": _tornado,
+}
 
 
 # ------------------------------------------------------------------------- the page
