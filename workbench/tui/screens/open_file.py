@@ -144,9 +144,11 @@ class OpenScreen(ModalScreen["str | None"]):
         if error and table.cursor_row == table.get_row_index(key):
             self._show_error(key)
 
+    # A highlight or selection posted just before the list was refilled (keys typed
+    # while the dialog mounts) names a row that is gone: its key is None.
     @on(DataTable.RowHighlighted, "#open-sessions")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_error(str(event.row_key.value or ""))
+        self._show_error(_row_path(event.row_key))
 
     def _show_error(self, key: str) -> None:
         """The full message of a session that cannot be read, under the list."""
@@ -166,7 +168,7 @@ class OpenScreen(ModalScreen["str | None"]):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         typed = self.query_one("#open-path", Input).value.strip()
-        chosen = typed or str(event.row_key.value or "")
+        chosen = typed or _row_path(event.row_key)
         if chosen:  # the "reading…" row before the folder is listed holds no file
             self.dismiss(chosen)
 
@@ -240,3 +242,8 @@ class MappingScreen(ModalScreen["dict[str, str] | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _row_path(row_key: Any) -> str:
+    """The path a row of the sessions list holds ("" for none or a row that is gone)."""
+    return "" if row_key is None else str(row_key.value or "")
