@@ -62,7 +62,7 @@ def field_rows() -> list[tuple[str, str]]:
     from the field's own bindings, plus what its bindings cannot say."""
     from workbench.tui.widgets.field import CommitField
 
-    return [("1-7 u q ? s …", "typed as text: a field changes nothing until applied")] + (
+    return [("1-8 u q ? s …", "typed as text: a field changes nothing until applied")] + (
         binding_rows(list(CommitField.BINDINGS), long=True)  # type: ignore[arg-type]
     ) + [("leaving", "a valid value is applied; an invalid one goes back to the "
                      "applied value, and the pane says so"),
