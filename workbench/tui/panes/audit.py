@@ -244,8 +244,11 @@ class AuditPane(Pane):
     # ---- keys ------------------------------------------------------------------------
 
     def primary(self) -> Widget | None:
-        """The log field until an audit is shown, then the view's main widget."""
-        if self.result is None:
+        """The log field until an audit is asked for, then the view's main widget; from a
+        field (esc), the view's widget, where r, v and p work."""
+        focused = self.screen.focused
+        in_form = focused is not None and self.query_one("#audit-form") in focused.ancestors
+        if self._asked is None and not in_form:
             return self.query_one("#audit-log", Input)
         return self.query_one({"chart": "#audit-chart", "assumptions": "#assumptions-table",
                                "change": "#audit-change",
