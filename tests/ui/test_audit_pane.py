@@ -155,7 +155,8 @@ async def test_a_bad_path_is_a_message_and_the_app_keeps_running() -> None:
         assert not app.query_one("#audit-status").display  # the error is gone
 
 
-async def test_the_audit_runs_in_a_worker_and_says_auditing(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_audit_runs_in_a_worker_and_says_auditing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import workbench.audit
 
     release = threading.Event()

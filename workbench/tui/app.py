@@ -108,7 +108,7 @@ def pane_class(pane_id: str) -> type[Pane]:
 
     spec = next(s for p, _, s in PANES if p == pane_id)
     module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 class LazyTabPane(TabPane):
@@ -235,9 +235,13 @@ class WorkbenchApp(App[int]):
                     wait_for_dismiss: bool = False) -> Any:
         """No dialog opens once the app is quitting: a key typed right behind `q` (`a`
         adds a candidate) must not build a screen in an app that is going away."""
-        if self._exiting and not wait_for_dismiss:
+        # Two calls, not one with `wait_for_dismiss=wait_for_dismiss`: App.push_screen's
+        # overloads take the literal True or False (they return different types).
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, wait_for_dismiss=True)
+        if self._exiting:
             return None
-        return super().push_screen(screen, callback, wait_for_dismiss=wait_for_dismiss)
+        return super().push_screen(screen, callback, wait_for_dismiss=False)
 
     # ---- state -----------------------------------------------------------------
 
@@ -658,7 +662,8 @@ class WorkbenchApp(App[int]):
         if not self.ready or self.busy:
             return
         held = self._robustness
-        if (held is not None and held[0] == self.generation) or self._robust_running == self.generation:
+        assessed = held is not None and held[0] == self.generation
+        if assessed or self._robust_running == self.generation:
             return
         self._robust_running = self.generation
         self._assess_in_thread(self.analysis, self.generation)

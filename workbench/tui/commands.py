@@ -64,7 +64,8 @@ def commands(app: WorkbenchApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Volume chart", "Monthly cost by volume (v on pane 5)",
                         lambda: app.show_view("whatif", "chart"))
     yield SystemCommand("Choose the volume chart's lines…", "Which candidates the volume chart "
-                        "draws (p on pane 5's chart)", lambda: app.pane_action("whatif", "pick_lines"))
+                        "draws (p on pane 5's chart)",
+                        lambda: app.pane_action("whatif", "pick_lines"))
     yield SystemCommand("Cost model", "Priced as, instances, capacity by volume, API or "
                         "self-host break-even, reserve or not (v on pane 5)",
                         lambda: app.show_view("whatif", "costs"))

@@ -616,12 +616,12 @@ def audit_cost_chart(result: Any, width: int = 78, height: int = 18,
     days whose cost left its rolling baseline marked `x` and the audited period's first
     day a vertical line. The key names each run of flagged days (as the audit's
     anomaly table counts them). Every figure is the audit's; none is computed here."""
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     totals = list(result.daily.totals)
     if not totals:
         return "(no days to draw)"
-    first = totals[0].day
+    first: date = totals[0].day
     xs = np.array([(t.day - first).days for t in totals], dtype=float)
     ys = np.array([t.figures.cost_usd for t in totals], dtype=float)
     flagged = sorted({a.day for a in result.anomalies if a.metric == "cost_usd"})

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.message import Message
@@ -219,7 +220,7 @@ class AuditPane(Pane):
         self.result: AuditResult | None = None
         self._drawn: tuple[int, int] | None = None  # (id(result), width) drawn
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with Horizontal(id="audit-form"):
             yield Label("Log")
             yield Input(placeholder="production log: .parquet, .csv or a folder", id="audit-log",
@@ -360,8 +361,9 @@ class AuditPane(Pane):
     def _clear(self) -> None:
         self._drawn = None
         self.query_one("#audit-verdict", Static).update("")
-        self.query_one("#audit-chart", ChartPanel).set_draw(None)
-        for static in self.query_one("#audit-chart", ChartPanel).query(".chart-text").results(Static):
+        chart = self.query_one("#audit-chart", ChartPanel)
+        chart.set_draw(None)
+        for static in chart.query(".chart-text").results(Static):
             static.update("")
         # The columns stay (replace_rows keeps them when they do not change).
         self.query_one("#assumptions-table", WorkbenchTable).replace_rows(ASSUMPTION_COLUMNS, [])
@@ -406,10 +408,9 @@ class AuditPane(Pane):
         for a in result.assumptions:
             word = VERDICT_WORDS[a.verdict]
             mark = {"ok": "green", "watch": "bold yellow", "breaks": "bold red"}.get(a.verdict, "")
-            rows.append((a.key, [literal(a.label), Text(_figure(a.unit, a.assumed), justify="right"),
-                                 Text(_figure(a.unit, a.observed), justify="right"),
-                                 Text(_figure(a.unit, a.limit), justify="right"),
-                                 Text(word, style=mark)]))
+            figures = [Text(_figure(a.unit, v), justify="right")
+                       for v in (a.assumed, a.observed, a.limit)]
+            rows.append((a.key, [literal(a.label), *figures, Text(word, style=mark)]))
         key, _ = table.cursor_keys()
         table.replace_rows(ASSUMPTION_COLUMNS, rows, keep_row=key)
         self._note()
