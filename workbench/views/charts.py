@@ -56,7 +56,8 @@ from workbench.views.canvas import (
 if TYPE_CHECKING:
     from workbench.analysis import Analysis
 
-__all__ = ["cost_per_point_bars", "frontier_chart", "series_chart", "volume_chart"]
+__all__ = ["audit_cost_chart", "cost_per_point_bars", "frontier_chart", "series_chart",
+           "volume_chart"]
 
 def _cost_words(analysis: Analysis) -> tuple[str, str]:
     """(axis title, unit suffix) for the analysis' cost column."""
