@@ -19,7 +19,7 @@ from tests.ui.helpers import screen_text, settle
 from workbench.inputs import builtin_session, open_file
 from workbench.tui.app import WorkbenchApp
 
-PANES = ["1", "2", "3", "4", "5", "6", "7"]
+PANES = ["1", "2", "3", "4", "5", "6", "7", "8"]
 SIZES = [(80, 24), (120, 40)]
 
 # What each pane of the built-in sample must show at 80x24 without scrolling.
@@ -41,6 +41,9 @@ KEY_FIGURES: dict[str, list[str]] = {
           "750k", "$74k"],
     "6": ["Retail checkout", "Memo", "^e Memo", "h HTML", "b Brief", "d Deck", "i Images"],
     "7": ["No routing settings yet", "Target % 99.5"],
+    # The built-in sample is not saved: the log would be read from the current folder.
+    "8": ["8 Audit", "No audit yet", "relative to the current folder", "and press enter.",
+          "Log", "By"],
 }
 
 
@@ -85,6 +88,17 @@ VIEWS = {
                 ["pick: GBM -> ensemble cascade", "(routed)", "below 0.635811",
                  "Recommended", "0.635811", "99.500%", "Safe (95%)", "$8,106",
                  "Deep ens… only", "$150,000"]),
+    # The sample production log typed into pane 8 with By library_version: the verdict,
+    # the bill's change and where (the library upgrade), the cost chart's anomaly runs.
+    # (tests/ui/test_audit_pane.py checks these figures against workbench.audit.)
+    "audit": ("retail_checkout.toml",
+              ["8", *"../sample_data/production_log.parquet", "tab", *"library_version",
+               "enter"],
+              ["The pick holds: MobileNet-SSD edge (on-device) is still the pick at 533,254",
+               "no demotion criterion fails",
+               "Bill +$54.10/day (+59.7%), mostly batch efficiency; where: trt-10.0.",
+               "Cost per day, USD", "x cost anomaly:  2027-02-03  2027-02-22 (14 days)",
+               "r Run v Views p Log path"]),
 }
 
 

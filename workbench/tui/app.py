@@ -1,4 +1,4 @@
-"""The workbench app: one Session, one Evaluation, seven panes drawn from them.
+"""The workbench app: one Session, one Evaluation, eight panes drawn from them.
 
 Data flows one way. The app owns the session; panes post `SessionEdited` with a
 function from the current session to the next; the app applies it, re-runs
@@ -86,7 +86,18 @@ PANES: list[tuple[str, str, str]] = [
     ("whatif", "5 What-if", "workbench.tui.panes.whatif:WhatIfPane"),
     ("report", "6 Report", "workbench.tui.panes.report:ReportPane"),
     ("routing", "7 Routing", "workbench.tui.panes.routing:RoutingPane"),
+    ("audit", "8 Audit", "workbench.tui.panes.audit:AuditPane"),
 ]
+# Below the first width breakpoint (80 columns) eight full labels do not fit in one
+# strip: these panes are named shorter there ("Inputs" is what pane 2 edits first).
+NARROW_LABELS: dict[str, str] = {"constraints": "2 Inputs"}
+
+
+def tab_label(pane_id: str, label: str, width: int) -> str:
+    """The tab's label at a terminal `width` (full from the -wide breakpoint on)."""
+    from workbench.tui.state import is_narrow
+
+    return NARROW_LABELS.get(pane_id, label) if is_narrow(width) else label
 HISTORY = 100
 TERMINAL_SAFE = TerminalSafe()
 NOTES_IN_TOAST = 2  # notes on how a file was read, shown when it opens (n: all of them)
@@ -97,7 +108,7 @@ def pane_class(pane_id: str) -> type[Pane]:
 
     spec = next(s for p, _, s in PANES if p == pane_id)
     module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 class LazyTabPane(TabPane):
@@ -157,7 +168,7 @@ class WorkbenchApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "leave_field", "Leave field", id="app.leave_field",
-                tooltip="Back to the pane, where 1-7 switch panes again"),
+                tooltip="Back to the pane, where 1-8 switch panes again"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
     ]
 
@@ -224,9 +235,13 @@ class WorkbenchApp(App[int]):
                     wait_for_dismiss: bool = False) -> Any:
         """No dialog opens once the app is quitting: a key typed right behind `q` (`a`
         adds a candidate) must not build a screen in an app that is going away."""
-        if self._exiting and not wait_for_dismiss:
+        # Two calls, not one with `wait_for_dismiss=wait_for_dismiss`: App.push_screen's
+        # overloads take the literal True or False (they return different types).
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, wait_for_dismiss=True)
+        if self._exiting:
             return None
-        return super().push_screen(screen, callback, wait_for_dismiss=wait_for_dismiss)
+        return super().push_screen(screen, callback, wait_for_dismiss=False)
 
     # ---- state -----------------------------------------------------------------
 
@@ -280,7 +295,7 @@ class WorkbenchApp(App[int]):
         # starts faster and keeps every keystroke cheaper).
         with TabbedContent(initial=PANES[0][0], id="panes"):
             for i, (pane_id, label, _) in enumerate(PANES):
-                with LazyTabPane(label, id=pane_id):
+                with LazyTabPane(tab_label(pane_id, label, self.size.width), id=pane_id):
                     if i == 0:
                         yield pane_class(pane_id)(id=f"pane-{pane_id}")
         yield StatusLine(id="status")
@@ -350,6 +365,11 @@ class WorkbenchApp(App[int]):
         self.call_after_refresh(self._relayout)
 
     def _relayout(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        for pane_id, label, _ in PANES:
+            tab = tabs.get_tab(pane_id)
+            if tab is not None:
+                tab.label = tab_label(pane_id, label, self.size.width)
         for pane in self.query(Pane).results(Pane):
             pane.generation = -1
         self.refresh_views()
@@ -439,7 +459,7 @@ class WorkbenchApp(App[int]):
             pane.show(self.snapshot())
 
     def show_view(self, pane_id: str, view: str) -> None:
-        """Open a pane on one of its views (pane 4: robustness; pane 5: cost model)."""
+        """Open a pane on one of its views (pane 4: robustness; pane 5: cost model; pane 8)."""
         self.action_show_pane(pane_id)
 
         def chosen() -> None:
@@ -642,7 +662,8 @@ class WorkbenchApp(App[int]):
         if not self.ready or self.busy:
             return
         held = self._robustness
-        if (held is not None and held[0] == self.generation) or self._robust_running == self.generation:
+        assessed = held is not None and held[0] == self.generation
+        if assessed or self._robust_running == self.generation:
             return
         self._robust_running = self.generation
         self._assess_in_thread(self.analysis, self.generation)

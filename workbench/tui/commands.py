@@ -64,7 +64,8 @@ def commands(app: WorkbenchApp) -> Iterator[SystemCommand]:
     yield SystemCommand("Volume chart", "Monthly cost by volume (v on pane 5)",
                         lambda: app.show_view("whatif", "chart"))
     yield SystemCommand("Choose the volume chart's lines…", "Which candidates the volume chart "
-                        "draws (p on pane 5's chart)", lambda: app.pane_action("whatif", "pick_lines"))
+                        "draws (p on pane 5's chart)",
+                        lambda: app.pane_action("whatif", "pick_lines"))
     yield SystemCommand("Cost model", "Priced as, instances, capacity by volume, API or "
                         "self-host break-even, reserve or not (v on pane 5)",
                         lambda: app.show_view("whatif", "costs"))
@@ -73,5 +74,18 @@ def commands(app: WorkbenchApp) -> Iterator[SystemCommand]:
                         lambda: app.pane_action("routing", "run"))
     yield SystemCommand("Routing tiers…", "The cascade's models, 2 to 4 (t on pane 7)",
                         lambda: app.pane_action("routing", "tiers"))
+    # Pane 8
+    yield SystemCommand("Run the audit", "Audit the session against pane 8's production "
+                        "log (r on pane 8)", lambda: app.pane_action("audit", "run"))
+    yield SystemCommand("Audit log…", "Type the production log to audit against, and a "
+                        "dimension (p on pane 8)", lambda: app.pane_action("audit", "log"))
+    for view, title, words in (
+            ("chart", "Audit chart", "The daily cost, anomaly days marked"),
+            ("assumptions", "Audit assumptions", "Each assumption against production, with "
+                                                 "verdicts, and the criteria"),
+            ("change", "Why the bill changed", "The change's exact parts, and where"),
+            ("anomalies", "Audit anomalies", "Days that left their rolling baseline")):
+        yield SystemCommand(title, f"{words} (v on pane 8)",
+                            lambda v=view: app.show_view("audit", v))
     yield SystemCommand("Keys", "Show every key, and where your keymap file goes (?)",
                         app.action_help)

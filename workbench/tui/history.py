@@ -186,7 +186,7 @@ def describe(step: Step, *, undo: bool = True) -> str:
     for part in step.before:
         a, b = frm.get(part), to.get(part)
         if part == "scenario":
-            changes += scenario_changes(a, b)
+            changes += scenario_changes(frm[part], to[part])  # a step holds both sides
         elif part == "routing":
             changes.append("routing settings" if a and b else
                            ("routing settings removed" if a else "routing settings added"))

@@ -56,7 +56,8 @@ from workbench.views.canvas import (
 if TYPE_CHECKING:
     from workbench.analysis import Analysis
 
-__all__ = ["cost_per_point_bars", "frontier_chart", "series_chart", "volume_chart"]
+__all__ = ["audit_cost_chart", "cost_per_point_bars", "frontier_chart", "series_chart",
+           "volume_chart"]
 
 def _cost_words(analysis: Analysis) -> tuple[str, str]:
     """(axis title, unit suffix) for the analysis' cost column."""
@@ -605,3 +606,75 @@ def tornado_chart(bars: Any, width: int = 72) -> str:
         lines.append(f"{clean_label(b.criterion, 18):<{label_w}}  {''.join(row)}  "
                      f"{b.low:.2f}..{b.high:.2f}")
     return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- audit
+
+ANOMALY = "x"  # a day whose cost left its rolling baseline (drawn red with colour)
+
+
+def audit_cost_chart(result: Any, width: int = 78, height: int = 18,
+                     color: bool = False) -> str:
+    """The system's daily cost over the log (a `workbench.audit.AuditResult`), with the
+    days whose cost left its rolling baseline marked `x` and the audited period's first
+    day a vertical line. The key names each run of flagged days (as the audit's
+    anomaly table counts them). Every figure is the audit's; none is computed here."""
+    from datetime import date, timedelta
+
+    totals = list(result.daily.totals)
+    if not totals:
+        return "(no days to draw)"
+    first: date = totals[0].day
+    xs = np.array([(t.day - first).days for t in totals], dtype=float)
+    ys = np.array([t.figures.cost_usd for t in totals], dtype=float)
+    flagged = sorted({a.day for a in result.anomalies if a.metric == "cost_usd"})
+    start = float((result.period.start - first).days)
+    width = max(int(width), MIN_WIDTH)
+    height = max(int(height), MIN_HEIGHT)
+
+    def day_tick(value: float) -> str:
+        return (first + timedelta(days=round(value))).strftime("%m-%d")
+
+    xaxis, x_fitted = make_axis(xs, want_log=False, label=day_tick, limits=[start],
+                                ticks_target=5, floor_zero=False)
+    # Whole days only: a tick at day 12.5 would name a date it is not on.
+    whole = [t for t in xaxis.ticks if float(t).is_integer()]
+    xaxis = Axis(xaxis.log, xaxis.lo, xaxis.hi, whole, [day_tick(t) for t in whole], xaxis.clip)
+    yaxis, _ = make_axis(ys, want_log=False, label=money_tick, limits=[], ticks_target=4,
+                         floor_zero=True)
+    xaxis, yaxis = fit(xaxis, yaxis, width, plot_height(height, None))
+    marks = [(float((d - first).days), float(ys[(d - first).days])) for d in flagged
+             if 0 <= (d - first).days < len(ys) and totals[(d - first).days].day == d]
+
+    def draw(plt: Any) -> None:
+        set_axes(plt, xaxis, yaxis)
+        if start in x_fitted:
+            plt.vline(start)
+        plt.plot(xs.tolist(), ys.tolist(), marker=LINE)
+        if marks:
+            plt.scatter([m[0] for m in marks], [m[1] for m in marks], marker=ANOMALY)
+
+    title = f"Cost per day, USD, {first}..{totals[-1].day}"
+    canvas = build(draw, width, height, title, None, xaxis)
+    items = [f"│ period from {result.period.start}"]
+    runs = _runs(flagged)
+    if runs:
+        items.append(f"{ANOMALY} cost anomaly:")
+        items += [f"{d0}" + (f" ({n} days)" if n > 1 else "") for d0, n in runs]
+    else:
+        items.append(f"no cost anomaly (robust z above {plain_tick(result.anomaly_threshold)})")
+    return finish(canvas, color, wrap(items, width), _AUDIT_PALETTE)
+
+
+_AUDIT_PALETTE = {ANOMALY: "\x1b[1;31m", LINE: "\x1b[36m", "│": "\x1b[35m"}
+
+
+def _runs(days: list[Any]) -> list[tuple[Any, int]]:
+    """Consecutive days as (first day, number of days)."""
+    out: list[tuple[Any, int]] = []
+    for d in days:
+        if out and (d - out[-1][0]).days == out[-1][1]:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((d, 1))
+    return out

@@ -1,1 +1,1 @@
-"""The seven panes of the workbench; each renders from a `Snapshot`."""
+"""The eight panes of the workbench; each renders from a `Snapshot`."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
 from textual.widget import Widget
 
 from workbench.tui.messages import SessionChange, SessionEdited
 from workbench.tui.state import Snapshot, is_narrow
+
+if TYPE_CHECKING:
+    from workbench.model import Session
 
 
 class Pane(Vertical):
@@ -57,6 +60,15 @@ class Pane(Vertical):
         """The terminal is narrow (80 columns): tables show their most telling columns
         first, compact figures, names cut (the same breakpoint app.tcss lays out by)."""
         return is_narrow(self.app.size.width)
+
+    def current_session(self) -> Session:
+        """The app's session now: a dialog's check runs against it, as the edit it
+        posts will (the snapshot is what was last drawn)."""
+        session = getattr(self.app, "session", None)
+        if session is None:  # a host app without one (tests): what is drawn
+            assert self.snapshot is not None
+            return self.snapshot.session
+        return session  # Any: App declares no `session`; WorkbenchApp's is a Session
 
     def primary(self) -> Widget | None:
         if self.PRIMARY is None:

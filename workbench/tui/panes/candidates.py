@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -122,7 +123,8 @@ class CandidatesPane(Pane):
                 tooltip="Duplicate the candidate"),
         Binding("x,delete", "delete", "Del", id="candidates.delete", key_display="x",
                 tooltip="Delete the candidate (u undoes)"),
-        Binding("s", "sort", "Sort", id="candidates.sort", tooltip="Sort by the cursor column (again: by rank)"),
+        Binding("s", "sort", "Sort", id="candidates.sort",
+                tooltip="Sort by the cursor column (again: by rank)"),
         Binding("S", "reverse", "Reverse", id="candidates.reverse", key_display="S", show=False),
         Binding("c", "add_column", "Add col", id="candidates.add_column",
                 tooltip="Add a column, e.g. a maintainability score"),
@@ -138,7 +140,7 @@ class CandidatesPane(Pane):
         self._labels: dict[str, str] = {}
         self._helps: dict[str, str] = {}
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield WorkbenchTable(id="candidates-table", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="candidate-detail")
         yield Static("", id="column-help")
@@ -151,7 +153,8 @@ class CandidatesPane(Pane):
         for column in COLUMNS:
             if column.key not in table.columns:
                 continue
-            if column.key in ("monthly_cost_usd", "max_volume_per_day_in_budget") and table[column.key].isna().all():
+            volume_only = column.key in ("monthly_cost_usd", "max_volume_per_day_in_budget")
+            if volume_only and table[column.key].isna().all():
                 continue
             if column.key == "inference_monthly_usd" and not (
                 {"fixed_monthly_usd", "one_time_usd", "tco_monthly_usd"} & set(table.columns)
@@ -198,7 +201,8 @@ class CandidatesPane(Pane):
                 column.key == "rank" and self.sort_column is None and not self.ascending
             ):
                 label = f"{label} {'▲' if self.ascending else '▼'}"
-            header.append((column.key, literal(label, justify="left" if column.key in LEFT else "right")))
+            justify = "left" if column.key in LEFT else "right"
+            header.append((column.key, literal(label, justify=justify)))
         data = {column.key: view[column.key].tolist() for column in columns}
         rows: list[tuple[str, list[Any]]] = []
         routed = snapshot.user_rows
@@ -208,14 +212,17 @@ class CandidatesPane(Pane):
                 value = data[column.key][i]
                 fmt = column.compact if narrow else column.fmt
                 if column.key == "name":
-                    style = "bold green" if value == rec else ("cyan" if row_label >= routed else "")
-                    cells.append(literal(value, style=style, cut=NAME_CUT_NARROW if narrow else None))
+                    style = ("bold green" if value == rec
+                             else "cyan" if row_label >= routed else "")
+                    cut = NAME_CUT_NARROW if narrow else None
+                    cells.append(literal(value, style=style, cut=cut))
                 elif column.key == "feasible":
                     cells.append(Text(fmt(value), style="green" if value else "red"))
                 elif column.key == "pareto":
                     cells.append(Text(fmt(value), style="yellow"))
                 else:  # extra text columns hold the file's own strings
-                    cells.append(literal(fmt(value), justify="left" if column.key in LEFT else "right"))
+                    justify = "left" if column.key in LEFT else "right"
+                    cells.append(literal(fmt(value), justify=justify))
             rows.append((str(row_label), cells))
         keep_row, keep_column = table_widget.cursor_keys()
         if self._focus_name is not None:
@@ -224,7 +231,8 @@ class CandidatesPane(Pane):
             self._focus_name = None
         table_widget.replace_rows(header, rows, keep_row=keep_row, keep_column=keep_column)
         frozen = [c.key for c in columns if c.key in FROZEN]
-        table_widget.fixed_columns = len(frozen) if frozen and frozen == [c.key for c in columns[:len(frozen)]] else 0
+        leading = frozen == [c.key for c in columns[:len(frozen)]]
+        table_widget.fixed_columns = len(frozen) if frozen and leading else 0
         self._update_note(snapshot)
         self._update_detail()
 
@@ -232,8 +240,10 @@ class CandidatesPane(Pane):
         analysis = snapshot.analysis
         n = len(analysis.table)
         feasible = int(analysis.table["feasible"].sum())
-        order = "rank" if self.sort_column is None else self._labels.get(self.sort_column, self.sort_column)
-        parts = [f"{n:,} candidates", f"{feasible:,} feasible", f"{FRONTIER_MARK} {len(analysis.frontier):,} on the frontier"]
+        order = ("rank" if self.sort_column is None
+                 else self._labels.get(self.sort_column, self.sort_column))
+        parts = [f"{n:,} candidates", f"{feasible:,} feasible",
+                 f"{FRONTIER_MARK} {len(analysis.frontier):,} on the frontier"]
         if n > TOP_N:
             parts.append(f"showing {TOP_N:,} of {n:,} by {order}")
         else:
@@ -259,6 +269,9 @@ class CandidatesPane(Pane):
         except KeyError:
             detail.update("")
             return
+        if not isinstance(position, int):  # a slice or mask: labels are unique, never here
+            detail.update("")
+            return
         row = analysis.table.iloc[position]
         text = Text()
         name = str(row["name"])
@@ -269,13 +282,14 @@ class CandidatesPane(Pane):
         else:
             text.append("✗ ", style="bold red")
             text.append(printable(name), style="bold")
-            text.append(": " + printable("; ".join(analysis.violations_at(int(position)))), style="red")
+            broken = "; ".join(analysis.violations_at(position))
+            text.append(": " + printable(broken), style="red")
         extra = []
         if analysis.recommendation and analysis.recommendation.name == name:
             extra.append("recommended")
         if bool(row["pareto"]):
             extra.append("on the frontier")
-        extra.append(f"rank {int(row['rank'])}")
+        extra.append(f"rank {int(analysis.table['rank'].iloc[position])}")
         if row_label >= self.snapshot.user_rows:
             extra.append("the routed system: its figures come from pane 7")
         text.append(" · " + " · ".join(extra), style="dim")
@@ -326,7 +340,8 @@ class CandidatesPane(Pane):
         if column is None or self.snapshot is None or not self._own_row(row):
             return
         assert row is not None
-        if column in edits.COMPUTED or column not in self.snapshot.session.scenario.candidates.columns:
+        own = self.snapshot.session.scenario.candidates.columns
+        if column in edits.COMPUTED or column not in own:
             self.notify(
                 f"{self._labels.get(column, column)} is computed by the analysis; "
                 "edit the inputs (accuracy, latency, cost…) instead",
@@ -345,7 +360,7 @@ class CandidatesPane(Pane):
 
         def check(text: str) -> str | None:
             try:
-                edits.set_cell(self.app.session, row, column, text)  # type: ignore[arg-type]
+                edits.set_cell(self.current_session(), row, column, text)
             except InputError as exc:
                 return str(exc)
             return None
@@ -381,7 +396,8 @@ class CandidatesPane(Pane):
         assert row is not None
         frame = self.snapshot.session.scenario.candidates
         name = str(frame["name"].iloc[row])
-        current = frame[edits.PRICING_MODE].iloc[row] if edits.PRICING_MODE in frame.columns else None
+        current = (frame[edits.PRICING_MODE].iloc[row] if edits.PRICING_MODE in frame.columns
+                   else None)
         table = self.snapshot.analysis.table
         priced = table.loc[row, "priced_as"] if "priced_as" in table.columns else "per_inference"
         choices = ["auto", *PRICING_MODES]
@@ -396,8 +412,8 @@ class CandidatesPane(Pane):
 
         self.app.push_screen(FormScreen(
             f"Pricing mode of {name}",
-            [("mode", "Pricing mode", str(current) if isinstance(current, str) and current else "auto",
-              choices)],
+            [("mode", "Pricing mode",
+              str(current) if isinstance(current, str) and current else "auto", choices)],
             note=f"Now priced {printable(priced)}. auto: from the row's prices (cost_per_1k; "
                  "token prices; hourly_usd and throughput_per_s). A mode needs its prices "
                  "in the row (edit them with e)."), done)
@@ -414,7 +430,7 @@ class CandidatesPane(Pane):
 
         def check(values: dict[str, str]) -> str | None:
             try:
-                edits.add_candidate(self.app.session, values)  # type: ignore[arg-type]
+                edits.add_candidate(self.current_session(), values)
             except InputError as exc:
                 return str(exc)
             return None
@@ -470,7 +486,7 @@ class CandidatesPane(Pane):
 
         def check(text: str) -> str | None:
             try:
-                edits.add_column(self.app.session, text)  # type: ignore[arg-type]
+                edits.add_column(self.current_session(), text)
             except InputError as exc:
                 return str(exc)
             return None

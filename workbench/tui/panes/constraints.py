@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select, Static
@@ -181,7 +182,7 @@ class ConstraintsPane(Pane):
         self._local: dict[str, Criterion] = {}  # unused criteria flipped before weighing
         self._fields = {field_id(f): f for f in form_fields()}
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with Horizontal(id="constraints-body"):
             with Vertical(id="constraints-left"):
                 with VerticalScroll(id="constraints-form"):
@@ -401,9 +402,12 @@ class ConstraintsPane(Pane):
             self._apply(c.column, lambda x: replace(x, weight=weight),
                         f"weight of {c.column} {weight:g}")
 
+        def explain(text: str) -> str:
+            return f"weight {fmt_num(parse_number(text, blank_ok=False, minimum=0.0) or 0.0)}"
+
         self.app.push_screen(
             PromptScreen(f"Weight of {c.column}", "Raw weight (shares are normalized to 100%)",
-                         f"{c.weight:g}", check=check, explain=lambda t: f"weight {fmt_num(parse_number(t, blank_ok=False, minimum=0.0) or 0.0)}"),
+                         f"{c.weight:g}", check=check, explain=explain),
             done,
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 
@@ -31,7 +32,7 @@ class FrontierPane(Pane):
         super().__init__(id=id)
         self.bar_order = "rank"
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with Container(id="frontier-body"):
             yield ChartPanel(id="frontier-chart", fill=True)
             yield ChartPanel(id="bars-chart", fill=False, plot_height=None)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
@@ -69,7 +70,7 @@ class MatrixPane(Pane):
                 tooltip="Switch between the decision matrix and how sure the pick is"),
     ]
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with Vertical(id="matrix-view"):
             yield WorkbenchTable(id="matrix-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="matrix-note")
@@ -225,8 +226,9 @@ class MatrixPane(Pane):
             literal("\n".join(notes), newlines=True, style="dim"))
         from workbench.views.charts import tornado_chart
 
-        tornado = tornado_chart(robust.tornado, width=max(40, self.size.width - 4)) if robust.tornado else \
-            "No tornado: the weights do not decide the pick (see the notes above).\n"
+        tornado = (tornado_chart(robust.tornado, width=max(40, self.size.width - 4))
+                   if robust.tornado else
+                   "No tornado: the weights do not decide the pick (see the notes above).\n")
         self.query_one("#tornado", Static).update(literal(tornado.rstrip("\n"), newlines=True))
         self._draw_smaa(snapshot, robust)
         self.query_one("#risks", Static).update(self._risks(robust))
@@ -241,7 +243,7 @@ class MatrixPane(Pane):
         text.append(printable(rec.name), style="bold green")
         near = [(s, s.nearest) for s in robust.sensitivity if s.nearest is not None]
         if near:
-            s, change = min(near, key=lambda sc: abs(sc[1].change or 0.0))  # type: ignore[union-attr]
+            s, change = min(near, key=lambda sc: abs(sc[1].change or 0.0))
             assert change is not None and change.weight_at is not None
             text.append(f" · nearest change: {printable(s.criterion)} {s.weight:.0%} → "
                         f"{change.weight_at:.0%} picks {printable(change.new_pick)}")
@@ -269,7 +271,8 @@ class MatrixPane(Pane):
 
         rows = []
         for s in robust.sensitivity:
-            rows.append((s.criterion, [literal(s.criterion, cut=16), Text(f"{s.weight:.0%}", justify="right"),
+            rows.append((s.criterion, [literal(s.criterion, cut=16),
+                                       Text(f"{s.weight:.0%}", justify="right"),
                                        change(s.down), change(s.up)]))
         table = self.query_one("#weights-table", WeightsTable)
         keep, _ = table.cursor_keys()
@@ -292,7 +295,8 @@ class MatrixPane(Pane):
         rows = []
         for i, name in enumerate(smaa.names[:SMAA_ROWS]):
             cells: list[Any] = [literal(name, cut=NAME_CUT_NARROW if self.narrow else 36)]
-            cells += [Text(f"{smaa.acceptability[i, r]:.1%}", justify="right") for r in range(ranks)]
+            cells += [Text(f"{smaa.acceptability[i, r]:.1%}", justify="right")
+                      for r in range(ranks)]
             cells.append(Text(f"{smaa.p_feasible[i]:.1%}", justify="right"))
             rows.append((str(i), cells))
         table.replace_rows(header, rows)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
@@ -74,7 +75,7 @@ class ReportPane(Pane):
         # another session) overwrites the field even when it has focus.
         self._produced: dict[str, object] = {}
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with Container(id="report-body"):
             with VerticalScroll(id="report-form"):
                 with Horizontal(classes="form-row"):
@@ -178,6 +179,8 @@ class ReportPane(Pane):
         if event.worker.group != "memo" or event.state != WorkerState.SUCCESS:
             return
         event.stop()
+        if event.worker.result is None:
+            return
         generation, text = event.worker.result
         if self.snapshot is not None and generation == self.snapshot.generation:
             self._show_memo(text)

@@ -26,8 +26,9 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
@@ -69,7 +70,8 @@ ERROR_FIELDS = {"log": "#routing-log", "bins": "#routing-log", "target_accuracy"
                 "escalate_when": "#routing-when", "escalate_above": "#routing-above",
                 "loss_column": "#routing-loss", "policy": "#routing-policy",
                 "cheap_model": "#routing-cheap", "cheap_cost_per_1k": "#routing-cheap",
-                "expensive_model": "#routing-expensive", "expensive_cost_per_1k": "#routing-expensive",
+                "expensive_model": "#routing-expensive",
+                "expensive_cost_per_1k": "#routing-expensive",
                 "models": "#routing-models", "costs_per_1k": "#routing-models",
                 "objective": "#routing-objective", "target_recall": "#routing-recall",
                 "fn_cost_usd": "#routing-fn", "fp_cost_usd": "#routing-fp",
@@ -173,16 +175,18 @@ def default_spec(session: Session) -> RoutingSpec:
     table = session.scenario.candidates
     if table.empty:
         return RoutingSpec()
-    cheap = str(table.loc[table["cost_per_1k"].idxmin(), "name"])
+    cheap = str(table.set_index("name")["cost_per_1k"].idxmin())
     others = table[table["name"] != cheap]
     best = others if not others.empty else table
     return RoutingSpec(cheap_model=cheap,
-                       expensive_model=str(best.loc[best["accuracy"].idxmax(), "name"]))
+                       expensive_model=str(best.set_index("name")["accuracy"].idxmax()))
 
 
 def stored_spec(session: Session) -> RoutingSpec:
     try:
-        return RoutingSpec.from_dict(dict(session.routing)) if session.routing else default_spec(session)
+        if not session.routing:
+            return default_spec(session)
+        return RoutingSpec.from_dict(dict(session.routing))
     except InputError:  # checked when the session was opened; never expected here
         return default_spec(session)
 
@@ -277,7 +281,9 @@ class RoutingPane(Pane):
     RoutingPane #routing-objective { width: 14; }
     RoutingPane #routing-validation, RoutingPane #routing-as { width: 15; }
     RoutingPane Select.-invalid > SelectCurrent { background-tint: $error 35%; }
-    RoutingPane #routing-status { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    RoutingPane #routing-status {
+        height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     RoutingPane #routing-body { height: 1fr; border-top: solid $primary; }
     RoutingPane #routing-figures { height: 1fr; scrollbar-size-vertical: 1; }
     RoutingPane #routing-figures > Static { padding: 0 0 1 1; }
@@ -303,7 +309,7 @@ class RoutingPane(Pane):
         self._complained = False  # the status shows a typed field's error
         self._committing: CommitField | None = None  # the field whose commit is applying
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         def field(fid: str, placeholder: str = "") -> CommitField:
             return CommitField(FIELDS[fid][1], self._apply_field, label=LABELS[fid], id=fid,
                                placeholder=placeholder)
@@ -534,7 +540,8 @@ class RoutingPane(Pane):
                   f"{'held-out' if result.held_out and result.held_out.get(which) else 'in-sample'}"
                   " figures)")
         self.query_one("#routing-notes", Static).update(
-            literal("\n".join([joined, legend(result), ""] + [f"• {printable(note)}" for note in result.notes]),
+            literal("\n".join([joined, legend(result), "",
+                               *(f"• {printable(note)}" for note in result.notes)]),
                     newlines=True, style="dim"))
 
         def chart(width: int, height: int | None) -> str:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
@@ -75,7 +76,7 @@ class WhatIfPane(Pane):
         self._baseline_names: list[str] = []
         self.chart_names: list[str] | None = None  # None: the chart's own choice
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         with VerticalScroll(id="whatif-scroll"):
             with Vertical(id="sweep-box"):
                 yield Static("Volume sweep", classes="section-title", id="sweep-title")
@@ -163,7 +164,8 @@ class WhatIfPane(Pane):
                         cut=NAME_CUT_NARROW if narrow else None),
             ]
             if pick is not None:
-                cells.append(Text(money(sweep.monthly_cost_usd[analysis.position(pick), j]), justify="right"))
+                cost = sweep.monthly_cost_usd[analysis.position(pick), j]
+                cells.append(Text(money(cost), justify="right"))
             else:
                 cells.append(Text("", justify="right"))
             if per_candidate:
@@ -211,8 +213,8 @@ class WhatIfPane(Pane):
             charts.volume(analysis, names), threaded=snapshot.size > LARGE_TABLE)
 
     def action_pick_lines(self) -> None:
-        from workbench.views.charts import VOLUME_MAX_LINES, volume_chart_rows
         from workbench.tui.screens.pick import PickScreen
+        from workbench.views.charts import VOLUME_MAX_LINES, volume_chart_rows
 
         if self.snapshot is None:
             return
@@ -300,14 +302,15 @@ class WhatIfPane(Pane):
                 literal(rec["name"], style="bold" if rec["name"] == delta.baseline else "",
                         cut=NAME_CUT_NARROW if narrow else None),
                 Text(f"{rec['delta_accuracy_pp']:+.2f}", justify="right"),
-                Text(usd_short(avoided).lstrip("$") if narrow and abs(avoided) >= 10_000 else num(avoided),
-                     justify="right"),
+                Text(usd_short(avoided).lstrip("$") if narrow and abs(avoided) >= 10_000
+                     else num(avoided), justify="right"),
                 Text(money(rec["delta_monthly_cost_usd"]), justify="right"),
                 Text(usd(rec["cost_per_avoided_error_usd"], 4), justify="right"),
             ]
             if has_net:
                 net = rec["net_monthly_value_usd"]
-                style = "" if math.isnan(net) else ("green" if net > 0 else "red" if net < 0 else "")
+                style = ("" if math.isnan(net) else
+                         "green" if net > 0 else "red" if net < 0 else "")
                 cells.append(Text(money(net), justify="right", style=style))
             rows.append((str(rec["name"]), cells))
         keep, _ = table.cursor_keys()
@@ -365,8 +368,9 @@ class WhatIfPane(Pane):
         header += [(c, Text(label, justify="right")) for c, label, _ in columns]
         rows = []
         for row_label, row in table.head(COST_ROWS).iterrows():
+            priced_as = str(row.get("priced_as", "per_inference")).replace("_", " ")
             cells: list[Any] = [literal(row["name"], cut=NAME_CUT_NARROW if narrow else None),
-                                literal(str(row.get("priced_as", "per_inference")).replace("_", " "))]
+                                literal(priced_as)]
             cells += [Text(f(row[c]) if row[c] == row[c] else "", justify="right")
                       for c, _, f in columns]
             rows.append((str(row_label), cells))
@@ -422,10 +426,12 @@ class WhatIfPane(Pane):
         for host, one, three in questions.reserve:
             text.append(f"{printable(host)}: ", style="bold")
             parts = []
-            for answer in (one, three):
-                verdict = "saves" if answer.saving_monthly_usd > 0 else "costs"
-                parts.append(f"{answer.label} {verdict} {usd(abs(answer.saving_monthly_usd))}/month "
-                             f"(worth it above {answer.break_even_utilization:.0%} duty)")
+            # Its own name: `answer` above is a BreakEven, these are ReserveAnswers.
+            for reserve in (one, three):
+                verdict = "saves" if reserve.saving_monthly_usd > 0 else "costs"
+                parts.append(f"{reserve.label} {verdict} "
+                             f"{usd(abs(reserve.saving_monthly_usd))}/month (worth it above "
+                             f"{reserve.break_even_utilization:.0%} duty)")
             text.append("; ".join(parts) + "\n")
         text.rstrip()
         return text

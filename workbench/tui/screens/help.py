@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -62,11 +62,11 @@ def field_rows() -> list[tuple[str, str]]:
     from the field's own bindings, plus what its bindings cannot say."""
     from workbench.tui.widgets.field import CommitField
 
-    return [("1-7 u q ? s …", "typed as text: a field changes nothing until applied")] + (
-        binding_rows(list(CommitField.BINDINGS), long=True)  # type: ignore[arg-type]
-    ) + [("leaving", "a valid value is applied; an invalid one goes back to the "
-                     "applied value, and the pane says so"),
-         ("ctrl+s", "applies the field first; a value that cannot be applied is not saved")]
+    return [("1-8 u q ? s …", "typed as text: a field changes nothing until applied"),
+            *binding_rows(_bindings(CommitField), long=True),
+            ("leaving", "a valid value is applied; an invalid one goes back to the "
+                        "applied value, and the pane says so"),
+            ("ctrl+s", "applies the field first; a value that cannot be applied is not saved")]
 
 
 def _bindings(cls: Any) -> list[Binding]:
@@ -103,9 +103,10 @@ def help_sections(app: WorkbenchApp) -> list[Section]:
     sections: list[Section] = [
         ("Everywhere", [(" ".join(str(i) for i in range(1, len(PANES) + 1)),
                          "switch pane (outside text fields)"),
-                        ("ctrl+p", "command palette: every command, by name")]
-         + binding_rows([b for b in app_bindings if not b.action.startswith("show_pane")],
-                        keymap=keymap, ids=True)),
+                        ("ctrl+p", "command palette: every command, by name"),
+                        *binding_rows([b for b in app_bindings
+                                       if not b.action.startswith("show_pane")],
+                                      keymap=keymap, ids=True)]),
         ("Tables", [("↑ ↓ ← → h j k l", "move"), ("g G", "top, bottom"),
                     ("pgup pgdn", "page"), ("y", "copy the cell (the exact figure)")]),
         ("Value fields (panes 2, 5, 7)", field_rows()),
@@ -119,12 +120,12 @@ def help_sections(app: WorkbenchApp) -> list[Section]:
         if pane_id == "candidates":
             rows.insert(0, ("enter", "edit the cell (says how it read what you typed)"))
         if pane_id == "constraints":
-            rows = binding_rows(_bindings(CriteriaTable), keymap=keymap, ids=True) + rows + [
-                ("↑ ↓", "between fields, applying the one you leave; ↑ on the "
-                        "table's top row: to the fields")]
+            rows = [*binding_rows(_bindings(CriteriaTable), keymap=keymap, ids=True), *rows,
+                    ("↑ ↓", "between fields, applying the one you leave; ↑ on the "
+                            "table's top row: to the fields")]
         if pane_id == "matrix":
-            rows += [("(robustness view)", "")] + binding_rows(
-                _bindings(WeightsTable), keymap=keymap, ids=True, long=True)
+            rows += [("(robustness view)", ""), *binding_rows(
+                _bindings(WeightsTable), keymap=keymap, ids=True, long=True)]
         if rows:
             sections.append((f"{label} ({cls.TITLE})", rows))
     state = "found" if path.exists() else "not found: the default keys apply"
@@ -148,7 +149,7 @@ class HelpScreen(ModalScreen[None]):
         self._sections = sections
 
     def compose(self) -> ComposeResult:
-        parts: list[object] = []
+        parts: list[RenderableType] = []
         for title, rows in self._sections:
             table = Table.grid(padding=(0, 2))
             table.add_column(style="bold", no_wrap=True, min_width=18)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -31,7 +31,7 @@ class NotesScreen(ModalScreen[None]):
         self._sections = sections
 
     def compose(self) -> ComposeResult:
-        parts: list[object] = []
+        parts: list[RenderableType] = []
         for heading, lines in self._sections:
             parts.append(Text(heading, style="bold underline"))
             parts += [Text("• ").append_text(literal(line)) for line in lines]

@@ -203,7 +203,8 @@ class MappingScreen(ModalScreen["dict[str, str] | None"]):
     def compose(self) -> ComposeResult:
         options = [(literal(h), h) for h in self._headers]
         with Vertical(classes="dialog mapping-dialog"):
-            yield Static(literal(f"Map the columns of {Path(self._path).name}"), classes="dialog-title")
+            yield Static(literal(f"Map the columns of {Path(self._path).name}"),
+                         classes="dialog-title")
             yield Static(literal(self._error), classes="dialog-hint")
             for column in REQUIRED:
                 yield Label(column)
@@ -211,8 +212,8 @@ class MappingScreen(ModalScreen["dict[str, str] | None"]):
                 yield FieldSelect(options, value=guess if guess in self._headers else Select.NULL,
                              prompt="choose a header", id=f"map-{column}", compact=True)
             yield Static("", id="map-error", classes="dialog-hint")
-            yield Static("tab next · enter choose · ctrl+s / f2 open with this mapping · esc cancel",
-                         classes="dialog-keys")
+            yield Static("tab next · enter choose · ctrl+s / f2 open with this mapping · "
+                         "esc cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
         selects = list(self.query(Select).results(Select))

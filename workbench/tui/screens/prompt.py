@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -35,7 +35,8 @@ class PromptScreen(ModalScreen["str | None"]):
     `explain`, the line under the field says, as you type, what the text is read as."""
 
     AUTO_FOCUS = "#prompt-input"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self,
@@ -134,7 +135,7 @@ class FormScreen(ModalScreen["dict[str, str] | None"]):
                 with Horizontal(classes="form-row"):
                     yield Label(literal(label), classes="form-label")
                     if len(field) > 3:
-                        choices: Sequence[str] = field[3]  # type: ignore[misc]
+                        choices: Sequence[str] = field[3]
                         yield FieldSelect([(literal(c), c) for c in choices], id=f"field-{key}",
                                           value=value if value in choices else Select.NULL,
                                           prompt="choose", compact=True)
@@ -183,7 +184,8 @@ class ConfirmScreen(ModalScreen["str | None"]):
     """A question with up to three answers, each with its own key."""
 
     AUTO_FOCUS = "Button"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, message: str, choices: list[tuple[str, str, str]]) -> None:
         """`choices`: (result, key, label); the first is the default button."""
@@ -202,7 +204,7 @@ class ConfirmScreen(ModalScreen["str | None"]):
                     yield Button(literal(f"{label} ({shown})"), id=f"choice-{result}", compact=True,
                                  variant="primary" if i == 0 else "default")
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         for result, key, _ in self._choices:
             if event.key == key:
                 event.stop()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -47,7 +48,7 @@ class ChartPanel(VerticalScroll):
         self._drawn: tuple[int, int | None, int] | None = None
         self._token = 0
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("", classes="chart-text")
 
     def set_draw(self, draw: Draw | None, *, threaded: bool = False) -> None:

@@ -65,12 +65,14 @@ class StatusLine(Static):
         else:
             text.append("pick: ", style="dim")
             text.append(printable(rec.name), style="bold green")
-            row = analysis.table.iloc[0] if str(analysis.table.iloc[0]["name"]) == rec.name else analysis.row(rec.name)
+            first = analysis.table.iloc[0]
+            row = first if str(first["name"]) == rec.name else analysis.row(rec.name)
             if snapshot.has_volume:
                 text.append(f" {usd(row['monthly_cost_usd'])}/mo")
             else:
                 text.append(f" {usd(row['cost_per_1k'], 4)}/1k")
-            if snapshot.evaluation.routing is not None and "routing_policy" in analysis.table.columns:
+            routed = snapshot.evaluation.routing is not None
+            if routed and "routing_policy" in analysis.table.columns:
                 policy = row.get("routing_policy")
                 if isinstance(policy, str) and policy:
                     text.append(" (routed)", style="cyan")
