@@ -86,6 +86,11 @@ async def test_arrows_walk_the_form_and_never_open_a_list(retail, make_app):
             seen_up.append(app.focused.id if app.focused is not None else None)
         assert seen_up == expected[::-1]
         assert app.focused.id == "field-volume_per_day"
+        # ↑ on the first field stays there: not onto the form's scroll container, where
+        # ↑/↓ only scrolled and never came back to a field, nor onto the tab strip.
+        for _ in range(2):
+            await pilot.press("up")
+            assert app.focused is not None and app.focused.id == "field-volume_per_day"
         seen_down = []
         for _ in expected:  # and ↓ all the way back to the criteria table
             await pilot.press("down")

@@ -42,6 +42,7 @@ from workbench.tui.screens.prompt import PromptScreen
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.bars import bar
 from workbench.tui.widgets.field import CommitField, Outcome, apply_now
+from workbench.tui.widgets.focus import move_focus
 from workbench.tui.widgets.select import FieldSelect
 from workbench.tui.widgets.tables import WorkbenchTable
 
@@ -130,7 +131,7 @@ class FormButton(Button):
     ]
 
     def action_move(self, step: int) -> None:
-        (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
+        move_focus(self, step)
 
 
 class CriteriaTable(WorkbenchTable):
@@ -160,7 +161,7 @@ class CriteriaTable(WorkbenchTable):
 
     def action_cursor_up(self) -> None:
         if self.cursor_coordinate.row <= 0:
-            self.screen.focus_previous()  # the top row: up to the field above
+            move_focus(self, -1)  # the top row: up to the field above
             return
         super().action_cursor_up()
 

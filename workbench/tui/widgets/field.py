@@ -34,6 +34,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from workbench.tui.messages import EditRejected, SessionChange
+from workbench.tui.widgets.focus import move_focus
 
 # What became of a commit: in the session now, on its way (a background analysis or a
 # routing simulation decides later, through `refused` or the next `show`), or refused.
@@ -233,10 +234,7 @@ class CommitField(Input):
         self._leave()
 
     def action_move(self, step: int) -> None:
-        if step > 0:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()  # leaving commits, see `_on_blur`
+        move_focus(self, step)  # leaving commits, see `_on_blur`
 
     def action_undo_typing(self) -> None:
         self._put(self.applied)

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import Select
 
+from workbench.tui.widgets.focus import move_focus
+
 
 class FieldSelect(Select[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -21,7 +23,4 @@ class FieldSelect(Select[Any]):
     ]
 
     def action_move(self, step: int) -> None:
-        if step > 0:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
+        move_focus(self, step)
