@@ -63,3 +63,14 @@ def screen_text(app: WorkbenchApp) -> str:
 
 def toasts(app: WorkbenchApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+async def to_field(pilot, field_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Focus a field of the current pane directly, as a click would. Reaching fields by
+    the keyboard is tested on its own (test_issue15_constraints: ↑/↓ walk the whole
+    form); walking there with shift+tab in every test cost a repaint per field."""
+    app = pilot.app
+    widget = app.query_one(f"#{field_id}")
+    app.screen.set_focus(widget)
+    await pilot.pause()
+    assert app.focused is widget, f"could not focus #{field_id}; focus is on {app.focused}"

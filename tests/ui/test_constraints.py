@@ -6,17 +6,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import CNN, EDGE
-from tests.ui.helpers import recommendation, status, type_text
-
-
-async def _to_field(pilot, field_id: str) -> None:  # type: ignore[no-untyped-def]
-    """From the criteria table (pane 2's home), shift+tab back to a form field."""
-    app = pilot.app
-    for _ in range(60):
-        if app.focused is not None and app.focused.id == field_id:
-            return
-        await pilot.press("shift+tab")
-    raise AssertionError(f"could not reach #{field_id}; focus is on {app.focused}")
+from tests.ui.helpers import recommendation, status, to_field, type_text
 
 
 async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, make_app):
@@ -24,7 +14,7 @@ async def test_raising_budget_to_100k_makes_the_cnn_the_recommendation(retail, m
     async with app.run_test(size=(80, 24)) as pilot:
         assert recommendation(app) == EDGE
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "100000")
         assert app.query_one("#field-monthly_budget_usd", Input).value == "100000"
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000  # typed only
@@ -46,7 +36,7 @@ async def test_invalid_value_is_marked_and_changes_nothing(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         before = app.session
         await type_text(pilot, "lots")
         field = app.query_one("#field-monthly_budget_usd", Input)
@@ -72,7 +62,7 @@ async def test_limit_on_unknown_column_is_refused_in_place(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-limits")
+        await to_field(pilot, "field-limits")
         await type_text(pilot, "gflops<5")
         field = app.query_one("#field-limits", Input)
         assert field.has_class("-invalid")  # limits are inclusive: "<" is not "<="
@@ -129,6 +119,6 @@ async def test_normalization_select(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-normalization")
+        await to_field(pilot, "field-normalization")
         await pilot.press("enter", "down", "enter")
         assert app.session.scenario.scoring.normalization == "ratio"

@@ -8,11 +8,10 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+from tests.ui.helpers import to_field
 from workbench import edits
 from workbench.tui.panes.constraints import field_id, form_fields
 from workbench.tui.widgets.select import FieldSelect
-
-from tests.ui.test_constraints import _to_field
 
 
 async def _burst(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -35,7 +34,7 @@ async def test_fast_typing_in_a_field_is_not_overwritten(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await pilot.press("1", "0", "0", "0", "0", "0")  # as the brief asks ...
@@ -55,7 +54,7 @@ async def test_fast_typing_keeps_the_cursor_where_the_user_types(retail, make_ap
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await _burst(pilot, "25000")
@@ -71,7 +70,7 @@ async def test_a_change_from_elsewhere_still_reaches_a_focused_field(retail, mak
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         field = app.query_one("#field-monthly_budget_usd", Input)
         await pilot.press("ctrl+u")
         await _burst(pilot, "500")

@@ -15,8 +15,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, TabbedContent
 
-from tests.ui.helpers import settle, static_text, type_text
-from tests.ui.test_constraints import _to_field
+from tests.ui.helpers import settle, static_text, to_field, type_text
 from tests.ui.test_routing_pane import fraud, text
 from workbench.model import Session
 from workbench.session import load_session, save_session
@@ -73,7 +72,7 @@ async def test_ctrl_s_never_saves_an_invalid_or_intermediate_value(
     app = WorkbenchApp(session, path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, field)
+        await to_field(pilot, field)
         await pilot.press("ctrl+u")  # an empty field is valid ("none"): still not applied
         await type_text(pilot, typed)
         assert app.session is session  # every prefix of the typing stayed out
@@ -96,7 +95,7 @@ async def test_ctrl_s_commits_a_valid_edit_first(retail, tmp_path: Path):
     app = WorkbenchApp(retail, path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "$20k")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -113,7 +112,7 @@ async def test_enter_commits_and_the_next_pane_key_is_a_key(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "100000")
         assert app.session.scenario.constraints.monthly_budget_usd == 15_000
         await pilot.press("enter")
@@ -127,7 +126,7 @@ async def test_escape_restores_the_applied_value_and_leaves(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         field = app.query_one("#field-monthly_budget_usd", Input)
         for typed in ("999", "x9"):  # a valid and an invalid text
             field.focus()
@@ -144,7 +143,7 @@ async def test_leaving_with_a_valid_value_commits_it(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-max_latency_ms")
+        await to_field(pilot, "field-max_latency_ms")
         await pilot.press("ctrl+u")
         await type_text(pilot, "150")
         await pilot.press("down")  # ↓: the next field (the field table's order)
@@ -165,7 +164,7 @@ async def test_leaving_an_invalid_value_restores_the_applied_one_and_says_so(ret
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await type_text(pilot, "12x")
         assert "not applied" in _note(app)
@@ -181,7 +180,7 @@ async def test_a_value_the_engine_refuses_is_restored_when_left(retail, make_app
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-limits")
+        await to_field(pilot, "field-limits")
         await type_text(pilot, "gflops<=5")  # parses; pane 1's table has no such column
         await pilot.press("tab")
         await pilot.pause()
@@ -202,7 +201,7 @@ async def test_stray_keys_in_a_field_are_text(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-limits")
+        await to_field(pilot, "field-limits")
         before = app.session
         await pilot.press(*STRAY)
         field = app.query_one("#field-limits", Input)
@@ -219,7 +218,7 @@ async def test_ctrl_keys_still_work_in_a_field(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await type_text(pilot, "20000")
         await pilot.press("ctrl+q")  # quit applies the typing first, then asks
@@ -231,7 +230,7 @@ async def test_ctrl_z_undoes_the_typing_then_the_last_edit(retail, make_app):
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await type_text(pilot, "30000")
         await pilot.press("enter")
         field = app.query_one("#field-monthly_budget_usd", Input)
@@ -287,7 +286,7 @@ async def test_a_key_queued_behind_enter_sees_the_committed_value(retail, make_a
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await _burst(pilot, [("2", "2"), ("5", "5"), ("0", "0"), ("0", "0"), ("0", "0"),
                              ("enter", None), ("u", "u")])
@@ -302,7 +301,7 @@ async def test_text_typed_right_after_down_lands_in_the_next_field(retail, make_
     app = make_app(retail)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-max_latency_ms")
+        await to_field(pilot, "field-max_latency_ms")
         await pilot.press("ctrl+u")
         await _burst(pilot, [("9", "9"), ("down", None), ("1", "1"), ("2", "2"),
                              ("tab", None)])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.ui.helpers import settle, static_text, type_text
+from tests.ui.helpers import settle, static_text, to_field, type_text
 from workbench.inputs import open_file
 from workbench.tui.panes.constraints import field_id, form_fields
 from workbench.tui.widgets.select import FieldSelect
@@ -17,14 +17,6 @@ from workbench.tui.widgets.select import FieldSelect
 ROOT = Path(__file__).resolve().parents[2]
 MOBILE = ROOT / "sessions" / "mobile_app_budget.toml"  # has params_m and gflops columns
 
-
-async def _to_field(pilot, target: str) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    for _ in range(60):
-        if app.focused is not None and app.focused.id == target:
-            return
-        await pilot.press("shift+tab")
-    raise AssertionError(f"could not reach #{target}; focus is on {app.focused}")
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("params_m<50", "params_m<=50"),
@@ -35,7 +27,7 @@ async def test_strict_limit_is_refused_and_says_what_to_write(make_app, typed: s
     app = make_app(session, path, notes)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
-        await _to_field(pilot, "field-limits")
+        await to_field(pilot, "field-limits")
         field = app.query_one("#field-limits", Input)
         await type_text(pilot, typed)
         said = (f"Other limits: '{typed}': limits are inclusive; write {meant} (not applied)")
@@ -50,7 +42,7 @@ async def test_strict_limit_is_refused_and_says_what_to_write(make_app, typed: s
         await pilot.press("escape")  # back to the applied value (none)
         assert field.value == "" and app.session is before
         # What the message says to write is accepted.
-        await _to_field(pilot, "field-limits")
+        await to_field(pilot, "field-limits")
         await type_text(pilot, meant)
         await pilot.press("enter")
         await settle(pilot)
@@ -100,7 +92,7 @@ async def test_arrows_walk_the_form_and_never_open_a_list(retail, make_app):
         # Nothing was changed on the way (moving between fields commits no edit).
         assert not app.modified
         # Enter on a list does open it (and esc closes it), so lists stay reachable.
-        await _to_field(pilot, "field-normalization")
+        await to_field(pilot, "field-normalization")
         await pilot.press("enter")
         select = app.query_one("#field-normalization", FieldSelect)
         assert select.expanded

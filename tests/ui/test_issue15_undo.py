@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
-from tests.ui.helpers import screen_text, status, toasts, type_text
+from tests.ui.helpers import screen_text, status, to_field, toasts, type_text
 
 NOTHING_ON_PANE_2 = ("Nothing to undo in the analysis inputs (panes 1-5, 7); "
                      "the report's text (pane 6) has 1 to undo there")
 
-
-async def _to_field(pilot, field_id: str) -> None:  # type: ignore[no-untyped-def]
-    """From pane 2's criteria table, shift+tab back to a form field."""
-    app = pilot.app
-    for _ in range(60):
-        if app.focused is not None and app.focused.id == field_id:
-            return
-        await pilot.press("shift+tab")
-    raise AssertionError(f"could not reach #{field_id}; focus is on {app.focused}")
 
 
 async def test_undo_on_pane_2_names_the_budget_and_spares_pane_6_notes(retail, make_app):
@@ -34,7 +25,7 @@ async def test_undo_on_pane_2_names_the_budget_and_spares_pane_6_notes(retail, m
         assert app.session.notes == "Keep this. " + original_notes
         # ... then the budget changed on pane 2.
         await pilot.press("escape", "2")
-        await _to_field(pilot, "field-monthly_budget_usd")
+        await to_field(pilot, "field-monthly_budget_usd")
         await pilot.press("ctrl+u")
         await type_text(pilot, "100")
         await pilot.press("enter")
