@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from tests.conftest import require
 from tests.ui.helpers import settle, static_text, toasts
 from workbench.session import save_session
 from workbench.tui.screens.prompt import ConfirmScreen, PromptScreen
@@ -23,6 +24,8 @@ OLD = b"an older export, byte for byte \x00\xff\n"
 async def test_export_over_the_default_path_asks_first(
     retail, make_app, tmp_path: Path, key: str, name: str, what: str, start: bytes
 ):
+    if key == "h":  # the HTML report is the `report` extra's (plotly)
+        require("plotly", "report")
     session_file = tmp_path / "checkout.toml"
     save_session(retail, session_file)
     target = tmp_path / name
