@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.columns import priced_elsewhere
+from workbench.columns import names_of, priced_elsewhere
 from workbench.model import Constraints, Scenario, Workload
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def cost_ledger(
     items = [LedgerItem.from_dict(dict(item)) for item in tco.items]
     volume = scenario.workload.monthly_volume if monthly_volume is None else monthly_volume
     return build_ledger(
-        [str(n) for n in frame["name"].tolist()], inference_monthly_usd, items,
+        names_of(frame), inference_monthly_usd, items,
         horizon_months=scenario.workload.horizon_months, monthly_volume=volume,
         retrainings_per_year=tco.retrainings_per_year,
         fixed_monthly_usd=optional_cost(frame, "fixed_monthly_usd"),

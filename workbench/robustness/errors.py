@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.analysis import Analysis
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.fmt import num, usd
 from workbench.scoring import rank_order
@@ -100,7 +101,7 @@ def error_costs(analysis: Analysis, error_cost_usd: float | None = None) -> Erro
     return ErrorCosts(
         error_cost_usd=float(e),
         monthly_volume=float(volume),
-        names=tuple(str(n) for n in table["name"].tolist()),
+        names=tuple(names_of(table)),
         errors_per_month=errors,
         error_cost_monthly_usd=error_cost,
         monthly_cost_usd=monthly,

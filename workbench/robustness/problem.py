@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis import Analysis
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.scoring import ResolvedCriterion
 
@@ -60,7 +61,7 @@ def problem_of(analysis: Analysis) -> Problem:
         [analysis.normalized[c.column].to_numpy(dtype=float) for c in crit]
     ) if crit else np.zeros((len(table), 0))
     return Problem(
-        names=tuple(str(n) for n in table["name"].tolist()),
+        names=tuple(names_of(table)),
         criteria=crit,
         method=analysis.scenario.scoring.normalization,
         weights=np.array([c.weight for c in crit], dtype=float),

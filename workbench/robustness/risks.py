@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.analysis import Analysis
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.fmt import num, pct, usd, with_unit
 from workbench.robustness.errors import break_even, errors_per_month
@@ -107,7 +108,7 @@ class _Context:
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
         table = analysis.table
-        self.names = [str(n) for n in table["name"].tolist()]
+        self.names = names_of(table)
         self.pick = self.names[0]
         self.accuracy = table["accuracy"].to_numpy(dtype=float)
         self.latency = table["latency_ms"].to_numpy(dtype=float)

@@ -32,6 +32,7 @@ from statistics import NormalDist
 import numpy as np
 
 from workbench.analysis import Analysis
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.robustness.problem import row_values
 
@@ -229,7 +230,7 @@ def accuracy_uncertainty(
     if np.isnan(sizes).all():
         return None
     table = analysis.table
-    names = tuple(str(n) for n in table["name"].tolist())
+    names = tuple(names_of(table))
     accuracy = table["accuracy"].to_numpy(dtype=float)
     interval = wilson_interval if method == "wilson" else beta_interval
     low, high = interval(accuracy, sizes)
