@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.analysis import Analysis, analyze
 from workbench.audit.daily import Figures
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.evaluation import Evaluation
 
@@ -79,7 +80,7 @@ def refit(evaluation: Evaluation, deployed: str | None, volume_per_day: float,
     """The module's re-analysis."""
     scenario = evaluation.analysis.scenario
     frame = scenario.candidates
-    names = [str(n) for n in frame["name"].tolist()]
+    names = names_of(frame)
     observed: list[Observed] = []
 
     def seen(candidate: str, f: Figures, source: str) -> None:

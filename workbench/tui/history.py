@@ -253,9 +253,11 @@ def _table_changes(a: Scenario, b: Scenario) -> list[str]:
     import numpy as np
     import pandas as pd
 
+    from workbench.columns import names_of
+
     fa, fb = a.candidates, b.candidates
-    na = [str(n) for n in fa["name"].tolist()]
-    nb = [str(n) for n in fb["name"].tolist()]
+    na = names_of(fa)
+    nb = names_of(fb)
     if len(na) != len(nb):
         gone = [n for n in na if n not in nb]
         came = [n for n in nb if n not in na]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench import fields
 from workbench.analysis import Analysis, analyze
+from workbench.columns import names_of
 from workbench.errors import InputError
 from workbench.fmt import clean, fmt_num, printable
 from workbench.model import COST_ALIAS, DEFAULT_CRITERIA, Criterion, Session
@@ -186,8 +187,8 @@ def _cell(value: Any) -> Any:
 def _candidate_changes(old: Session, new: Session) -> tuple[list[str], list[str], list[CellChange]]:
     a = old.scenario.candidates
     b = new.scenario.candidates
-    old_names = [str(n) for n in a["name"].tolist()]
-    new_names = [str(n) for n in b["name"].tolist()]
+    old_names = names_of(a)
+    new_names = names_of(b)
     added = [n for n in new_names if n not in set(old_names)]
     removed = [n for n in old_names if n not in set(new_names)]
     columns = [c for c in a.columns if c != "name"] + [
