@@ -324,7 +324,9 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
         read = list(pool.map(_plain_column, table.columns))
     if any(column is None for column in read):
         return None
-    return pd.DataFrame(dict(zip(headers, read)))
+    # copy=False: the columns as made, one block each (consolidating a million rows
+    # into one 2-D block is a copy nobody needs).
+    return pd.DataFrame(dict(zip(headers, read)), copy=False)
 
 
 def _plain_column(column: Any) -> Any:
@@ -356,7 +358,9 @@ def _plain_column(column: Any) -> Any:
                 return None
     if number is not None:
         return number.to_numpy()
-    if pc.all(pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
+    # (A first cell that is no number settles it without a pass over the column.)
+    if re.match(_MAYBE_NUMBER, column[0].as_py()) and pc.all(
+            pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
         return None
     return pd.array(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
@@ -570,8 +574,8 @@ def canonicalize(
             f"{MAX_COLUMNS:,}", source=label,
         )
     decimal_comma = bool(raw.attrs.get("decimal_comma"))
-    raw = raw.copy()
-    raw.columns = headers
+    # A shallow copy: the columns are only read (copy-on-write guards the caller's).
+    raw = raw.set_axis(headers, axis=1)
     if raw.empty or len(raw) == 0:
         raise InputError("no rows after the header: no candidates", source=label)
     mapping = dict(mapping or {})
@@ -617,8 +621,8 @@ def canonicalize(
         names_checked = pool.submit(check_names, names, label, matches["name"].header)
         try:
             _canonical_columns(raw, headers, matches, label, decimal_comma, notes, out, priced)
-            out = {"name": names.astype(object), **out}
-            frame = pd.DataFrame(out).reset_index(drop=True)
+            out = {"name": names, **out}
+            frame = pd.DataFrame(out, copy=False).reset_index(drop=True)
             validate_candidates(frame, label, {c: m.header for c, m in matches.items()},
                                 names_checked=True)
         except InputError:

@@ -111,3 +111,25 @@ def test_generated_files_read_the_same(rows: list[list[str]]) -> None:
     header = ",".join(["name", *[f"c{i}" for i in range(width)]])
     lines = [header] + [",".join([f"n{i}", *row]) for i, row in enumerate(rows)]
     assert_same(("\n".join(lines) + "\n").encode())
+
+
+def test_loaded_names_stay_arrow_text_and_export_as_object_names_do(tmp_path: Path) -> None:
+    # The loader keeps the name column as arrow-backed text (no Python object per
+    # row: 1M names as objects cost ~0.1 s and ~70 MB); every view must read it as it
+    # reads the object column a session or the Python API gives.
+    from workbench.evaluation import evaluate
+    from workbench.inputs import session_from_table
+    from workbench.views import export
+
+    path = tmp_path / "t.csv"
+    path.write_text("name,accuracy,latency_ms,cost_per_1k\nb  ,90,10,2\n a,80,5,1\nc,95,50,3\n",
+                    encoding="utf-8")
+    table = loading.load_table(path)
+    assert isinstance(table.frame["name"].dtype, pd.StringDtype)
+    assert table.frame["name"].tolist() == ["b", "a", "c"]  # stripped
+    session, _ = session_from_table(path)
+    as_objects = session.with_scenario(candidates=session.scenario.candidates.astype(
+        {"name": object}))
+    texts = [export.to_json(evaluate(s, None).analysis) for s in (session, as_objects)]
+    assert texts[0] == texts[1]
+    assert '"name":"c"' in texts[0]
