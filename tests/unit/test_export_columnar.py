@@ -168,6 +168,30 @@ def test_number_tokens_property(values: list[float]) -> None:
     assert tokens == [reference_token(v) for v in values]
 
 
+def test_number_tokens_mostly_plain_columns_patch_the_rest_exactly() -> None:
+    # A column of ordinary values (the one-cast path) with every hard case, and the
+    # edges of the cast's positional range, patched in: each cell as json.dumps(clean).
+    rng = np.random.default_rng(7)
+    plain = rng.uniform(1e-4, 1e10, 4_000) * rng.choice([-1.0, 1.0], 4_000)
+    edges = np.array([1e-4, np.nextafter(1e-4, 0), np.nextafter(1e-4, 1), 9.9999999999995e-5,
+                      1e10, np.nextafter(1e10, 0), 9999999999.995, 9999999999.994,
+                      -9999999999.9999, 12345678901.5, 1234567890.5, 0.00012345678901])
+    values = np.concatenate([plain, HARD_NUMBERS, edges, np.round(plain[:500])])
+    rng.shuffle(values)
+    tokens = number_tokens(values).to_pylist()
+    wrong = [(v, t, reference_token(v)) for v, t in zip(values, tokens) if t != reference_token(v)]
+    assert wrong == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(1e-4, 1e10), st.floats(-1e10, -1e-4),
+                          st.floats(allow_nan=True, allow_infinity=True)),
+                min_size=8, max_size=60))
+def test_number_tokens_property_near_the_cast_range(values: list[float]) -> None:
+    tokens = number_tokens(np.array(values, dtype=float)).to_pylist()
+    assert tokens == [reference_token(v) for v in values]
+
+
 def test_number_tokens_of_ints_and_bools() -> None:
     assert number_tokens(np.array([0, -5, 2**62])).to_pylist() == ["0", "-5", str(2**62)]
     assert number_tokens(np.array([True, False])).to_pylist() == ["true", "false"]

@@ -42,6 +42,7 @@ from workbench.fmt import (
     one_line,
     pct,
     printable,
+    rounded12,
     usd,
 )
 
@@ -267,6 +268,45 @@ def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
     if whole_column:  # counts, scores of 1-5 (12 digits at most): the integers, 0.0 for zero
         head = pc.cast(pa.array(v.astype(np.int64)), pa.string())
         return [pc.if_else(pa.array(zero), "0.0", head) if zero.any() else head]
+    fast = _shortest_pieces(v, finite, zero, null)
+    if fast is not None:
+        return fast
+    return _exact_pieces(v, finite, zero, null)
+
+
+def _shortest_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: str
+                     ) -> list[pa.Array] | None:
+    """`number_pieces` of a float column in one cast, or None when most cells need
+    `_exact_pieces`. The 12-digit value (`rounded12`, the nearest double) cast to text
+    by arrow is its shortest round-trip form, which is repr's: the same digits, and
+    the same positional layout where both write one (1e-4 <= |x| < 1e10: arrow writes
+    an exponent from 1e10 on, repr below 1e-4), and whole values without a point, as
+    `clean` makes them ints. Zero, NaN and inf are set as `_exact_pieces` sets them;
+    the other cells (near ties, tiny and huge values) are made by it."""
+    r, hard = rounded12(v)
+    with np.errstate(invalid="ignore"):
+        a = np.abs(r)
+        plain = finite & ~zero & ~hard & (a >= 1e-4) & (a < 1e10)
+    other = finite & ~zero & ~plain
+    count = int(np.count_nonzero(other))
+    if count * 4 > len(v):
+        return None
+    head = pc.cast(pa.array(np.where(plain, r, 1.0)), pa.string())
+    for mask, text in ((zero, "0.0"), (~finite, null)):
+        if mask.any():
+            head = pc.if_else(pa.array(mask), text, head)
+    if count:
+        rows = np.flatnonzero(other)
+        exact = _exact_pieces(v[rows], finite[rows], zero[rows], null)
+        joined = pc.binary_join_element_wise(*exact, "") if len(exact) > 1 else exact[0]
+        head = pc.replace_with_mask(head, pa.array(other), joined)
+    return [head]
+
+
+def _exact_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: str
+                  ) -> list[pa.Array]:
+    """`number_pieces` of a float column from the 12-digit mantissa and exponent:
+    every cell, whatever its magnitude."""
     m, e, hard = mantissa12(v)
     if hard.any():  # near ties and extreme magnitudes: m and e by Python, then as all
         rows = np.flatnonzero(hard)
