@@ -87,16 +87,18 @@ class ConstraintCheck:
         sign = ">" if self.op == "<=" else "<"
         return f"{label} {shown} {sign} {limit_word}{limit}"
 
-    def messages(self, mask: np.ndarray | None = None):  # type: ignore[no-untyped-def]
-        """`message(i)` for every i in `np.flatnonzero(mask)` (default: the candidates
-        that break this constraint), as one pyarrow string array: the same words, built
-        a column at a time (`fmt.versus_column`) so that exports of a million
-        candidates need no Python per message. A value that prints like the limit is
-        handed to `message` itself, which adds digits until they differ."""
+    def messages(self, mask: np.ndarray | None = None, *,  # type: ignore[no-untyped-def]
+                 rows: np.ndarray | None = None):
+        """`message(i)` for every i in `np.flatnonzero(mask)`, or in `rows` (default:
+        the candidates that break this constraint), as one pyarrow string array: the
+        same words, built a column at a time (`fmt.versus_column`) so that exports of a
+        million candidates need no Python per message. A value that prints like the
+        limit is handed to `message` itself, which adds digits until they differ."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        rows = np.flatnonzero(self.violated if mask is None else mask)
+        if rows is None:
+            rows = np.flatnonzero(self.violated if mask is None else mask)
         label, limit_word, unit = self._words()
         limit_word = f"{limit_word} " if limit_word else ""
         values = self.values[rows].astype(float)

@@ -405,22 +405,29 @@ def _key(name: str) -> str:
 def _chunk_messages(checks: Sequence[Any], lo: int, hi: int, encode: Any,
                     sep: str) -> pa.Array | None:
     """Per row of [lo, hi): every broken constraint's message (`ConstraintCheck.messages`
-    of the chunk's rows, made with the chunk on its thread), encoded and followed by
-    `sep`, in constraint order, the last `sep` trimmed; None: no constraints."""
+    of the chunk's rows, made with the chunk on its thread), encoded, in constraint
+    order, `sep` between them; None: no constraints."""
+    if not checks:
+        return None
+    empty = pa.repeat(pa.scalar("", pa.string()), hi - lo)
     pieces = []
+    before = np.zeros(hi - lo, dtype=bool)  # rows with a message already: sep first
     for check in checks:
         broken = check.violated[lo:hi]
-        piece = pa.repeat(pa.scalar("", pa.string()), hi - lo)
-        if broken.any():
-            mask = np.zeros(len(check.violated), dtype=bool)
-            mask[lo:hi] = broken
-            tokens = pc.binary_join_element_wise(encode(check.messages(mask)), sep, "")
-            piece = pc.replace_with_mask(piece, pa.array(broken), tokens)
-        pieces.append(piece)
+        if not broken.any():
+            continue
+        # The chunk's rows, not a mask over all of them: a full-length mask per chunk
+        # made the messages of n rows cost n x chunks.
+        at = np.flatnonzero(broken)
+        tokens = encode(check.messages(rows=lo + at))
+        if before[at].any():
+            tokens = pc.binary_join_element_wise(pc.if_else(pa.array(before[at]), sep, ""),
+                                                 tokens, "")
+        pieces.append(pc.replace_with_mask(empty, pa.array(broken), tokens))
+        before |= broken
     if not pieces:
-        return None
-    joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
-    return pc.utf8_rtrim(joined, characters=sep)
+        return empty
+    return pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
 
 
 def _workers() -> int:
