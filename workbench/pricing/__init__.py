@@ -13,23 +13,36 @@ them verbatim):
 Pure: numpy and pandas only, no UI toolkit.
 """
 
-from workbench.pricing.ledger import Ledger, LedgerItem, build_ledger
-from workbench.pricing.questions import (
-    BreakEven,
-    ReserveAnswer,
-    api_vs_self_host,
-    api_vs_self_host_of,
-    capacity_at_multipliers,
-    reserve_answers,
-    reserve_vs_on_demand,
-)
-from workbench.pricing.resolve import (
-    PRICING_MODES,
-    PricedCandidates,
-    PriceUsed,
-    PricingDefaults,
-    resolve_pricing,
-)
+from typing import TYPE_CHECKING
+
+from workbench.lazy import exports
+
+if TYPE_CHECKING:
+    from workbench.pricing.ledger import Ledger, LedgerItem, build_ledger
+    from workbench.pricing.questions import (
+        BreakEven,
+        ReserveAnswer,
+        api_vs_self_host,
+        api_vs_self_host_of,
+        capacity_at_multipliers,
+        reserve_answers,
+        reserve_vs_on_demand,
+    )
+    from workbench.pricing.resolve import (
+        PRICING_MODES,
+        PricedCandidates,
+        PriceUsed,
+        PricingDefaults,
+        resolve_pricing,
+    )
+
+__getattr__ = exports(__name__, {
+    "ledger": ("Ledger", "LedgerItem", "build_ledger"),
+    "questions": ("BreakEven", "ReserveAnswer", "api_vs_self_host", "api_vs_self_host_of",
+                  "capacity_at_multipliers", "reserve_answers", "reserve_vs_on_demand"),
+    "resolve": ("PRICING_MODES", "PricedCandidates", "PriceUsed", "PricingDefaults",
+                "resolve_pricing"),
+})
 
 __all__ = [
     "PRICING_MODES",

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.pricing.catalogue import InstanceType, load_catalogue
-from workbench.pricing.llm_catalogue import LlmPrice, list_llm, package_version
+if TYPE_CHECKING:  # the catalogues load when they are searched, not with the CLI's flags
+    from workbench.pricing.catalogue import InstanceType
+    from workbench.pricing.llm_catalogue import LlmPrice
 
 KINDS: tuple[str, ...] = ("instance", "llm")
 
@@ -80,6 +81,9 @@ def search(
     """Catalogue rows matching `query` (see the module docstring), instances first."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    from workbench.pricing.catalogue import load_catalogue
+    from workbench.pricing.llm_catalogue import list_llm
+
     words = query.lower().split()
     rows: list[PriceRow] = []
     if kind in (None, "instance"):
@@ -90,4 +94,6 @@ def search(
 
 
 def llm_catalogue_label() -> str:
+    from workbench.pricing.llm_catalogue import package_version
+
     return f"genai-prices {package_version()}"
