@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from tests.ui.conftest import EDGE, ROOT
 from tests.ui.helpers import screen_text, settle, static_text, table_column, toasts, type_text
@@ -284,3 +285,29 @@ async def test_running_the_audit_leaves_the_session_unmodified() -> None:
         before = app.session
         await _run_audit(pilot)
         assert app.session is before and not app.modified
+
+
+async def test_a_pasted_path_tab_column_fills_log_then_by_and_runs() -> None:
+    # A terminal delivers a paste (or a fast typist's keys) all at once: every key is
+    # queued before the first is handled. The tab must move on in turn with the typing,
+    # or the column lands in the Log box (it did while Log and By were plain Inputs).
+    from textual import events
+
+    expected = _expected()
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("8")
+        await settle(pilot)
+        driver = app._driver
+        assert driver is not None
+        for key in [*LOG_TYPED, "tab", *BY]:
+            event = events.Key(key, None if key == "tab" else key)
+            event.set_sender(app)
+            driver.send_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#audit-log", Input).value == LOG_TYPED
+        assert app.query_one("#audit-by", Input).value == BY
+        await pilot.press("enter")
+        await settle(pilot)
+        assert f"The pick holds: {expected.deployed}" in screen_text(app)

@@ -40,6 +40,7 @@ from workbench.tui.panes.base import Pane
 from workbench.tui.safe import literal
 from workbench.tui.state import Snapshot
 from workbench.tui.widgets.chart import ChartPanel
+from workbench.tui.widgets.field import FormInput
 from workbench.tui.widgets.tables import WorkbenchTable
 
 if TYPE_CHECKING:
@@ -223,10 +224,11 @@ class AuditPane(Pane):
     def compose(self) -> ComposeResult:
         with Horizontal(id="audit-form"):
             yield Label("Log")
-            yield Input(placeholder="production log: .parquet, .csv or a folder", id="audit-log",
-                        compact=True)
+            # FormInput: a paste of "PATH<tab>COLUMN" fills Log and then By, in order.
+            yield FormInput(placeholder="production log: .parquet, .csv or a folder",
+                            id="audit-log", compact=True)
             yield Label("By")
-            yield Input(placeholder="dimension (optional)", id="audit-by", compact=True)
+            yield FormInput(placeholder="dimension (optional)", id="audit-by", compact=True)
         yield Static("", id="audit-status")
         yield Static("", id="audit-verdict")
         with Container(id="audit-body"):

@@ -84,13 +84,45 @@ def shown(text: str) -> str:
     return repr(text) if text else "none"
 
 
-class CommitField(Input):
+class FormInput(Input):
+    """A compact Input whose own keys act in turn with the typing (see `_on_key`), not
+    as bindings found when the key has bubbled up to the app: keys typed fast behind
+    them would reach the field first. So text typed right after ↓ or tab (a paste of
+    "PATH<tab>COLUMN") lands in the next field. A form field that is not a session
+    value (pane 8's log path) is one of these; `CommitField` builds on it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,tab", "move(1)", "Next field", show=False, id="field.next",
+                tooltip="go to the next field"),
+        Binding("up,shift+tab", "move(-1)", "Previous field", show=False,
+                id="field.previous", tooltip="go to the previous field"),
+    ]
+
+    def action_move(self, step: int) -> None:
+        move_focus(self, step)  # leaving commits a CommitField, see its `_on_blur`
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys arrive here in the order they were typed (Input's own handler runs next,
+        unless this one took the key)."""
+        if self.screen.focused is not self:
+            # Typed ahead of a key that moved the focus (enter, ↓): not this field's text.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+
+
+class CommitField(FormInput):
     """A compact Input bound to one session value; see the module docstring."""
 
-    # These keys act in turn with the typing (see `_on_key`), not as bindings found
-    # when the key has bubbled up to the app: keys typed fast behind them would reach
-    # the field first. So `25000 enter u` applies 25000 and then undoes it, and text
-    # typed right after ↓ lands in the next field.
+    # In turn with the typing, as in `FormInput`: `25000 enter u` applies 25000 and then
+    # undoes it. (↓ and tab as FormInput's, said as a value field does them: the help
+    # screen lists these.)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "commit", "Apply", id="field.apply",
                 tooltip="apply the value and go back to the pane's keys"),
@@ -233,27 +265,9 @@ class CommitField(Input):
         self._note("clear", "")
         self._leave()
 
-    def action_move(self, step: int) -> None:
-        move_focus(self, step)  # leaving commits, see `_on_blur`
-
     def action_undo_typing(self) -> None:
         self._put(self.applied)
         self._note("clear", "")
-
-    async def _on_key(self, event: events.Key) -> None:
-        """Keys arrive here in the order they were typed (Input's own handler runs next,
-        unless this one took the key)."""
-        if self.screen.focused is not self:
-            # Typed ahead of a key that moved the focus (enter, ↓): not this field's text.
-            event.stop()
-            event.prevent_default()
-            self.app.post_message(events.Key(event.key, event.character))
-            return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
 
     def _on_focus(self, event: events.Focus) -> None:  # Input's own runs too (MRO)
         self._left_to = None
