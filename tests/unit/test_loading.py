@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, SAMPLES
 from workbench.cli import main
 from workbench.columns import classify, match_headers
 from workbench.errors import InputError
-from workbench.loading import load_table
+from workbench.loading import _within, load_table, validate_candidates
 
 
 @pytest.mark.parametrize(
@@ -211,3 +215,29 @@ def test_mixed_fraction_and_percent_accuracy_is_an_error(tmp_path: Path) -> None
     with pytest.raises(InputError) as err:
         load_table(path)
     assert err.value.row == 2 and "looks like a fraction" in str(err.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                          st.floats(-200, 200)), max_size=40),
+       st.sampled_from([(0.0, 100.0), (0.0, 1e15), (-1e15, 1e15), (-1.0, 1.0)]))
+def test_within_is_every_present_value_inside_the_bounds(values: list[float],
+                                                         bounds: tuple[float, float]) -> None:
+    # The loader's range checks skip their masks when `_within` says yes: it must say
+    # yes exactly when no value (NaN aside) is outside, inf included.
+    low, high = bounds
+    expected = all(low <= v <= high for v in values if not math.isnan(v))
+    assert _within(np.array(values, dtype=float), low, high) == expected
+
+
+@pytest.mark.parametrize(("cells", "message"), [
+    (["90", "-1"], "-1 is outside 0-100"),
+    (["90", "101"], "101 is outside 0-100"),
+    (["90", "inf"], "inf is infinite"),
+])
+def test_validate_names_the_bad_accuracy_row(cells: list[str], message: str) -> None:
+    frame = pd.DataFrame({"name": ["a", "b"], "accuracy": [float(c) for c in cells],
+                          "latency_ms": [1.0, 2.0], "cost_per_1k": [1.0, 2.0]})
+    with pytest.raises(InputError) as info:
+        validate_candidates(frame, "t.csv")
+    assert message in str(info.value) and "row 2" in str(info.value)
