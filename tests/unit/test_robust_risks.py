@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,18 @@ def test_price_exposure_by_hand() -> None:
     assert "budget_headroom" not in codes(risk_register(a))
     roomy = analyze(Scenario(two(), Workload(10_000), Constraints(monthly_budget_usd=600)))
     assert "price_exposure" not in codes(risk_register(roomy))
+
+
+def test_a_cost_near_zero_has_no_price_exposure_and_no_overflow_warning() -> None:
+    # $1e-308 per 1k: the monthly cost is subnormal, budget / cost overflows to inf.
+    # No price rise breaks that budget: no risk, and no RuntimeWarning on the way.
+    frame = two()
+    frame["cost_per_1k"] = [1e-308, 1.0]
+    a = analyze(Scenario(frame, Workload(1), Constraints(monthly_budget_usd=5_000)))
+    assert a.recommendation is not None and a.recommendation.name == "fast"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "price_exposure" not in codes(risk_register(a))
 
 
 def test_accuracy_drift_by_hand() -> None:

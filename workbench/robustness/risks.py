@@ -378,7 +378,8 @@ def _price_exposure(ctx: _Context) -> Risk | None:
     cost = ctx.monthly[0]
     if not cost > 0:
         return None
-    rise = budget / cost - 1.0
+    with np.errstate(over="ignore"):  # a cost near zero: no rise breaks the budget (inf)
+        rise = budget / cost - 1.0
     if (budget - cost) / budget < HEADROOM or not rise < PRICE_EXPOSURE:
         return None
     return Risk(
