@@ -14,9 +14,9 @@ operating system's accounting of the finished child (`os.wait4`, ru_maxrss). Med
 are printed, with the ratio A/B of the medians.
 
 The workbench package is byte-compiled first, as `pip install .` does (see
-benchmarks/bytecode.py). Targets on the reference 2-core machine: analyze --format json at 100k and 1M within
-1.5x of the pandas script in wall time and peak memory; the CSV load of 1M rows within
-1.5x of pandas' pyarrow reader.
+benchmarks/bytecode.py). Targets on the reference 2-core machine: analyze --format json
+at 100k and 1M within 1.5x of the pandas script in wall time and peak memory; the CSV
+load of 1M rows within 1.5x of pandas' pyarrow reader.
 """
 
 from __future__ import annotations
