@@ -178,3 +178,44 @@ def test_without_a_terminal_the_app_prints_the_analysis_and_exits(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "500,000/day" in result.stdout
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_robustness_beside_the_candidates_fails_cleanly(
+    retail_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, to_file: bool,
+) -> None:
+    # The JSON's robustness block is computed on a thread while the candidates are
+    # written. An input error from it still exits 2 with the message, and leaves no
+    # output: not a partial file (written atomically), not a partial document on stdout.
+    from workbench import evaluation
+    from workbench.errors import InputError
+
+    def refuse(analysis: object) -> None:
+        raise InputError("must be a number >= 0, got -1", key="uncertainty.drift_pp_per_month")
+
+    monkeypatch.setattr(evaluation, "assess", refuse)
+    out = tmp_path / "out.json"
+    argv = ["analyze", str(retail_csv), *RETAIL_FLAGS, "--format", "json"]
+    assert main([*argv, "-o", str(out)] if to_file else argv) == 2
+    captured = capsys.readouterr()
+    assert "uncertainty.drift_pp_per_month" in captured.err
+    assert captured.out == ""
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_json_robustness_is_the_evaluations(retail_csv: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # Computed beside the candidates, the block is the one evaluate() gives.
+    from workbench.cli.main import _parser
+    from workbench.cli.options import apply_overrides
+    from workbench.evaluation import evaluate
+    from workbench.inputs import open_path
+    from workbench.views import evaluation_json
+
+    doc = run_json(capsys, str(retail_csv), *RETAIL_FLAGS)
+    session, _ = open_path(retail_csv)
+    args = _parser().parse_args(["analyze", str(retail_csv), *RETAIL_FLAGS])
+    expected = evaluation_json.robustness_dict(
+        evaluate(apply_overrides(session, args), None).robustness)
+    assert doc["robustness"] == json.loads(json.dumps(expected))

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from workbench.analysis import Analysis
 
 if TYPE_CHECKING:
-    from workbench.evaluation import Evaluation
+    from workbench.evaluation import Evaluation, Robustness
 from workbench.fmt import (
     _FORMAT,
     CONTROL_NOT_C0,
@@ -541,12 +541,15 @@ def _member(key: str, value: Any, level: int, last: bool = False) -> bytes:
 
 def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
                 sweep_detail: bool = False, evaluation: Evaluation | None = None,
+                robustness: Callable[[], Robustness | None] | None = None,
                 ) -> Iterator[bytes | memoryview]:
     """The JSON document of `workbench analyze --format json`, as UTF-8 pieces.
 
     Keys are a contract (README, "The JSON document"). Layout: two-space indents,
     one compact line per candidate and per accuracy-delta row (a million of them are
-    most of the bytes)."""
+    most of the bytes). `robustness`, when given, is asked for the robustness block
+    when it is written, after the candidates (the CLI computes it beside them);
+    otherwise the evaluation's is written."""
     a = analysis
     yield b"{\n"
     yield _member("workload", workload_dict(a), 1)
@@ -595,7 +598,8 @@ def json_chunks(analysis: Analysis, extra_notes: list[str] | None = None, *,
     yield _member("pricing", ej.pricing_dict(a), 1)
     if evaluation is not None:
         yield _member("cost_questions", ej.cost_questions_dict(evaluation.cost_questions), 1)
-        yield _member("robustness", ej.robustness_dict(evaluation.robustness), 1)
+        robust = evaluation.robustness if robustness is None else robustness()
+        yield _member("robustness", ej.robustness_dict(robust), 1)
         yield _member("routing", None if evaluation.routing is None
                       else evaluation.routing.to_json_dict(), 1)
     yield _member("notes", [*(extra_notes or []), *a.notes], 1, last=True)
