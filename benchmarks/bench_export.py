@@ -8,10 +8,8 @@ For each size it writes the synthetic table of benchmarks/bench_analysis.py as C
 a plain pandas script that does what the brief of issue #9 describes (read the CSV,
 monthly cost, feasibility, the frontier, a 4-criterion min-max score, the rank, a
 7-point volume sweep, every candidate written as JSON records). Each pair of commands
-runs in turn (A B A B ...), so a machine that slows down during the run slows both;
-wall time comes from a monotonic clock around the child, peak memory from the
-operating system's accounting of the finished child (`os.wait4`, ru_maxrss). Medians
-are printed, with the ratio A/B of the medians.
+runs in turn (A B A B ...), timed as whole processes by benchmarks/whole_process.py;
+medians are printed, with the ratio A/B of the medians.
 
 The workbench package is byte-compiled first, as `pip install .` does (see
 benchmarks/bytecode.py). Targets on the reference 2-core machine: analyze --format json
@@ -22,18 +20,14 @@ load of 1M rows within 1.5x of pandas' pyarrow reader.
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_analysis import synthetic  # noqa: E402
-from bytecode import compile_workbench  # noqa: E402
+import whole_process
+from bench_analysis import synthetic
+from bytecode import compile_workbench
 
 FLAGS = ["--volume-per-day", "100000", "--budget", "5000", "--max-latency-ms", "100",
          "--min-accuracy", "70"]
@@ -77,35 +71,9 @@ df.to_json(out, orient="records")
 '''
 
 
-def run_once(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak resident MiB) of one run of `argv` as a child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
-    if child.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} failed ({child.returncode}): {err.strip()}")
-    return wall, usage.ru_maxrss / 1024  # KiB on Linux
-
-
 def compare(label: str, a: list[str], b: list[str], repeat: int) -> None:
-    run_once(a), run_once(b)  # warm-up: file cache, bytecode
-    rows: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
-    for _ in range(repeat):
-        rows["A"].append(run_once(a))
-        rows["B"].append(run_once(b))
-    med = {k: (statistics.median(w for w, _ in v), statistics.median(m for _, m in v))
-           for k, v in rows.items()}
-    print(f"\n{label}")
-    print(f"  A: {shlex.join(a)}")
-    print(f"  B: {shlex.join(b)}")
-    print(f"  {'':4} {'wall s (median)':>16} {'peak MiB (median)':>18}")
-    for k in ("A", "B"):
-        print(f"  {k:4} {med[k][0]:>16.2f} {med[k][1]:>18.0f}")
-    print(f"  {'A/B':4} {med['A'][0] / med['B'][0]:>16.2f} {med['A'][1] / med['B'][1]:>18.2f}")
+    fa, fb = whole_process.compare(a, b, repeat)
+    whole_process.print_comparison(label, a, b, fa, fb)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Time `workbench import mlflow` on 1,000 runs, as a whole process, with farm-bench.
+"""Time `workbench import mlflow` on 1,000 runs, as a whole process.
 
     python benchmarks/bench_import.py                 # the store is made once (~40 s)
     python benchmarks/bench_import.py --filter        # the MLflow-client path instead
@@ -11,22 +11,26 @@ RUNS runs, each with three metrics, three params and a tag. The timed command is
         --experiment bench --map accuracy=metrics.val_acc --map latency_ms=metrics.p95_ms \\
         -o OUT.csv
 
-from start to exit (interpreter start-up, imports, reading, checking, writing). Target:
-under 3 s for 1,000 runs. With --filter the same import goes through MlflowClient
+from start to exit (interpreter start-up, imports, reading, checking, writing), by
+benchmarks/whole_process.py: the median of -n runs after a warm-up run. Target: under
+3 s for 1,000 runs. With --filter the same import goes through MlflowClient
 (`--filter "attributes.status = 'FINISHED'"`, which every run matches), for comparison.
-Needs: pip install 'workbench[mlflow]' and farm-bench on PATH.
+Needs: pip install 'workbench[mlflow]'.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import whole_process
+from bytecode import compile_workbench
 
 
 def make_store(folder: Path, runs: int) -> Path:
@@ -72,10 +76,9 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "workbench-bench-import")
     parser.add_argument("--filter", action="store_true",
                         help="time the MLflow-client path (a --filter every run matches)")
-    parser.add_argument("-n", type=int, default=5, help="timed runs (farm-bench -n)")
+    parser.add_argument("-n", type=int, default=5, help="timed runs")
     args = parser.parse_args()
-    if shutil.which("farm-bench") is None:
-        sys.exit("farm-bench is not on PATH")
+    compile_workbench()  # as `pip install .` would (see benchmarks/bytecode.py)
     db = make_store(args.store, args.runs)
     out = args.store / "out.csv"
     command = [sys.executable, "-m", "workbench", "import", "mlflow", "--tracking-uri",
@@ -89,7 +92,8 @@ def main() -> None:
     rows = len(out.read_text().splitlines()) - 1
     assert rows == args.runs, f"imported {rows} rows, expected {args.runs}"
     print("$ " + " ".join(command), flush=True)
-    subprocess.run(["farm-bench", "-n", str(args.n), "--", *command], check=True)
+    figures = whole_process.measure(command, args.n)
+    print(f"wall {figures.wall_s:.2f} s (median of {args.n}), peak {figures.peak_mib:.0f} MiB")
 
 
 if __name__ == "__main__":

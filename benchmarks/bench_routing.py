@@ -6,11 +6,10 @@ median of --repeats runs inside the child.
 
     python benchmarks/bench_routing.py                 # 1M and 10M rows
     python benchmarks/bench_routing.py --rows-100m     # also 100M rows out of core (~2 GB disk, minutes)
-    python benchmarks/bench_routing.py --farm-bench    # also the targets, timed as whole processes
+    python benchmarks/bench_routing.py --whole-process # also the targets, timed as whole processes
 
-Targets (issue #11), checked with ``farm-bench`` (a command on PATH that times whole
-processes, start-up included, and pairs A and B runs so a ratio survives a noisy
-machine):
+Targets (issue #11), checked as whole processes by benchmarks/whole_process.py (start-up
+included; A and B run in turn, so a ratio survives a noisy machine):
 
 * the exact two-tier sweep (``workbench route LOG --validation none``) within 1.2x of
   the plain numpy sort + cumsum script (benchmarks/numpy_sweep.py) on the same 10M rows;
@@ -180,31 +179,13 @@ def stage_grid(rows: int, repeats: int) -> dict[str, object]:
     }
 
 
-def _farm_bench(args: list[str], timeout: int = 900) -> dict[str, float]:
-    """Run farm-bench and read the median of each figure it prints."""
-    import shutil
-
-    if shutil.which("farm-bench") is None:
-        raise SystemExit("farm-bench is not on PATH")
-    out = subprocess.run(["farm-bench", "--timeout", str(timeout), *args], capture_output=True, text=True,
-                         cwd=ROOT, timeout=timeout + 60)
-    if out.returncode != 0:
-        raise SystemExit(f"farm-bench failed:\n{out.stdout}\n{out.stderr}")
-    medians: dict[str, float] = {}
-    for line in out.stdout.splitlines():
-        parts = line.split()
-        # "A wall s  4.508  4.750  6.289" / "A/B wall  0.9051  1.0496  1.0639"
-        if len(parts) >= 4 and parts[0] in ("A", "B", "A/B"):
-            label = " ".join(parts[:-3])
-            try:
-                medians[label] = float(parts[-2])
-            except ValueError:
-                continue
-    return medians
-
-
 def targets(tmp: Path, runs: int) -> None:
-    """The issue's two targets as whole processes (farm-bench), on 10M rows each."""
+    """The issue's two targets as whole processes, on 10M rows each."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import whole_process
+    from bytecode import compile_workbench
+
+    compile_workbench()  # as `pip install .` would (see benchmarks/bytecode.py)
     fraud, llm = tmp / "log_10m.parquet", tmp / "llm_10m.parquet"
     if not fraud.exists():
         _write_log(10_000_000, fraud)
@@ -212,21 +193,20 @@ def targets(tmp: Path, runs: int) -> None:
     workbench = [sys.executable, "-m", "workbench"]
     sweep = [*workbench, "route", str(fraud), "--cheap-cost-per-1k", "0.02", "--expensive-cost-per-1k", "1.0",
              "--validation", "none", "--format", "json"]
-    yardstick = f"{sys.executable} benchmarks/numpy_sweep.py {fraud}"
-    got = _farm_bench(["-n", str(runs), "--vs", yardstick, "--", *sweep])
-    ratio = got.get("A/B wall", float("nan"))
-    print(f"exact two-tier sweep, 10M rows, whole process: workbench {got.get('A wall s', float('nan')):.2f}s, "
-          f"numpy sort+cumsum script {got.get('B wall s', float('nan')):.2f}s, ratio {ratio:.3f} "
+    yardstick = [sys.executable, "benchmarks/numpy_sweep.py", str(fraud)]
+    a, b = whole_process.compare(sweep, yardstick, runs, cwd=ROOT)
+    ratio = a.wall_s / b.wall_s
+    print(f"exact two-tier sweep, 10M rows, whole process: workbench {a.wall_s:.2f}s, "
+          f"numpy sort+cumsum script {b.wall_s:.2f}s, ratio {ratio:.3f} "
           f"(target <= 1.2: {'met' if ratio <= 1.2 else 'MISSED'})")
     costs = [item for name, usd in LLM_COSTS.items() for item in ("--cost-per-1k", f"{name}={usd}")]
     for validation in ("none", "split"):
         grid = [*workbench, "route", str(llm), *costs, "--target-accuracy", "88", "--grid", "64",
                 "--validation", validation, "--format", "json"]
-        got = _farm_bench(["-n", str(runs), "--", *grid])
-        wall = got.get("A wall s", float("nan"))
-        print(f"three-tier grid 64 x 64, 10M rows, whole process (--validation {validation}): {wall:.2f}s "
-              f"median wall, peak {got.get('A peak MiB', float('nan')):.0f} MiB (target < 10 s: "
-              f"{'met' if wall < 10 else 'MISSED'})")
+        got = whole_process.measure(grid, runs, cwd=ROOT)
+        print(f"three-tier grid 64 x 64, 10M rows, whole process (--validation {validation}): "
+              f"{got.wall_s:.2f}s median wall, peak {got.peak_mib:.0f} MiB (target < 10 s: "
+              f"{'met' if got.wall_s < 10 else 'MISSED'})")
 
 
 def _child(args: list[str]) -> dict[str, object]:
@@ -256,9 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows-100m", action="store_true", help="also bin a 100M-row Parquet folder (slow, ~2 GB disk)")
-    parser.add_argument("--farm-bench", action="store_true",
-                        help="also time the issue's targets as whole processes with farm-bench")
-    parser.add_argument("--runs", type=int, default=5, help="farm-bench runs per command (default 5)")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="also time the issue's targets as whole processes")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="whole-process runs per command (default 5)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -301,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             size = sum(f.stat().st_size for f in folder.iterdir())
             print(f"(100M-row Parquet folder: {size / 1e9:.2f} GB)")
             _print(_child(["bins", str(folder), "1"]))
-        if args.farm_bench:
+        if args.whole_process:
             targets(Path(tmp), args.runs)
     return 0
 
