@@ -17,11 +17,17 @@ LAZY = ("workbench.pricing", "workbench.routing")
 @pytest.mark.parametrize("package", LAZY)
 def test_every_exported_name_resolves_to_its_modules_object(package: str) -> None:
     pkg = importlib.import_module(package)
+    sources = pkg.__getattr__.sources
     for name in pkg.__all__:
         value = getattr(pkg, name)
-        owner = importlib.import_module(value.__module__) if hasattr(value, "__module__") \
-            else pkg
-        assert getattr(owner, name, value) is value, name
+        if name in sources:  # the very object its module defines (constants too)
+            module = importlib.import_module(f"{package}.{sources[name]}")
+            assert vars(module)[name] is value, name
+        else:  # defined in the package, or imported with it from one of its modules
+            owner = value.__module__
+            assert owner == package or owner.startswith(f"{package}."), name
+            assert vars(importlib.import_module(owner))[name] is value, name
+    assert set(sources) <= set(pkg.__all__)  # nothing lazy that the package does not list
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         pkg.nothing_here  # noqa: B018
 

@@ -15,7 +15,7 @@ Pure: numpy and pandas only, no UI toolkit.
 
 from typing import TYPE_CHECKING
 
-from workbench.lazy import exports
+from workbench.lazy import Exports
 
 if TYPE_CHECKING:
     from workbench.pricing.ledger import Ledger, LedgerItem, build_ledger
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         resolve_pricing,
     )
 
-__getattr__ = exports(__name__, {
+__getattr__ = Exports(__name__, {
     "ledger": ("Ledger", "LedgerItem", "build_ledger"),
     "questions": ("BreakEven", "ReserveAnswer", "api_vs_self_host", "api_vs_self_host_of",
                   "capacity_at_multipliers", "reserve_answers", "reserve_vs_on_demand"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.lazy import exports
+from workbench.lazy import Exports
 from workbench.routing.spec import RoutingSpec
 
 if TYPE_CHECKING:  # importing the model pulls in pandas, which `simulate` loads itself
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # importing the model pulls in pandas, which `simulate` loads
     from workbench.routing.result import CurvePoint, PolicyFigures, RoutingResult
 
 # The CLI's parser imports routing.spec for its flags: the result types load with a result.
-__getattr__ = exports(__name__, {"result": ("CurvePoint", "PolicyFigures", "RoutingResult")})
+__getattr__ = Exports(__name__, {"result": ("CurvePoint", "PolicyFigures", "RoutingResult")})
 
 __all__ = [
     "CurvePoint", "PolicyFigures", "RoutingResult", "RoutingSpec", "resolve_for_session",
