@@ -246,11 +246,9 @@ def _exact_parts(x: float) -> tuple[int, int]:
 def number_pieces(values: np.ndarray, *, null: str = "null", true: str = "true",
                   false: str = "false") -> list[pa.Array] | None:
     """`number_tokens` as arrays whose cells, joined, are the tokens (the line join
-    that follows does the joining). Every finite value is m * 10^(e-11) (`mantissa12`);
-    one pass of kernels writes all of them as repr writes the positional form:
-    head = the signed whole part, tail = "." and the fraction's digits, and for values
-    below 1e-4 a third piece with repr's exponent ("4.25e-05" = "4" ".25" "e-05").
-    Whole values have no tail, zero is 0.0, NaN and inf are `null`."""
+    that follows does the joining). Booleans and integers in one cast; a float column
+    by `_shortest_pieces` (one cast) when most of its cells allow it, else by
+    `_exact_pieces`. Either way zero is 0.0 and NaN and inf are `null`."""
     v = np.asarray(values)
     if v.dtype == bool:
         return [pc.if_else(pa.array(v), true, false)]
@@ -291,10 +289,8 @@ def _shortest_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: 
     count = int(np.count_nonzero(other))
     if count * 4 > len(v):
         return None
-    head = pc.cast(pa.array(np.where(plain, r, 1.0)), pa.string())
-    for mask, text in ((zero, "0.0"), (~finite, null)):
-        if mask.any():
-            head = pc.if_else(pa.array(mask), text, head)
+    head = _zero_and_null(pc.cast(pa.array(np.where(plain, r, 1.0)), pa.string()),
+                          zero, finite, null)
     if count:
         rows = np.flatnonzero(other)
         exact = _exact_pieces(v[rows], finite[rows], zero[rows], null)
@@ -303,10 +299,23 @@ def _shortest_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: 
     return [head]
 
 
+def _zero_and_null(head: pa.Array, zero: np.ndarray, finite: np.ndarray, null: str
+                   ) -> pa.Array:
+    """A float column's first piece with zero written 0.0 and NaN and inf `null`: both
+    paths of `number_pieces` end so."""
+    for mask, text in ((zero, "0.0"), (~finite, null)):
+        if mask.any():
+            head = pc.if_else(pa.array(mask), text, head)
+    return head
+
+
 def _exact_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: str
                   ) -> list[pa.Array]:
-    """`number_pieces` of a float column from the 12-digit mantissa and exponent:
-    every cell, whatever its magnitude."""
+    """`number_pieces` of a float column, every cell whatever its magnitude. Every
+    finite value is m * 10^(e-11) (`mantissa12`); one pass of kernels writes all of
+    them as repr writes the positional form: head = the signed whole part, tail = "."
+    and the fraction's digits, and for values below 1e-4 a third piece with repr's
+    exponent ("4.25e-05" = "4" ".25" "e-05"). Whole values have no tail."""
     m, e, hard = mantissa12(v)
     if hard.any():  # near ties and extreme magnitudes: m and e by Python, then as all
         rows = np.flatnonzero(hard)
@@ -337,10 +346,10 @@ def _exact_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: str
         exponent = pc.utf8_lpad(pc.cast(pa.array(-e), pa.string()), 2, "0")
         pieces.append(pc.if_else(pa.array(tiny), pc.binary_join_element_wise("e-", exponent, ""),
                                  ""))
-    for mask, text in ((negative & (whole == 0) & ~zero & finite, "-0"), (zero, "0.0"),
-                       (~finite, null)):
-        if mask.any():
-            pieces[0] = pc.if_else(pa.array(mask), text, pieces[0])
+    minus_zero = negative & (whole == 0) & ~zero & finite  # -0.5: "-0" ".5"
+    if minus_zero.any():
+        pieces[0] = pc.if_else(pa.array(minus_zero), "-0", pieces[0])
+    pieces[0] = _zero_and_null(pieces[0], zero, finite, null)
     if huge.any():  # one at a time
         rows = np.flatnonzero(huge)
         pieces = [pc.replace_with_mask(pieces[0], pa.array(huge),
