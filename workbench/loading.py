@@ -720,6 +720,14 @@ def _accuracy_to_percent(
     return values
 
 
+# Where a candidate's measurement may lie (low, high, what a value outside is); any other
+# measured column is a cost or a time: never negative. Maintainability is a free score.
+_DOMAIN: dict[str, tuple[float, float, str]] = {
+    "accuracy": (0.0, 100.0, "is outside 0-100 (accuracy is a percentage)"),
+    "maintainability": (-math.inf, math.inf, ""),
+}
+
+
 def validate_candidates(
     frame: pd.DataFrame,
     label: str,
@@ -770,10 +778,10 @@ def validate_candidates(
                 "missing or non-numeric value", source=label, row=idx + 1,
                 column=headers.get(column, column),
             )
+        low, high, why = _DOMAIN.get(column, (0.0, math.inf, "is negative"))
         # (NaN left here is an optional blank.) Every check below holds when the
-        # column's range is inside these bounds: then no mask needs making.
-        low = -MAX_MAGNITUDE if column == "maintainability" else 0.0
-        if _within(values, low, 100.0 if column == "accuracy" else MAX_MAGNITUDE):
+        # column's range is inside the domain and the size limit: no mask to make.
+        if _within(values, max(low, -MAX_MAGNITUDE), min(high, MAX_MAGNITUDE)):
             continue
         if np.isinf(values).any():
             fail(np.isinf(values), column, "is infinite")
@@ -782,14 +790,9 @@ def validate_candidates(
         if huge.any():
             fail(huge, column,
                  f"is out of range: numbers must be at most {MAX_MAGNITUDE:g} in size")
-        if column == "accuracy":
-            out = (values < 0) | (values > 100)
-            if out.any():
-                fail(out, column, "is outside 0-100 (accuracy is a percentage)")
-        elif column != "maintainability":
-            neg = values < 0
-            if neg.any():
-                fail(neg, column, "is negative")
+        out = (values < low) | (values > high)
+        if out.any():
+            fail(out, column, why)
     for column in frame.columns:
         if column in CANONICAL or not pd.api.types.is_float_dtype(frame[column]):
             continue
