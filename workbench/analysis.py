@@ -106,13 +106,14 @@ class ConstraintCheck:
         shown, limit, redo = versus_column(values, self.limit, unit)
         sign = ">" if self.op == "<=" else "<"
         text = pc.binary_join_element_wise(f"{label} ", shown, f" {sign} {limit_word}{limit}", "")
-        op = "≤" if self.op == "<=" else "≥"
-        text = pc.if_else(
-            pa.array(missing),
-            f"{label} missing ({limit_word or 'limit '}{op} {with_unit(self.limit, unit)})",
-            text,
-        )
-        redo &= ~missing
+        if missing.any():
+            op = "≤" if self.op == "<=" else "≥"
+            text = pc.if_else(
+                pa.array(missing),
+                f"{label} missing ({limit_word or 'limit '}{op} {with_unit(self.limit, unit)})",
+                text,
+            )
+            redo &= ~missing
         if redo.any():
             text = pc.replace_with_mask(
                 text, pa.array(redo),

@@ -321,12 +321,25 @@ def _arrow() -> tuple[Any, Any]:
     return pa, pc
 
 
-def grouped(digits: ArrowArray) -> ArrowArray:
-    """Decimal digit strings (arrow) with thousands separators: "1234567" -> "1,234,567"."""
-    _, pc = _arrow()
-    rev = pc.utf8_reverse(digits)
-    rev = pc.replace_substring_regex(rev, r"(\d{3})", r"\1,")
-    return pc.utf8_reverse(pc.utf8_rtrim(rev, characters=","))
+def grouped(whole: np.ndarray) -> ArrowArray:
+    """f"{w:,}" of every non-negative integer of `whole` (int64), as an arrow string
+    array: 1234567 -> "1,234,567". Built a group of three digits at a time by integer
+    arithmetic, from the lowest up (a regex over the reversed digits took four times
+    as long: the budget messages of a million candidates spent 0.5 s there)."""
+    pa, pc = _arrow()
+    rest, group = np.divmod(np.asarray(whole, dtype=np.int64), 1000)
+    digits = pc.cast(pa.array(group), pa.string())
+    text = digits  # right for the rows whose lowest group is also their leading one
+    below = None  # the groups written so far, each as ",ddd"
+    while True:
+        more = rest > 0  # rows with a group above the ones written so far
+        if not more.any():
+            return text
+        padded = pc.binary_join_element_wise(",", pc.utf8_lpad(digits, 3, "0"), "")
+        below = padded if below is None else pc.binary_join_element_wise(padded, below, "")
+        rest, group = np.divmod(rest, 1000)
+        digits = pc.cast(pa.array(group), pa.string())
+        text = pc.if_else(pa.array(more), pc.binary_join_element_wise(digits, below, ""), text)
 
 
 def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *,
@@ -353,7 +366,7 @@ def fixed_column(values: np.ndarray, decimals: int | np.ndarray, *,
         big = whole_int >= 1000
         if big.any():
             mask = pa.array(big)
-            whole = pc.replace_with_mask(whole, mask, grouped(pc.filter(whole, mask)))
+            whole = pc.replace_with_mask(whole, mask, grouped(whole_int[big]))
     parts: list[Any] = [whole]
     negative = np.signbit(v)
     if negative.any():
@@ -383,10 +396,11 @@ def with_unit_column(values: np.ndarray, unit: str, *, digits: int = 2) -> Arrow
             if prefix == "$":
                 big = a >= 100
                 small = (a < 0.01) & (a != 0)
-                text = fixed_column(r, np.where(big, 0, digits), commas=True)
-                sign = pc.if_else(pa.array(np.signbit(r) & (r != 0)), "-$", "$")
-                text = pc.binary_join_element_wise(sign, pc.utf8_ltrim(text, characters="-"),
-                                                   suffix, "")
+                # The digits of |v|, and the sign before the "$" where there is one.
+                text = fixed_column(a, np.where(big, 0, digits), commas=True)
+                negative = np.signbit(r) & (r != 0)
+                sign = pc.if_else(pa.array(negative), "-$", "$") if negative.any() else "$"
+                text = pc.binary_join_element_wise(sign, text, suffix, "")
             else:
                 integral = (r == np.floor(r)) & (a < 2.0**53)
                 big = a >= 1000

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tests.hostile import CONTROLS, hostile_session
 from workbench.analysis import Analysis, ConstraintCheck, analyze
-from workbench.fmt import clean, rounded12, with_unit, with_unit_column
+from workbench.fmt import clean, grouped, rounded12, with_unit, with_unit_column
 from workbench.model import Constraints, Scenario, WhatIf, Workload
 from workbench.views import export
 from workbench.views.export import CORE_KEYS, csv_safe, number_tokens, string_tokens
@@ -218,6 +218,14 @@ def test_string_tokens_escape_like_json_text() -> None:
     assert tokens == [reference_token(c) for c in cells]
     for token, cell in zip(tokens, cells):
         assert json.loads(token) == cell  # exact on load, astral format characters too
+
+
+def test_grouped_is_format_with_commas() -> None:
+    rng = np.random.default_rng(3)
+    whole = np.concatenate([np.arange(0, 2_100), 10 ** np.arange(19), 10 ** np.arange(1, 19) - 1,
+                            rng.integers(0, 2**63 - 1, 5_000, dtype=np.int64),
+                            rng.integers(0, 10**7, 5_000), [2**63 - 1]]).astype(np.int64)
+    assert grouped(whole).to_pylist() == [f"{int(w):,}" for w in whole]
 
 
 def test_json_text_escapes_astral_format_characters_as_pairs() -> None:
