@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -218,6 +219,40 @@ def test_string_tokens_escape_like_json_text() -> None:
     assert tokens == [reference_token(c) for c in cells]
     for token, cell in zip(tokens, cells):
         assert json.loads(token) == cell  # exact on load, astral format characters too
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string", "sliced", "chunked"])
+@pytest.mark.parametrize("cell", ['q"uote', "back\\slash", "nl\n", "\x00", "\x1f", "\x7f",
+                                  "\x85", "é", "\u202e", "🚀"])
+def test_plain_ascii_sees_every_byte_that_may_need_escaping(kind: str, cell: str) -> None:
+    # The byte check that lets string_tokens skip the per-cell match: a False for any
+    # cell that needs escaping (or is not ASCII, which the match then looks at), in
+    # every layout arrow hands it (offsets of 32 or 64 bits, a slice, chunks).
+    plain = [f"model-{i:05d} ~!{{}}" for i in range(50)]
+    cells = [*plain[:20], cell, *plain[20:]]
+
+    def layout(values: list[str | None]) -> Any:
+        if kind == "large_string":
+            return pa.array(values, pa.large_string())
+        if kind == "sliced":
+            return pa.array(["\x00\"", *values, '"\\'], pa.string()).slice(1, len(values))
+        if kind == "chunked":
+            return pa.chunked_array([pa.array(values[:10]), pa.array(values[10:])])
+        return pa.array(values, pa.string())
+
+    assert export._plain_ascii(layout([*plain, None]))
+    assert not export._plain_ascii(layout(cells))
+    if kind != "large_string":  # (string_tokens is handed 32-bit offsets: see _texts)
+        assert string_tokens(layout(cells)).to_pylist() == [reference_token(c) for c in cells]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=12))
+def test_plain_ascii_only_passes_cells_with_nothing_to_escape(cells: list[str]) -> None:
+    cells = [c for c in cells if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in c)] or ["x"]
+    if export._plain_ascii(pa.array(cells, pa.string())):
+        assert all(reference_token(c) == f'"{c}"' for c in cells)
+        assert all(c.isascii() for c in cells)
 
 
 def test_grouped_is_format_with_commas() -> None:
