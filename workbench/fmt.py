@@ -296,6 +296,11 @@ def mantissa12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if top.any():
             m[top] = 1e11
             e[top] += 1
+            # Rounded up past 1e34, where 10^(11-e) is no longer an exact double: hard.
+            beyond = top & (e > 33)
+            if beyond.any():
+                hard |= beyond
+                m[beyond] = 0.0
     return m.astype(np.int64), e, hard
 
 

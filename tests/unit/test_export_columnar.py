@@ -207,6 +207,12 @@ def test_rounded12_is_clean_where_it_claims_to_be() -> None:
         if h or expected is None:
             continue
         assert got == expected, (v, got, expected)
+    # Rounded up to the next power of ten at the top of the exact range (1e34): the
+    # power of ten that would scale it back is not an exact double, so the cell is hard.
+    top = np.array([9.999999999999e33, 9.99999999999951e33, -9.9999999999996e33, 9.999999999999e32])
+    r, hard = rounded12(top)
+    assert [bool(h) for h in hard] == [True, True, True, False]
+    assert r[3] == clean(top[3]) == 1e33
     # the fallback is the exception, not the rule (outside tables built of ties)
     _, hard = rounded12(np.random.default_rng(7).lognormal(0, 3, 10_000))
     assert hard.mean() < 0.01
