@@ -9,6 +9,8 @@ Every file workbench writes (sessions, memos, exports, reports) goes through
 - the text goes to a temporary file in the target's folder, is flushed and fsynced,
   the previous version is kept as NAME.bak (a hard link, else a copy), and then
   `os.replace` swaps it in (atomic on POSIX and Windows);
+- a long stream (a JSON or CSV export) goes to the disk directly, a block at a time,
+  where the file system allows it (see `_write_stream`);
 - temporary files left by a save that was killed are removed by the next save;
 - every OSError (disk full, read-only file system, name too long, permission) is an
   `InputError` naming the file.
@@ -17,6 +19,8 @@ Every file workbench writes (sessions, memos, exports, reports) goes through
 from __future__ import annotations
 
 import contextlib
+import errno
+import mmap
 import os
 import stat
 import tempfile
@@ -141,14 +145,14 @@ def atomic_write_bytes(
     except OSError as exc:
         raise InputError(f"cannot write: {os_message(exc)}", source=label) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
             if isinstance(data, bytes):
-                handle.write(data)
+                _write_all(fd, memoryview(data))
             else:  # an export of a million rows never sits in memory whole
-                for piece in data:
-                    handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
+                _write_stream(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         mode = stat.S_IMODE(os.stat(target).st_mode) if exists else 0o666 & ~_UMASK
         os.chmod(tmp_name, mode)
         if keep_backup and exists:
@@ -162,6 +166,88 @@ def atomic_write_bytes(
         _unlink_quietly(tmp_name)
         raise
     return target
+
+
+# A stream is gathered in blocks of this size; from the first full one on, blocks go
+# to the disk directly. A multiple of every block size direct I/O asks for (512, 4096).
+_BLOCK = 8 << 20
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    while len(data):  # a regular file takes all of it, bar a signal or a full disk
+        data = data[os.write(fd, data):]
+
+
+def _set_direct(fd: int, flag: int, on: bool) -> bool:
+    """Turn direct I/O on or off for `fd`; False where the file system refuses it."""
+    import fcntl
+
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, (flags | flag) if on else (flags & ~flag))
+    except OSError:
+        return False
+    return True
+
+
+def _write_stream(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
+    """Write the pieces, in order, to `fd`, a new and empty file.
+
+    Through the page cache, the kernel copies an export of a million candidates
+    (760 MB) into fresh pages, and the fsync that follows waits until all of them are
+    written back. On the reference machine (a VM) that cost between almost nothing and
+    2 s on top of making the export, as the state of its memory went; written
+    directly, 0.1-0.3 s. So the stream is gathered in a page-aligned block, and from the first
+    full block on, blocks go to the disk directly (O_DIRECT: aligned memory, offsets
+    and lengths); the last, partial block goes through the cache and the caller's
+    fsync. A stream shorter than a block never uses direct I/O. Where it is refused
+    (tmpfs on older kernels, some network and FUSE file systems, platforms without
+    O_DIRECT), a block that the disk refuses, or a short write, the rest goes through
+    the cache."""
+    flag = getattr(os, "O_DIRECT", 0)
+    direct: bool | None = None if flag else False  # None: not tried yet
+    block = mmap.mmap(-1, _BLOCK)  # anonymous memory is page-aligned
+    view = memoryview(block)
+    fill = 0
+    try:
+        for piece in pieces:
+            src = memoryview(piece).cast("B")
+            at = 0
+            while at < len(src):
+                n = min(len(src) - at, _BLOCK - fill)
+                view[fill:fill + n] = src[at:at + n]
+                fill += n
+                at += n
+                if fill == _BLOCK:
+                    direct = _write_block(fd, view, direct, flag)
+                    fill = 0
+        if direct:
+            _set_direct(fd, flag, False)  # the tail is not a whole block
+        _write_all(fd, view[:fill])
+    finally:
+        view.release()
+        block.close()
+
+
+def _write_block(fd: int, view: memoryview, direct: bool | None, flag: int) -> bool:
+    """Write one full block, directly when `direct` (None: try to turn it on first);
+    whether the next block may go directly."""
+    if direct is None:
+        direct = _set_direct(fd, flag, True)
+    if direct:
+        try:
+            written = os.write(fd, view)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # a full disk is an error, not a refusal
+                raise
+            written = 0  # the disk's alignment is not ours: nothing was written
+        if written == len(view):
+            return True
+        _set_direct(fd, flag, False)
+        view = view[written:]
+        direct = False
+    _write_all(fd, view)
+    return False
 
 
 def atomic_write_text(
