@@ -456,7 +456,7 @@ def _parse_column(
             row = int(np.flatnonzero(blank)[0]) + 1
             raise InputError("missing value (empty or NaN)", source=label, row=row, column=header)
         if _within(values, -limit, limit):
-            return pd.Series(values, index=series.index)
+            return pd.Series(values, index=series.index, copy=False)
         with np.errstate(invalid="ignore"):
             out = ~blank & ~(np.abs(values) <= limit)
         if out.any():
@@ -465,7 +465,7 @@ def _parse_column(
                 f"{values[row]:g} is out of range: numbers must be at most {limit:g} in size",
                 source=label, row=row + 1, column=header,
             )
-        return pd.Series(values, index=series.index)
+        return pd.Series(values, index=series.index, copy=False)
     kinds = {type(v) for v in series.dropna().tolist()[:1000]} if series.dtype == object else set()
     if bool in kinds or np.bool_ in kinds:
         raise InputError(
@@ -493,7 +493,7 @@ def _parse_column(
                 f"separator (the column's decimal mark is "
                 f"{'comma' if parsed.reading == 'comma' else 'point'})"
             ))
-    column = pd.Series(parsed.values, index=series.index)
+    column = pd.Series(parsed.values, index=series.index, copy=False)
     if parsed.percent:
         column.attrs["percent_strings"] = True
     return column
