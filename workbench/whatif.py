@@ -225,6 +225,7 @@ def accuracy_delta(
             "cost_per_avoided_error_usd": per_error,
         },
         index=table.index,
+        copy=False,  # fresh arrays: one block each, not a consolidating copy of them all
     )
     if error_cost is not None:
         rows["net_monthly_value_usd"] = avoided * error_cost - delta_cost
