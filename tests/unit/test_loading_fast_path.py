@@ -89,6 +89,8 @@ def test_a_plain_synthetic_table_takes_the_fast_path() -> None:
     "name,a\nx,1_000\ny,1\n",
     "name,a\nx,5 \ny,1\n",          # a trailing space
     "name,a\nx,0x10\ny,1\n",
+    "name,a\nx,1\ny,0x10\n",       # hex after an integer: arrow's int cast reads 16
+    "name,a\nx,1\ny,0X1F\n",
 ])
 def test_edge_files_read_the_same_or_go_to_the_c_parser(text: str) -> None:
     assert_same(text.encode())

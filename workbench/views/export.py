@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.analysis import Analysis
+from workbench.arrow_bytes import string_bytes
 
 if TYPE_CHECKING:
     from workbench.evaluation import Evaluation, Robustness
@@ -386,23 +387,14 @@ def _plain_ascii(arr: Any) -> bool:
     '\\' (0x20-0x7e): then no cell needs escaping. Three comparisons over the bytes
     cost about 1 ns a byte, the RE2 match of `_RE2_JSON_SPECIAL` cell by cell more than
     twice that; a False sends the array to the match, which finds the cells."""
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for chunk in chunks:
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            return False
-        if len(chunk) == 0:
-            continue
-        wide = pa.types.is_large_string(chunk.type)
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
-        data = chunk.buffers()[2]
-        if data is None:
-            continue
-        lo, hi = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        b = np.frombuffer(data, dtype=np.uint8)[lo:hi]
-        # b - 0x20 wraps below 0x20: one comparison finds the controls and 0x7f and up.
-        if ((np.subtract(b, 0x20, dtype=np.uint8) >= 0x5F).any() or (b == 0x22).any()
-                or (b == 0x5C).any()):
-            return False
+    try:
+        for b in string_bytes(arr):
+            # b - 0x20 wraps below 0x20: one comparison finds the controls and 0x7f and up.
+            if ((np.subtract(b, 0x20, dtype=np.uint8) >= 0x5F).any() or (b == 0x22).any()
+                    or (b == 0x5C).any()):
+                return False
+    except TypeError:  # not text
+        return False
     return True
 
 
