@@ -171,11 +171,22 @@ def atomic_write_bytes(
 # A stream is gathered in blocks of this size; from the first full one on, blocks go
 # to the disk directly. A multiple of every block size direct I/O asks for (512, 4096).
 _BLOCK = 8 << 20
+# What a direct write answers when direct I/O is refused rather than failing.
+_REFUSALS = {errno.EINVAL, getattr(errno, "EOPNOTSUPP", errno.EINVAL),
+             getattr(errno, "ENOTSUP", errno.EINVAL)}
 
 
+# Every slice of the block is released as soon as it is written (`with`): a slice
+# still alive in a traceback would make closing the block raise BufferError in place
+# of the error being reported.
 def _write_all(fd: int, data: memoryview) -> None:
-    while len(data):  # a regular file takes all of it, bar a signal or a full disk
-        data = data[os.write(fd, data):]
+    at = 0
+    while at < len(data):  # a regular file takes all of it, bar a signal or a full disk
+        with data[at:] as rest:
+            written = os.write(fd, rest)
+        if written == 0:
+            raise OSError(errno.EIO, "the file took none of the bytes written")
+        at += written
 
 
 def _set_direct(fd: int, flag: int, on: bool) -> bool:
@@ -197,13 +208,13 @@ def _write_stream(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
     (760 MB) into fresh pages, and the fsync that follows waits until all of them are
     written back. On the reference machine (a VM) that cost between almost nothing and
     2 s on top of making the export, as the state of its memory went; written
-    directly, 0.1-0.3 s. So the stream is gathered in a page-aligned block, and from the first
-    full block on, blocks go to the disk directly (O_DIRECT: aligned memory, offsets
-    and lengths); the last, partial block goes through the cache and the caller's
-    fsync. A stream shorter than a block never uses direct I/O. Where it is refused
-    (tmpfs on older kernels, some network and FUSE file systems, platforms without
-    O_DIRECT), a block that the disk refuses, or a short write, the rest goes through
-    the cache."""
+    directly, 0.1-0.3 s. So the stream is gathered in a page-aligned block, and from
+    the first full block on, blocks go to the disk directly (O_DIRECT: aligned memory,
+    offsets and lengths); the last, partial block goes through the cache and the
+    caller's fsync. A stream shorter than a block never uses direct I/O. Where it is
+    refused (tmpfs on older kernels, some network and FUSE file systems, platforms
+    without O_DIRECT), a block that the disk refuses, or a short write, the rest goes
+    through the cache."""
     flag = getattr(os, "O_DIRECT", 0)
     direct: bool | None = None if flag else False  # None: not tried yet
     block = mmap.mmap(-1, _BLOCK)  # anonymous memory is page-aligned
@@ -221,12 +232,15 @@ def _write_stream(fd: int, pieces: Iterable[bytes | memoryview]) -> None:
                 if fill == _BLOCK:
                     direct = _write_block(fd, view, direct, flag)
                     fill = 0
-        if direct:
-            _set_direct(fd, flag, False)  # the tail is not a whole block
-        _write_all(fd, view[:fill])
+        if direct and not _set_direct(fd, flag, False):  # the tail is not a whole block
+            raise OSError(errno.EINVAL, "cannot turn direct I/O off for the last block")
+        with view[:fill] as tail:
+            _write_all(fd, tail)
     finally:
         view.release()
-        block.close()
+        # (Should a slice outlive an error after all, the block is left to the collector.)
+        with contextlib.suppress(BufferError):
+            block.close()
 
 
 def _write_block(fd: int, view: memoryview, direct: bool | None, flag: int) -> bool:
@@ -234,19 +248,21 @@ def _write_block(fd: int, view: memoryview, direct: bool | None, flag: int) -> b
     whether the next block may go directly."""
     if direct is None:
         direct = _set_direct(fd, flag, True)
+    written = 0
     if direct:
         try:
             written = os.write(fd, view)
         except OSError as exc:
-            if exc.errno != errno.EINVAL:  # a full disk is an error, not a refusal
+            # Refusals of direct I/O (another alignment, a file system that takes the
+            # flag but not the writes) write nothing; a full disk is an error.
+            if exc.errno not in _REFUSALS:
                 raise
-            written = 0  # the disk's alignment is not ours: nothing was written
         if written == len(view):
             return True
-        _set_direct(fd, flag, False)
-        view = view[written:]
-        direct = False
-    _write_all(fd, view)
+        if not _set_direct(fd, flag, False):
+            raise OSError(errno.EINVAL, "cannot turn direct I/O off")
+    with view[written:] as rest:
+        _write_all(fd, rest)
     return False
 
 

@@ -99,7 +99,7 @@ def test_refused_direct_io_writes_everything_through_the_cache(
     assert (tmp_path / "out.json").read_bytes() == b"".join(bytes(p) for p in pieces)
 
 
-@pytest.mark.parametrize("answer", ["einval", "short"])
+@pytest.mark.parametrize("answer", ["einval", "eopnotsupp", "short"])
 def test_a_block_the_disk_refuses_or_cuts_short_is_written_through_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str) -> None:
     # Direct I/O accepted by the file system, then the first direct write refused
@@ -115,6 +115,8 @@ def test_a_block_the_disk_refuses_or_cuts_short_is_written_through_the_cache(
             state["refused"] = True
             if answer == "einval":
                 raise OSError(errno.EINVAL, "Invalid argument")
+            if answer == "eopnotsupp":  # a file system that takes the flag, not the writes
+                raise OSError(errno.EOPNOTSUPP, "Operation not supported")
             return real(fd, data[:4096])
         return real(fd, data)
 
@@ -143,6 +145,65 @@ def test_a_full_disk_mid_stream_keeps_the_old_file_and_no_temp(
         atomic_write_bytes(target, iter(pieces_of(3 * BLOCK, 5)))
     assert target.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def failing_write(after: int, error: BaseException, short: bool = False) -> object:
+    """An os.write that takes `after` bytes (the first call only 4096 of them when
+    `short`), then raises `error`."""
+    real = os.write
+    taken = [0, short]
+
+    def write(fd: int, data: memoryview | bytes) -> int:
+        if taken[0] >= after:
+            raise error
+        if taken[1]:
+            taken[1] = False
+            data = data[:4096]
+        n = real(fd, data)
+        taken[0] += n
+        return n
+
+    return write
+
+
+@pytest.mark.parametrize(("size", "after", "short"), [
+    (100, 0, False),                 # a stream shorter than a block: the tail write fails
+    (2 * BLOCK + 5, 2 * BLOCK, False),  # the tail after two whole blocks
+    (3 * BLOCK, 4096, True),         # a short direct write, then the rest through the cache
+])
+def test_every_failed_write_is_an_input_error_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, after: int,
+        short: bool) -> None:
+    # Whichever write fails (a whole block, the tail, a write after a short one), the
+    # user gets the one-line InputError, not a BufferError from a block still in use.
+    target = tmp_path / "out.json"
+    target.write_bytes(b"the previous export")
+    monkeypatch.setattr(os, "write",
+                        failing_write(after, OSError(errno.ENOSPC, "No space left on device"),
+                                      short))
+    with pytest.raises(InputError, match="cannot write: No space left"):
+        atomic_write_bytes(target, iter(pieces_of(size, size)))
+    assert target.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_ctrl_c_during_a_write_stays_a_keyboard_interrupt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out.json"
+    target.write_bytes(b"the previous export")
+    monkeypatch.setattr(os, "write", failing_write(0, KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_bytes(target, iter(pieces_of(100, 6)))
+    assert target.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_a_write_that_takes_nothing_is_an_error_not_a_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "write", lambda fd, data: 0)
+    with pytest.raises(InputError, match="took none of the bytes"):
+        atomic_write_bytes(tmp_path / "out.json", iter(pieces_of(100, 7)))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_error_in_the_stream_itself_keeps_the_old_file_and_no_temp(tmp_path: Path) -> None:
