@@ -13,7 +13,9 @@ import numpy as np
 def string_bytes(column: Any) -> Iterator[np.ndarray]:
     """The UTF-8 bytes of the cells of an arrow string or large_string array (or of each
     chunk of a chunked one), one uint8 view per chunk, no copy; a slice's view holds
-    only its own cells' bytes. Raises TypeError for another type."""
+    only its own cells' bytes. Arrow lets a null cell keep bytes, and they are included:
+    a check over these bytes may see more than the cells' text, never less. Raises
+    TypeError for another type."""
     import pyarrow as pa
 
     for chunk in (column.chunks if isinstance(column, pa.ChunkedArray) else [column]):

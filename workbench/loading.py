@@ -463,6 +463,8 @@ def _parse_column(
         if blank.any() and not allow_blank:
             row = int(np.flatnonzero(blank)[0]) + 1
             raise InputError("missing value (empty or NaN)", source=label, row=row, column=header)
+        # copy=False: the column is a read-only view of the raw frame's array, which
+        # nothing writes to (the raw frame is dropped; edits copy the frame first).
         if _within(values, -limit, limit):
             return pd.Series(values, index=series.index, copy=False)
         with np.errstate(invalid="ignore"):
