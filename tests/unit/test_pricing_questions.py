@@ -134,6 +134,10 @@ def test_cheaper_everywhere_gives_zero() -> None:
 # is cheaper, far narrower than the grid's step.
 @example(cost_per_1k=3.990234375, hourly=1.0, tp=1.0, u=0.2, pta=2.828125,
          min_instances=0, fixed_api=0.0, fixed_self=1.0)
+# Found by hypothesis: the API's $1,559 a month is paid back by its lower price per
+# request only after 10,287 full instances, past the 10,000 the far grid reached.
+@example(cost_per_1k=0.953125, hourly=0.05, tp=0.2, u=0.2, pta=2.71875,
+         min_instances=0, fixed_api=1559.0, fixed_self=0.0)
 @given(
     cost_per_1k=st.floats(0.01, 20.0),
     hourly=st.floats(0.05, 100.0),
@@ -153,8 +157,14 @@ def test_break_even_property_against_brute_force(
     answer = api_vs_self_host(api, side, DAYS)
     q = tp * u * 86400 / pta
     if answer.volume_per_day is None:
-        # Never cheaper for good: far out, some volume still has the API cheaper.
-        v = np.linspace(0, 1e4 * q, 200_001)
+        # Never cheaper for good: far out, some volume still has the API cheaper. Far
+        # enough is past the step where the API's fixed cost is paid back by its lower
+        # price per request: f / (H - a q) full instances.
+        gap = hourly * side.hours_per_month - cost_per_1k / 1000 * DAYS * q
+        steps = 1e4 if gap <= 0 else max(1e4, 4 * max(fixed_api - fixed_self, 0.0) / gap + 4)
+        if steps > 1e12:
+            return  # beyond exact float steps; the closed form is checked above
+        v = np.linspace(0, steps * q, 200_001)
         assert (self_host_monthly(side, v, DAYS) >= api_monthly(api, v, DAYS))[-100_000:].any()
         return
     got = answer.volume_per_day
