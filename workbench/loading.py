@@ -336,9 +336,6 @@ def _plain_column(column: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
-            pc.starts_with(column, "\t")).as_py():
-        return None  # skipinitialspace would change this cell
     first = column[0].as_py().lstrip("+-")
     number = _cast(column, pa.int64()) if first.isdigit() else None
     if number is not None and _has_byte(column, b"xX"):
@@ -359,7 +356,12 @@ def _plain_column(column: Any) -> Any:
                     and pc.all(pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
                 return None
     if number is not None:
+        # (Arrow's number casts refuse a cell with a space or tab around it, so a
+        # column read as numbers has none: the check below is for text only.)
         return number.to_numpy()
+    if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
+            pc.starts_with(column, "\t")).as_py():
+        return None  # skipinitialspace would change this cell
     # (A first cell that is no number settles it without a pass over the column.)
     if re.match(_MAYBE_NUMBER, column[0].as_py()) and pc.all(
             pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():

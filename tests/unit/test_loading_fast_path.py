@@ -135,3 +135,14 @@ def test_loaded_names_stay_arrow_text_and_export_as_object_names_do(tmp_path: Pa
     texts = [export.to_json(evaluate(s, None).analysis) for s in (session, as_objects)]
     assert texts[0] == texts[1]
     assert '"name":"c"' in texts[0]
+
+
+@pytest.mark.parametrize("cell", [" 7", "\t7", "7 ", "7\t", " 7.5", "\t1e3", " 0x10", " +4"])
+def test_arrow_number_casts_refuse_a_cell_with_space_around_it(cell: str) -> None:
+    # `_plain_column` checks for a leading space or tab only in columns that stay text:
+    # a column arrow reads as numbers has none, because its casts refuse them.
+    import pyarrow as pa
+
+    for kind in (pa.int64(), pa.float64()):
+        assert loading._cast(pa.array(["1", cell]), kind) is None
+    assert loading._plain_column(pa.array(["1", cell])) is None  # to the C parser
