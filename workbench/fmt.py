@@ -95,6 +95,12 @@ def fmt_num(x: float) -> str:
 # ------------------------------------------------------------- numbers for people
 
 
+def round12(f: float) -> float:
+    """`f` rounded to 12 significant digits, by Python's correctly rounded formatting:
+    the definition `rounded12` computes for a column and falls back to."""
+    return float(f"{f:.12g}")
+
+
 def clean(value: Any) -> Any:
     """A JSON-safe scalar: NaN/inf -> None, numpy -> Python, float noise trimmed.
 
@@ -113,7 +119,7 @@ def clean(value: Any) -> Any:
             return None
         if f == 0:
             return 0.0
-        rounded = float(f"{f:.12g}")
+        rounded = round12(f)
         return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
     if _is_pandas_missing(value):
         return None
@@ -261,7 +267,7 @@ def rounded12(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     up = 11 - e
     with np.errstate(all="ignore"):
         # One correctly rounded division (or product) of two exact doubles: the
-        # nearest double to m * 10^(e-11), i.e. float(f"{x:.12g}").
+        # nearest double to m * 10^(e-11), i.e. round12(x).
         r = np.where(up >= 0, m / _P10[np.clip(up, 0, 22)], m * _P10[np.clip(-up, 0, 22)])
         r = np.where(m != 0, np.copysign(r, x), x)
     return r, hard

@@ -43,6 +43,7 @@ from workbench.fmt import (
     one_line,
     pct,
     printable,
+    round12,
     rounded12,
     usd,
 )
@@ -280,15 +281,21 @@ def _shortest_pieces(v: np.ndarray, finite: np.ndarray, zero: np.ndarray, null: 
     by arrow is its shortest round-trip form, which is repr's: the same digits, and
     the same positional layout where both write one (1e-4 <= |x| < 1e10: arrow writes
     an exponent from 1e10 on, repr below 1e-4), and whole values without a point, as
-    `clean` makes them ints. The few near ties `rounded12` leaves are rounded by
-    Python's formatting, as `clean` rounds them, before the cast. Zero, NaN and inf are
-    set as `_exact_pieces` sets them; the tiny and huge cells are made by it."""
+    `clean` makes them ints. The near ties `rounded12` leaves inside that range (about
+    0.05% of a column) are rounded as `clean` rounds them (`round12`) before the cast.
+    Zero, NaN and inf are set as `_exact_pieces` sets them; the tiny and huge cells,
+    near ties among them, are made by it."""
     r, hard = rounded12(v)
-    if hard.any():  # ~0.05% of a column: one string patch per chunk cost more than this
-        rows = np.flatnonzero(hard & finite)
-        r[rows] = [float(f"{x:.12g}") for x in v[rows].tolist()]
     with np.errstate(invalid="ignore"):
-        a = np.abs(r)
+        a = np.abs(r)  # (|v| itself in a hard cell)
+        # Only the hard cells in the cast's range: the others (tiny, huge, or one that
+        # rounds across an end of the range) are the exact path's, which rounds them.
+        ties = hard & finite & (a >= 1e-4) & (a < 1e10)
+    if ties.any():  # one string patch per chunk cost more than this
+        rows = np.flatnonzero(ties)
+        r[rows] = [round12(x) for x in v[rows].tolist()]
+        a[rows] = np.abs(r[rows])
+    with np.errstate(invalid="ignore"):
         plain = finite & ~zero & (a >= 1e-4) & (a < 1e10)
     other = finite & ~zero & ~plain
     count = int(np.count_nonzero(other))
