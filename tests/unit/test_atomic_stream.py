@@ -127,26 +127,6 @@ def test_a_block_the_disk_refuses_or_cuts_short_is_written_through_the_cache(
     assert (tmp_path / "out.json").read_bytes() == b"".join(bytes(p) for p in pieces)
 
 
-def test_a_full_disk_mid_stream_keeps_the_old_file_and_no_temp(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "out.json"
-    target.write_bytes(b"the previous export")
-    real = os.write
-    written = [0]
-
-    def write(fd: int, data: memoryview | bytes) -> int:
-        if written[0] >= BLOCK:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        written[0] += len(data)
-        return real(fd, data)
-
-    monkeypatch.setattr(os, "write", write)
-    with pytest.raises(InputError, match="cannot write: No space left"):
-        atomic_write_bytes(target, iter(pieces_of(3 * BLOCK, 5)))
-    assert target.read_bytes() == b"the previous export"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
-
-
 def failing_write(after: int, error: BaseException, short: bool = False) -> object:
     """An os.write that takes `after` bytes (the first call only 4096 of them when
     `short`), then raises `error`."""
@@ -167,6 +147,7 @@ def failing_write(after: int, error: BaseException, short: bool = False) -> obje
 
 
 @pytest.mark.parametrize(("size", "after", "short"), [
+    (3 * BLOCK, BLOCK, False),       # a full disk at the second whole block
     (100, 0, False),                 # a stream shorter than a block: the tail write fails
     (2 * BLOCK + 5, 2 * BLOCK, False),  # the tail after two whole blocks
     (3 * BLOCK, 4096, True),         # a short direct write, then the rest through the cache
