@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.errors import InputError, Note
-from workbench.model import Direction
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    # (For annotations only: loading a table need not import the session model.)
+    from workbench.model import Direction
 
 REQUIRED: tuple[str, ...] = ("name", "accuracy", "latency_ms", "cost_per_1k")
 # The cost model's inputs per candidate (see workbench.pricing): token counts and prices

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.arrow_bytes import string_bytes
+from workbench.arrow_bytes import cell_ends, string_bytes, surely_distinct
 from workbench.columns import (
     CANONICAL,
     DERIVED,
@@ -91,12 +91,14 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
             f"unknown file type {suffix or '(none)'}; expected .csv, .tsv, .json or .parquet",
             source=label,
         )
-    # One read of the bytes serves the parser and the hash; FIFOs, devices, folders
-    # and unreadable files are refused before anything is opened for reading.
+    delimiter = "\t" if suffix in {".tsv", ".tab"} else None
+    # FIFOs, devices, folders and unreadable files are refused before anything is
+    # opened for reading.
     data = read_input_bytes(path, label, what="table file")
     if not data:
         raise InputError("the file is empty", source=label)
-    # The hash runs beside the parser (hashlib lets go of the GIL on large data).
+    # One read of the bytes serves the parser and the hash, which runs beside the
+    # parser (hashlib lets go of the GIL on large data).
     with ThreadPoolExecutor(1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         if suffix in {".parquet", ".pq"}:
@@ -104,7 +106,7 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
         elif suffix == ".json":
             raw = _read_json(data, label)
         else:
-            raw = _read_delimited(data, label, "\t" if suffix in {".tsv", ".tab"} else None)
+            raw = _read_delimited(data, label, delimiter)
         return raw, digest.result()
 
 
@@ -193,8 +195,10 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
-                     ) -> pd.DataFrame:
+def _layout(data: bytes, label: str, delimiter: str | None
+            ) -> tuple[str, str, list[str], str | None]:
+    """(delimiter, header line, headers, the file's text if it was decoded) of a
+    delimited file, from its first 50 lines; raises on a repeated header."""
     # The header and the delimiter come from the first 50 lines: a large file is only
     # decoded whole when the C parser reads it (arrow checks the UTF-8 of the rest).
     head = _head_text(data)
@@ -222,6 +226,12 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: boo
                 line=1,
             )
         seen.add(header.strip())
+    return delimiter, header_line, raw_headers, text
+
+
+def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
+                     ) -> pd.DataFrame:
+    delimiter, header_line, raw_headers, text = _layout(data, label, delimiter)
     plain = _read_plain_csv(data, delimiter, raw_headers) if fast and delimiter != ";" else None
     if plain is not None:
         return plain
@@ -283,6 +293,8 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: boo
     return frame
 
 
+_BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark Excel likes to add
+
 # Text cells the C parser may read as a number or a boolean in its own way: a column
 # of nothing else is left to it.
 _MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
@@ -291,43 +303,104 @@ _MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
 def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataFrame | None:
     """The table as `pd.read_csv(engine="c", ...)` in `_read_delimited` reads it, parsed
     by arrow on all cores, or None when the file is not plain enough to be sure of
-    that: quotes, a cell or header that starts with a space (skipinitialspace), a
+    that: quotes, a text cell or header that starts with a space (skipinitialspace), a
     blank or repeated header, a ragged row or any parse error, a number arrow reads
     but the C parser might not (inf, nan), a column the C parser might read as numbers
     or booleans in its own way. None sends the file to the C parser, which then also
     gives every error message (ragged rows with their line numbers).
 
-    Numbers: a column whose every cell casts to int64 is int64 (as the C parser has
-    it), else one whose every cell casts to a finite float64 is float64, else the
-    column is text."""
+    Arrow reads most columns straight to numbers or text, as the C parser types them:
+    a column whose first cell is no integer cannot be integers to either parser, and
+    arrow's float reading agrees with the C parser's on every cell both take (space
+    and tab around a number included: both drop them); the cells only arrow takes
+    (nan, inf) are refused after the read. A column whose first cell may be an integer
+    is read as text and typed by `_plain_column`: there the parsers differ (arrow reads
+    0x10 as 16, the C parser +4 as an integer), so the cells are looked at."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if b'"' in data or len(set(headers)) != len(headers) or any(
             not h or h != h.strip() for h in headers):
         return None
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    body = data[3:] if data.startswith(_BOM) else data
+    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
+                               ignore_empty_lines=True)
+    first = _first_row(body, parse, headers)
+    if first is None:
+        return None
+    as_text = {h: pa.string() for h, cell in zip(headers, first) if _INTEGER_LIKE.match(cell)}
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(body),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False,
-                                             newlines_in_values=False, ignore_empty_lines=True),
+            pa.BufferReader(body), parse_options=parse,
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False, include_columns=headers),
+                column_types=as_text, include_columns=headers,
+                # No cell is missing, true or false to arrow: "" and "NA" stay text
+                # (keep_default_na=False), true/false stay text for `_plain_column`.
+                null_values=[], true_values=[], false_values=[],
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, KeyError, ValueError):
         return None
     if table.column_names != headers or table.num_rows == 0 or table.num_columns < 2:
         return None
-    # Columns are independent and the kernels let go of the GIL: a few at a time.
-    with ThreadPoolExecutor(2) as pool:
-        read = list(pool.map(_plain_column, table.columns))
+    read = [_plain_numbers(column) if column.type == pa.float64()
+            else _plain_column(column) if header in as_text  # text that may be integers
+            else _plain_text(column) if column.type == pa.string()
+            else None  # int64 only from an integer first cell (read as text); dates: C
+            for header, column in zip(headers, table.columns)]
     if any(column is None for column in read):
         return None
     # copy=False: the columns as made, one block each (consolidating a million rows
     # into one 2-D block is a copy nobody needs).
     return pd.DataFrame(dict(zip(headers, read)), copy=False)
+
+
+# A first cell arrow or the C parser may read as an integer (sign, hex, space or tab
+# around it): its column is read as text and typed cell by cell in `_plain_column`.
+_INTEGER_LIKE = re.compile(r"[ \t]*[+-]?[0-9a-fA-FxX]+[ \t]*\Z")
+
+
+def _first_row(body: bytes, parse: Any, headers: list[str]) -> list[str] | None:
+    """The first data row's cells as arrow splits them (all text), from the file's
+    first lines; None when no row follows the header or they do not parse."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    size = 1 << 16
+    while True:
+        cut = len(body) if size >= len(body) else max(body.rfind(b"\n", 0, size),
+                                                      body.rfind(b"\r", 0, size)) + 1
+        if cut > 0:
+            try:
+                head = pacsv.read_csv(
+                    pa.BufferReader(body[:cut]), parse_options=parse,
+                    convert_options=pacsv.ConvertOptions(
+                        column_types={h: pa.string() for h in headers}, include_columns=headers,
+                        strings_can_be_null=False, quoted_strings_can_be_null=False))
+            except (pa.ArrowInvalid, pa.ArrowKeyError, KeyError, ValueError):
+                return None
+            if head.num_rows:
+                return [column[0].as_py() for column in head.columns]
+        if cut >= len(body):
+            return None
+        size *= 4
+
+
+def _plain_numbers(column: Any) -> Any:
+    """A column arrow read as float64 (its first cell is no integer), as a numpy array,
+    or None when the C parser might read it otherwise."""
+    values = column.to_numpy()
+    # Two reductions settle nearly every column (NaN reaches both ends).
+    top, bottom = float(np.max(values)), float(np.min(values))
+    if not (math.isfinite(top) and math.isfinite(bottom)):
+        return None  # inf or nan: the C parser's own business
+    if max(abs(top), abs(bottom)) >= 2.0**53:
+        # A whole value past 2**53 may be an integer literal, which the C parser
+        # reads in its own way (int64, uint64 or text).
+        big = values[np.abs(values) >= 2.0**53]
+        if (np.floor(big) == big).any():
+            return None
+    return values
 
 
 def _plain_column(column: Any) -> Any:
@@ -359,8 +432,15 @@ def _plain_column(column: Any) -> Any:
         # (Arrow's number casts refuse a cell with a space or tab around it, so a
         # column read as numbers has none: the check below is for text only.)
         return number.to_numpy()
-    if pc.any(pc.starts_with(column, " ")).as_py() or pc.any(
-            pc.starts_with(column, "\t")).as_py():
+    return _plain_text(column)
+
+
+def _plain_text(column: Any) -> Any:
+    """A text column of `_read_plain_csv` (no number to arrow) as the C parser would
+    read it, or None when that is not certain."""
+    import pyarrow.compute as pc
+
+    if any(((first == 32) | (first == 9)).any() for first, _ in cell_ends(column)):
         return None  # skipinitialspace would change this cell
     # (A first cell that is no number settles it without a pass over the column.)
     if re.match(_MAYBE_NUMBER, column[0].as_py()) and pc.all(
@@ -435,8 +515,21 @@ MAX_EXTRA_MAGNITUDE = 1e100
 def _text(series: pd.Series) -> pd.Series:
     """Cells as stripped strings, missing cells as ""."""
     if isinstance(series.dtype, pd.StringDtype):  # already text: no round trip through objects
-        return (series.fillna("") if bool(series.isna().any()) else series).str.strip()
+        return _stripped(series.fillna("") if bool(series.isna().any()) else series)
     return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """`text.str.strip()`; arrow text whose every cell starts and ends with a printable
+    ASCII character is returned as it is, without a stripped copy (a look at each
+    cell's first and last byte: whitespace is below 33 in ASCII and any byte of a
+    non-ASCII character is above 127; a control character or an empty cell there
+    only costs the strip)."""
+    arrow = _arrow_text(text)
+    if arrow is not None and not any(((b <= 32) | (b >= 128)).any()
+                                     for ends in cell_ends(arrow) for b in ends):
+        return text
+    return text.str.strip()
 
 
 def _parse_column(
@@ -551,6 +644,9 @@ def name_keys(names: pd.Series) -> pd.Series:
         text = names.fillna("") if bool(names.isna().any()) else names
     else:
         text = names.astype(object).where(names.notna(), "").astype(str)
+    arrow = _arrow_text(text)
+    if arrow is not None and all(int(b.max(initial=0)) < 0x80 for b in string_bytes(arrow)):
+        return _stripped(text)  # every name ASCII: its key is the name stripped
     keys = text.str.strip()
     special = ~text.str.isascii().to_numpy(dtype=bool)
     if special.any():
@@ -561,6 +657,16 @@ def name_keys(names: pd.Series) -> pd.Series:
     return keys
 
 
+def _arrow_text(series: pd.Series) -> Any:
+    """The arrow array under a pandas column of arrow-backed text without missing
+    cells (no copy), else None."""
+    dtype = series.dtype
+    if (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+            and not bool(series.isna().any())):
+        return series.array.__arrow_array__()
+    return None
+
+
 def check_names(names: pd.Series, label: str, column: str = "name") -> None:
     """Refuse empty and duplicate names (duplicates compared by `name_key`)."""
     keys = name_keys(names)
@@ -568,8 +674,13 @@ def check_names(names: pd.Series, label: str, column: str = "name") -> None:
     if empty.any():
         row = int(np.flatnonzero(empty)[0]) + 1
         raise InputError("empty candidate name", source=label, row=row, column=column)
-    # One hash pass (an Index builds its table faster than Series.is_unique: 0.11 against
-    # 0.18 s for a million names); the rows are only looked for when it fails.
+    # Arrow text (the loader's names): sorted digests of the bytes settle it without a
+    # Python string per name. Else, or when two digests are equal, one hash pass (an
+    # Index builds its table faster than Series.is_unique: 0.11 against 0.18 s for a
+    # million names); the rows are only looked for when that fails.
+    arrow = _arrow_text(keys)
+    if arrow is not None and surely_distinct(arrow):
+        return
     if pd.Index(keys).is_unique:
         return
     dup = keys.duplicated(keep=False).to_numpy()

@@ -241,3 +241,36 @@ def test_validate_names_the_bad_accuracy_row(cells: list[str], message: str) -> 
     with pytest.raises(InputError) as info:
         validate_candidates(frame, "t.csv")
     assert message in str(info.value) and "row 2" in str(info.value)
+
+
+# ---- names: the loader's arrow text is checked from its bytes
+
+
+def _arrow_names(names: list[str]) -> pd.Series:
+    return pd.Series(pd.array(names, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=" \t\x0b\x1fab\u00a0\u200bé", max_size=4), max_size=8))
+def test_stripped_and_name_keys_are_what_python_makes(names: list[str]) -> None:
+    # `_stripped` skips the strip when every cell's ends are printable ASCII, and
+    # `name_keys` takes that path for all-ASCII names: both must give what the
+    # per-name definitions give, for every mix of spaces, invisibles and accents.
+    from workbench.loading import _stripped, name_key, name_keys
+
+    series = _arrow_names(names)
+    assert _stripped(series).tolist() == series.str.strip().tolist()
+    assert name_keys(series).tolist() == [name_key(n) for n in names]
+
+
+def test_names_alike_in_their_first_and_last_bytes_are_told_apart(tmp_path: Path) -> None:
+    # Such names share a digest (see arrow_bytes.surely_distinct), so the loader looks
+    # at them one by one: distinct ones load, a repeated one is named with its rows.
+    head = "name,accuracy,latency_ms,cost_per_1k\n"
+    rows = [f"provider-x/model-{i}-finetuned-v1,90,10,1\n" for i in range(3)]
+    path = tmp_path / "alike.csv"
+    path.write_text(head + "".join(rows), encoding="utf-8")
+    assert load_table(path).frame["name"].tolist() == [r.split(",")[0] for r in rows]
+    path.write_text(head + "".join(rows) + rows[1], encoding="utf-8")
+    with pytest.raises(InputError, match=r"duplicate candidate name .* in rows 2, 4"):
+        load_table(path)

@@ -91,6 +91,18 @@ def test_a_plain_synthetic_table_takes_the_fast_path() -> None:
     "name,a\nx,0x10\ny,1\n",
     "name,a\nx,1\ny,0x10\n",       # hex after an integer: arrow's int cast reads 16
     "name,a\nx,1\ny,0X1F\n",
+    "name,a\nx,1.5\ny,0x10\n",     # hex after a float: text to both
+    "name,a\nx,2.0\ny,+4\n",       # a signed integer after a whole float
+    "name,a\nx,2.5\ny,NaN\n",      # nan spellings arrow reads and the C parser may not
+    "name,a\nx,2.5\ny,-nan\n",
+    "name,a\nx,2.5\ny,Infinity\n",
+    "name,a\nx,2.5\ny,9007199254740993\n",  # an integer past 2**53 after a float
+    "name,a\nx,2024-01-01\ny,2024-01-02\n",  # dates: arrow's own type
+    "name,a\nx,12:30\ny,13:00\n",
+    "name,a\nx,true\ny,false\n",
+    "name,a\nx, 1.5\ny,2.5 \n",    # space around floats: both parsers drop it
+    "name,a\nx,1.5\ny,\t2.5\t\n",
+    "name,a\nx,\t7\ny,8\n",       # a tab before an integer
 ])
 def test_edge_files_read_the_same_or_go_to_the_c_parser(text: str) -> None:
     assert_same(text.encode())
@@ -98,7 +110,9 @@ def test_edge_files_read_the_same_or_go_to_the_c_parser(text: str) -> None:
 
 CELL = st.one_of(
     st.sampled_from(["", "0", "1", "-2", "3.5", ".5", "5.", "1e3", "1E-2", "+4", "inf", "nan",
-                     "True", "false", "a", "x y", " 7", "8 ", "1,5", "\t", "é", "0x1", "1_0"]),
+                     "True", "false", "a", "x y", " 7", "8 ", "1,5", "\t", "é", "0x1", "1_0",
+                     " 7.5", "7.5 ", "\t2.5", "NaN", "-nan", "Infinity", "2.0", "-0",
+                     "9007199254740993", "2024-01-01", "12:30"]),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.integers(-10**20, 10**20).map(str),
     st.text(alphabet="ab1.-e ", max_size=4),
@@ -113,6 +127,41 @@ def test_generated_files_read_the_same(rows: list[list[str]]) -> None:
     header = ",".join(["name", *[f"c{i}" for i in range(width)]])
     lines = [header] + [",".join([f"n{i}", *row]) for i, row in enumerate(rows)]
     assert_same(("\n".join(lines) + "\n").encode())
+
+
+def test_numbers_with_space_around_them_are_read_by_arrow_as_the_c_parser_reads_them() -> None:
+    # Arrow's float reading drops a space or tab around a number, as the C parser does
+    # (with skipinitialspace before it and its own rule after), so such a file needs
+    # no C parser. An integer column with them is looked at cell by cell instead.
+    data = b"name,a,b\nx, 1.5,2\ny,2.5 ,3\nz,\t3e2\t,4\n"
+    fast = loading._read_plain_csv(data, ",", ["name", "a", "b"])
+    assert fast is not None
+    assert fast["a"].tolist() == [1.5, 2.5, 300.0] and fast["b"].dtype == np.int64
+    assert_same(data)
+
+
+def test_a_file_of_many_blocks_reads_as_the_c_parser_reads_it() -> None:
+    # Arrow parses in blocks (one chunk each) and types a column from the first: every
+    # chunk, not only the first, must come out as the C parser has it. Integers,
+    # floats with a whole first value and an integer literal in a later block, text,
+    # and a column of numbers with one word in its last block (text to both).
+    rng = np.random.default_rng(1)
+    n = 120_000
+    frame = pd.DataFrame({"name": [f"model {i}" for i in range(n)],
+                          "accuracy": rng.uniform(50, 99, n).round(6),
+                          "latency_ms": rng.integers(1, 500, n),
+                          "maintainability": rng.integers(1, 6, n).astype(float).astype(object),
+                          "owner": rng.choice(["ops", "ml"], n),
+                          "score": rng.uniform(0, 1, n).round(4).astype(object)})
+    frame.loc[n - 5, "maintainability"] = "7"  # "7", not "7.0"
+    frame.loc[n - 3, "score"] = "n/a"
+    data = frame.to_csv(index=False).encode()
+    assert len(data) > 3 << 20  # several of arrow's 1 MiB blocks
+    fast = loading._read_plain_csv(data, ",", list(frame.columns))
+    assert fast is not None
+    assert [str(t) for t in fast.dtypes] == ["str", "float64", "int64", "float64", "str", "str"]
+    assert fast["maintainability"].iloc[-5] == 7.0 and fast["score"].iloc[-3] == "n/a"
+    assert_same(data)
 
 
 def test_loaded_names_stay_arrow_text_and_export_as_object_names_do(tmp_path: Path) -> None:
