@@ -18,6 +18,7 @@ The writing itself is `workbench.atomic`.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Iterable
@@ -103,23 +104,96 @@ def read_input_bytes(
                 f"{limit / 2**20:,.0f} MiB",
                 source=label,
             )
-        chunks: list[bytes] = []
-        # One read of the whole size (plus a byte, to see growth) fills one buffer: a
-        # 70 MB table read in 1 MiB blocks and joined is two copies and twice the page
-        # faults. Blocks follow for whatever that read did not return.
-        first = size + 1 if 0 < size < _ONE_READ_MAX else 1 << 20
-        while True:
-            try:
-                block = os.read(fd, first)
-                first = 1 << 20
-            except OSError as exc:
-                raise InputError(f"cannot read: {os_message(exc)}", source=label) from None
-            if not block:
-                break
-            chunks.append(block)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return read_rest(fd, label)
     finally:
         os.close(fd)
+
+
+def read_rest(fd: int, label: str) -> bytes:
+    """Everything from a descriptor's position to the end of its file."""
+    try:
+        left = os.fstat(fd).st_size - os.lseek(fd, 0, os.SEEK_CUR)
+    except OSError:
+        left = 0
+    chunks: list[bytes] = []
+    # One read of the whole size (plus a byte, to see growth) fills one buffer: a
+    # 70 MB table read in 1 MiB blocks and joined is two copies and twice the page
+    # faults. Blocks follow for whatever that read did not return.
+    first = left + 1 if 0 < left < _ONE_READ_MAX else 1 << 20
+    while True:
+        block = _read(fd, first, label)
+        first = 1 << 20
+        if not block:
+            break
+        chunks.append(block)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def read_upto(fd: int, size: int, label: str) -> bytes:
+    """The next `size` bytes of a descriptor's file, fewer only at its end."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < size:
+        block = _read(fd, min(size - got, _ONE_READ_MAX), label)
+        if not block:
+            break
+        chunks.append(block)
+        got += len(block)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _read(fd: int, size: int, label: str) -> bytes:
+    try:
+        return os.read(fd, size)
+    except OSError as exc:
+        raise InputError(f"cannot read: {os_message(exc)}", source=label) from None
+
+
+class DigestingReader:
+    """A file read in order by a reader that pulls blocks (arrow's CSV reader), with
+    the SHA-256 of exactly the bytes it handed out: the digest is of what was parsed,
+    even if the file changes meanwhile, and the file is never held whole in memory.
+
+    It starts with `head`, the bytes already read from the descriptor (all of them
+    are hashed; the reader is handed them from `skip` on), then reads on from the
+    descriptor's position. `seen` tells whether the byte `watch` was among the bytes
+    handed out; `done`, whether the end of the file was reached."""
+
+    def __init__(self, fd: int, label: str, head: bytes, *, skip: int = 0,
+                 watch: bytes = b"") -> None:
+        self._fd, self._label, self._watch = fd, label, watch
+        self._digest = hashlib.sha256(head)
+        self._pending = head[skip:]
+        self.seen = bool(watch) and watch in self._pending
+        self.done = False
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        # Whole blocks of `size`, fewer bytes only at the end: arrow's CSV reader
+        # refuses a row spread over three blocks, which a short block could make.
+        cut = len(self._pending) if size < 0 else min(size, len(self._pending))
+        out, self._pending = self._pending[:cut], self._pending[cut:]
+        if size >= 0 and len(out) == size:
+            return out
+        more = (read_rest(self._fd, self._label) if size < 0
+                else read_upto(self._fd, size - len(out), self._label))
+        self.done = size < 0 or len(out) + len(more) < size
+        self._digest.update(more)
+        if self._watch and self._watch in more:
+            self.seen = True
+        return out + more if out else more
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True  # (the descriptor is its opener's to close)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 # ----------------------------------------------------------------------- outputs

@@ -40,7 +40,7 @@ from workbench.columns import (
     snake,
 )
 from workbench.errors import InputError, Note
-from workbench.fileio import open_input, read_input_bytes
+from workbench.fileio import DigestingReader, open_input, read_rest, read_upto
 from workbench.fmt import clip
 from workbench.parse import MAX_MAGNITUDE, parse_column
 
@@ -91,10 +91,23 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
             f"unknown file type {suffix or '(none)'}; expected .csv, .tsv, .json or .parquet",
             source=label,
         )
+    delimited = suffix not in {".parquet", ".pq", ".json"}
     delimiter = "\t" if suffix in {".tsv", ".tab"} else None
     # FIFOs, devices, folders and unreadable files are refused before anything is
     # opened for reading.
-    data = read_input_bytes(path, label, what="table file")
+    fd = open_input(path, label, what="table file")
+    try:
+        data = read_upto(fd, _HEAD + 1, label) if delimited else read_rest(fd, label)
+        if delimited and len(data) > _HEAD:
+            # A large delimited file: a plain one is parsed as it is read, never held
+            # whole (see `_read_streamed`); any other is read whole below.
+            streamed = _read_streamed(fd, data, label, delimiter)
+            if streamed is not None:
+                return streamed
+            os.lseek(fd, 0, os.SEEK_SET)
+            data = read_rest(fd, label)
+    finally:
+        os.close(fd)
     if not data:
         raise InputError("the file is empty", source=label)
     # One read of the bytes serves the parser and the hash, which runs beside the
@@ -108,6 +121,26 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
         else:
             raw = _read_delimited(data, label, delimiter)
         return raw, digest.result()
+
+
+# A delimited file's first this many bytes settle its layout (header, delimiter).
+_HEAD = 1 << 20
+
+
+def _read_streamed(fd: int, head: bytes, label: str, delimiter: str | None
+                   ) -> tuple[pd.DataFrame, str] | None:
+    """(frame, sha256) of a plain delimited file parsed by arrow as it is read from
+    `fd` (positioned after `head`, its first bytes), or None when it is not plain (see
+    `_read_plain_csv`) or its first lines do not settle its layout: the caller then
+    reads it whole. The file's text is never in memory whole (73 MB for a million
+    rows), and the hash is of exactly the bytes parsed."""
+    layout = _layout(head, label, delimiter, whole=False)
+    if layout is None or layout[0] == ";":
+        return None
+    stream = DigestingReader(fd, label, head, skip=3 if head.startswith(_BOM) else 0,
+                             watch=b'"')
+    frame = _read_plain_csv(head, layout[0], layout[2], stream=stream)
+    return None if frame is None else (frame, stream.hexdigest())
 
 
 def _read_parquet(data: bytes, label: str) -> pd.DataFrame:
@@ -195,16 +228,19 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
-def _layout(data: bytes, label: str, delimiter: str | None
-            ) -> tuple[str, str, list[str], str | None]:
+def _layout(data: bytes, label: str, delimiter: str | None, *, whole: bool = True
+            ) -> tuple[str, str, list[str], str | None] | None:
     """(delimiter, header line, headers, the file's text if it was decoded) of a
-    delimited file, from its first 50 lines; raises on a repeated header."""
+    delimited file, from its first 50 lines; raises on a repeated header. `whole=False`:
+    `data` is only the file's first bytes, and None says more of it is needed."""
     # The header and the delimiter come from the first 50 lines: a large file is only
     # decoded whole when the C parser reads it (arrow checks the UTF-8 of the rest).
     head = _head_text(data)
     lines = _head_lines(head, 50) if head is not None else []
     text: str | None = None
     if head is None or len(lines) < 50 or not any(ln.strip() for ln in lines):
+        if not whole:
+            return None
         text = decode_text(data, label)
         if not text or text.isspace():  # (not text.strip(), without copying the text)
             raise InputError("the file is empty", source=label)
@@ -231,7 +267,9 @@ def _layout(data: bytes, label: str, delimiter: str | None
 
 def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
                      ) -> pd.DataFrame:
-    delimiter, header_line, raw_headers, text = _layout(data, label, delimiter)
+    layout = _layout(data, label, delimiter)
+    assert layout is not None  # (the whole file settles it)
+    delimiter, header_line, raw_headers, text = layout
     plain = _read_plain_csv(data, delimiter, raw_headers) if fast and delimiter != ";" else None
     if plain is not None:
         return plain
@@ -300,7 +338,8 @@ _BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark Excel likes to add
 _MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
 
 
-def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataFrame | None:
+def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
+                    stream: DigestingReader | None = None) -> pd.DataFrame | None:
     """The table as `pd.read_csv(engine="c", ...)` in `_read_delimited` reads it, parsed
     by arrow on all cores, or None when the file is not plain enough to be sure of
     that: quotes, a text cell or header that starts with a space (skipinitialspace), a
@@ -315,7 +354,10 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
     and tab around a number included: both drop them); the cells only arrow takes
     (nan, inf) are refused after the read. A column whose first cell may be an integer
     is read as text and typed by `_plain_column`: there the parsers differ (arrow reads
-    0x10 as 16, the C parser +4 as an integer), so the cells are looked at."""
+    0x10 as 16, the C parser +4 as an integer), so the cells are looked at.
+
+    `data` is the whole file, or with `stream` only its first bytes: arrow then reads
+    the whole file from `stream`, which watches for quotes as it goes."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -331,7 +373,8 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
     as_text = {h: pa.string() for h, cell in zip(headers, first) if _INTEGER_LIKE.match(cell)}
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(body), parse_options=parse,
+            pa.PythonFile(stream, mode="r") if stream is not None else pa.BufferReader(body),
+            parse_options=parse,
             convert_options=pacsv.ConvertOptions(
                 column_types=as_text, include_columns=headers,
                 # No cell is missing, true or false to arrow: "" and "NA" stay text
@@ -343,6 +386,8 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str]) -> pd.DataF
         return None
     if table.column_names != headers or table.num_rows == 0 or table.num_columns < 2:
         return None
+    if stream is not None and (stream.seen or not stream.done):
+        return None  # a quote after the first bytes (or the reading stopped short)
     read = [_plain_numbers(column) if column.type == pa.float64()
             else _plain_column(column) if header in as_text  # text that may be integers
             else _plain_text(column) if column.type == pa.string()
