@@ -403,7 +403,10 @@ class WorkbenchApp(App[int]):
     def _focus_primary(self, pane: Pane, retries: int = 10) -> None:
         """Focus the pane's main widget; check again shortly, as a pane switch can
         still move the focus while the layout settles."""
-        if self.screen is not self.screen_stack[0] or self.active_pane() is not pane:
+        stack = self.screen_stack
+        if not stack:
+            return  # the app is closing: the retry outlived the screens
+        if self.screen is not stack[0] or self.active_pane() is not pane:
             return  # a dialog opened, or another pane was chosen, meanwhile
         focused = self.screen.focused
         if focused is not None and pane in focused.ancestors_with_self:
