@@ -221,6 +221,20 @@ def _read_json(data: bytes, label: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(data_)
 
 
+def _csv_rows(lines: Any, delimiter: str) -> Any:
+    """csv.reader over `lines` as the C parser splits them (skipinitialspace), with no
+    limit on a field's size: Python's csv refuses a field over 128 KiB by default,
+    which the parsers read, so a long header or cell would stop the load as an
+    internal error. (The limit is the csv module's, process-wide; raising it changes
+    nothing else workbench reads.)"""
+    if csv.field_size_limit() < _FIELD_MAX:
+        csv.field_size_limit(_FIELD_MAX)
+    return csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+
+
+_FIELD_MAX = 2**31 - 1  # the largest a C long holds everywhere
+
+
 def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -252,7 +266,7 @@ def _layout(data: bytes, label: str, delimiter: str | None, *, whole: bool = Tru
     sniffed = _sniff_delimiter("\n".join(lines))
     if delimiter is None:
         delimiter = sniffed
-    raw_headers = next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True), [])
+    raw_headers: list[str] = next(_csv_rows([header_line], delimiter), [])
     seen: set[str] = set()
     for header in raw_headers:
         if header.strip() and header.strip() in seen:
@@ -313,7 +327,7 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: boo
             else ""
         )
         raise InputError(
-            f"found a single column {frame.columns[0]!r} using "
+            f"found a single column {clip(str(frame.columns[0]), 60)!r} using "
             f"{other.get(delimiter, repr(delimiter))} as delimiter{hint}",
             source=label,
         )
@@ -540,7 +554,9 @@ def _head_lines(text: str, count: int) -> list[str]:
 def _check_short_rows(text: str, delimiter: str, width: int, label: str) -> None:
     # pandas pads short rows with empty cells silently; a spreadsheet user expects a
     # dropped cell to be an error, not a zero. csv.reader runs in C, so this is cheap.
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    # newline="": a lone CR ends a line here as it does for the parsers (else csv
+    # refuses it as a line break inside a field).
+    reader = _csv_rows(io.StringIO(text, newline=""), delimiter)
     for line_no, row in enumerate(reader, start=1):
         if row and len(row) != width:
             raise InputError(

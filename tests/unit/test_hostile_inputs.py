@@ -420,3 +420,51 @@ def test_csv_export_never_lets_a_name_split_a_row_or_start_a_formula(
             assert not cell.startswith(("=", "+", "@")), cell
             if cell.startswith("-"):
                 float(cell)  # only numbers may start with a minus
+
+
+# ---- found by the probe of the streamed loader (issue #9): long fields, lone CRs, NULs
+
+
+def _rows(n: int = 3000) -> list[str]:
+    return ["name,accuracy,latency_ms,cost_per_1k,notes"] + [
+        f"m{i},50.5,1.25,0.10,t{i}" for i in range(n)]
+
+
+def test_a_field_longer_than_pythons_csv_limit_loads(tmp_path: Path) -> None:
+    # csv.reader refuses a field over 128 KiB by default; the header check and the
+    # ragged-row check use it, so a long header or cell stopped the load as an
+    # internal error (exit 70). A blank last cell sends the file through both.
+    rows = _rows()
+    rows[0] += ",x" + "y" * 200_000
+    rows[1:] = [r + ",1" for r in rows[1:]]
+    rows[7] = rows[7].rsplit(",", 2)[0] + "," + "z" * 200_000 + ","
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frame = load_table(path).frame
+    assert len(frame) == 3000 and frame["notes"].iloc[6] == "z" * 200_000
+    # ... and a ragged row after such a cell is named, not a crash.
+    rows[20] = rows[20].rsplit(",", 1)[0]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 21: ragged row: expected 6 fields"):
+        load_table(path)
+
+
+def test_a_ragged_row_in_a_file_of_lone_cr_line_ends_is_named(tmp_path: Path) -> None:
+    # (The row check read such a file as one line and csv refused the CR inside it.)
+    rows = _rows()
+    rows[30] = rows[30].rsplit(",", 1)[0]
+    path = tmp_path / "cr.csv"
+    path.write_bytes("\r".join(rows).encode() + b"\r")
+    with pytest.raises(InputError, match="line 31: ragged row: expected 5 fields"):
+        load_table(path)
+    rows[30] += ","  # a blank last cell: a valid table
+    path.write_bytes("\r".join(rows).encode() + b"\r")
+    assert load_table(path).frame["notes"].iloc[29] == ""
+
+
+def test_a_file_of_nul_bytes_is_refused_in_one_short_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"\x00" * 3_000_000)
+    line = refused(capsys, "analyze", str(path))
+    assert "found a single column" in line and len(line) < 400
