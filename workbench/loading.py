@@ -70,16 +70,19 @@ def load_table(path: str | Path, mapping: dict[str, str] | None = None) -> Loade
     """Load and validate a candidate table; raise InputError naming what is wrong."""
     path = Path(path)
     label = str(path)
-    raw, digest = read_raw(path)
+    raw, digest = read_raw(path, mapping)
     frame, notes, used = canonicalize(raw, label, mapping)
     return LoadedTable(frame, notes, path, digest, used)
 
 
-def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
+def read_raw(path: str | Path, mapping: dict[str, str] | None = None
+             ) -> tuple[pd.DataFrame, str]:
     """(the table as its file has it, with its own headers; sha256 of the file's bytes).
 
     The one reader of table files: `load_table` canonicalizes its result and the TUI's
-    column-mapping dialog lists its headers, so both see the same columns.
+    column-mapping dialog lists its headers, so both see the same columns. In a
+    delimited file the column of candidate names (as the header matcher finds it,
+    with `mapping`) stays text: "007" is not 7, nor "1.50" the same name as "1.5".
     """
     path = Path(path)
     label = str(path)
@@ -101,7 +104,7 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
         if delimited and len(data) > _HEAD:
             # A large delimited file: a plain one is parsed as it is read, never held
             # whole (see `_read_streamed`); any other is read whole below.
-            streamed = _read_streamed(fd, data, label, delimiter)
+            streamed = _read_streamed(fd, data, label, delimiter, mapping)
             if streamed is not None:
                 return streamed
             os.lseek(fd, 0, os.SEEK_SET)
@@ -119,7 +122,7 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
         elif suffix == ".json":
             raw = _read_json(data, label)
         else:
-            raw = _read_delimited(data, label, delimiter)
+            raw = _read_delimited(data, label, delimiter, mapping=mapping)
         return raw, digest.result()
 
 
@@ -127,8 +130,8 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str]:
 _HEAD = 1 << 20
 
 
-def _read_streamed(fd: int, head: bytes, label: str, delimiter: str | None
-                   ) -> tuple[pd.DataFrame, str] | None:
+def _read_streamed(fd: int, head: bytes, label: str, delimiter: str | None,
+                   mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, str] | None:
     """(frame, sha256) of a plain delimited file parsed by arrow as it is read from
     `fd` (positioned after `head`, its first bytes), or None when it is not plain (see
     `_read_plain_csv`) or its first lines do not settle its layout: the caller then
@@ -139,7 +142,8 @@ def _read_streamed(fd: int, head: bytes, label: str, delimiter: str | None
         return None
     stream = DigestingReader(fd, label, head, skip=3 if head.startswith(_BOM) else 0,
                              watch=b'"')
-    frame = _read_plain_csv(head, layout[0], layout[2], stream=stream)
+    frame = _read_plain_csv(head, layout[0], layout[2], stream=stream,
+                            names=_name_header(layout[2], mapping))
     return None if frame is None else (frame, stream.hexdigest())
 
 
@@ -235,6 +239,12 @@ def _csv_rows(lines: Any, delimiter: str) -> Any:
 _FIELD_MAX = 2**31 - 1  # the largest a C long holds everywhere
 
 
+def _name_header(headers: list[str], mapping: dict[str, str] | None) -> str | None:
+    """The header the matcher reads as the candidates' names, if any."""
+    match = match_headers(headers, mapping)[0].get("name")
+    return None if match is None else match.header
+
+
 def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -279,12 +289,14 @@ def _layout(data: bytes, label: str, delimiter: str | None, *, whole: bool = Tru
     return delimiter, header_line, raw_headers, text
 
 
-def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True
-                     ) -> pd.DataFrame:
+def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: bool = True,
+                    mapping: dict[str, str] | None = None) -> pd.DataFrame:
     layout = _layout(data, label, delimiter)
     assert layout is not None  # (the whole file settles it)
     delimiter, header_line, raw_headers, text = layout
-    plain = _read_plain_csv(data, delimiter, raw_headers) if fast and delimiter != ";" else None
+    names = _name_header(raw_headers, mapping)
+    plain = (_read_plain_csv(data, delimiter, raw_headers, names=names)
+             if fast and delimiter != ";" else None)
     if plain is not None:
         return plain
     if text is None:
@@ -304,7 +316,7 @@ def _read_delimited(data: bytes, label: str, delimiter: str | None, *, fast: boo
                 engine="c",
                 # In a semicolon file "1.250" may be 1250: every cell stays text so the
                 # number grammar decides per column (see workbench.parse).
-                dtype=str if delimiter == ";" else None,
+                dtype=str if delimiter == ";" else None if names is None else {names: str},
             )
     except pd.errors.ParserError as exc:
         msg = str(exc)
@@ -353,7 +365,8 @@ _MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
 
 
 def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
-                    stream: DigestingReader | None = None) -> pd.DataFrame | None:
+                    stream: DigestingReader | None = None, names: str | None = None
+                    ) -> pd.DataFrame | None:
     """The table as `pd.read_csv(engine="c", ...)` in `_read_delimited` reads it, parsed
     by arrow on all cores, or None when the file is not plain enough to be sure of
     that: quotes, a text cell or header that starts with a space (skipinitialspace), a
@@ -371,7 +384,8 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
     0x10 as 16, the C parser +4 as an integer), so the cells are looked at.
 
     `data` is the whole file, or with `stream` only its first bytes: arrow then reads
-    the whole file from `stream`, which watches for quotes as it goes."""
+    the whole file from `stream`, which watches for quotes as it goes. The column
+    `names` is text whatever its cells (the C parser reads it with dtype str)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -384,7 +398,8 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
     first = _first_row(body, parse, headers)
     if first is None:
         return None
-    as_text = {h: pa.string() for h, cell in zip(headers, first) if _INTEGER_LIKE.match(cell)}
+    as_text = {h: pa.string() for h, cell in zip(headers, first)
+               if h == names or _INTEGER_LIKE.match(cell)}
     try:
         table = pacsv.read_csv(
             pa.PythonFile(stream, mode="r") if stream is not None else pa.BufferReader(body),
@@ -402,7 +417,8 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
         return None
     if stream is not None and (stream.seen or not stream.done):
         return None  # a quote after the first bytes (or the reading stopped short)
-    read = [_plain_numbers(column) if column.type == pa.float64()
+    read = [_plain_text(column, typed=False) if header == names
+            else _plain_numbers(column) if column.type == pa.float64()
             else _plain_column(column) if header in as_text  # text that may be integers
             else _plain_text(column) if column.type == pa.string()
             else None  # int64 only from an integer first cell (read as text); dates: C
@@ -494,13 +510,16 @@ def _plain_column(column: Any) -> Any:
     return _plain_text(column)
 
 
-def _plain_text(column: Any) -> Any:
+def _plain_text(column: Any, *, typed: bool = True) -> Any:
     """A text column of `_read_plain_csv` (no number to arrow) as the C parser would
-    read it, or None when that is not certain."""
+    read it, or None when that is not certain. `typed=False`: a column the C parser
+    reads as text whatever it holds (dtype str)."""
     import pyarrow.compute as pc
 
     if any(((first == 32) | (first == 9)).any() for first, _ in cell_ends(column)):
         return None  # skipinitialspace would change this cell
+    if not typed:
+        return pd.array(column, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     # (A first cell that is no number settles it without a pass over the column.)
     if re.match(_MAYBE_NUMBER, column[0].as_py()) and pc.all(
             pc.match_substring_regex(column, _MAYBE_NUMBER)).as_py():
