@@ -43,8 +43,9 @@ def _cells(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
 
 def cell_ends(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(first bytes, last bytes) of the cells of each chunk of an arrow string column,
-    as uint8 arrays. An empty cell gives a neighbour's byte instead: a check that a
-    byte is absent from every cell's ends may only err towards "present"."""
+    as uint8 arrays. An empty cell gives another cell's byte instead (a neighbour's,
+    or the chunk's last byte): a check that a byte is absent from every cell's ends
+    may only err towards "present"."""
     for offsets, data in _cells(column):
         if len(data):
             yield data[np.minimum(offsets[:-1], len(data) - 1)], data[offsets[1:] - 1]

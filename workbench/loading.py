@@ -113,8 +113,9 @@ def read_raw(path: str | Path, mapping: dict[str, str] | None = None
         os.close(fd)
     if not data:
         raise InputError("the file is empty", source=label)
-    # One read of the bytes serves the parser and the hash, which runs beside the
-    # parser (hashlib lets go of the GIL on large data).
+    # The bytes read serve the parser and the hash, which runs beside the parser
+    # (hashlib lets go of the GIL on large data). (A large file that turned out not
+    # to be plain after its head is read a second time here, from its start.)
     with ThreadPoolExecutor(1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         if suffix in {".parquet", ".pq"}:
@@ -361,7 +362,9 @@ _BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark Excel likes to add
 
 # Text cells the C parser may read as a number or a boolean in its own way: a column
 # of nothing else is left to it.
-_MAYBE_NUMBER = r"(?i)^(\s*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
+# (The space class is spelled out: the column-wide match is RE2's, whose \s lacks the
+# vertical tab that Python's \s and the C parser's number reading both skip.)
+_MAYBE_NUMBER = r"(?i)^([\t\n\v\f\r\x1c-\x1f ]*[+-]?([0-9]|\.[0-9]|inf|nan)|true$|false$|$)"
 
 
 def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
@@ -395,7 +398,11 @@ def _read_plain_csv(data: bytes, delimiter: str, headers: list[str], *,
     body = data[3:] if data.startswith(_BOM) else data
     parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                ignore_empty_lines=True)
-    first = _first_row(body, parse, headers)
+    # With a stream `body` is only the file's first bytes: its last line may be cut
+    # short, so the first row is looked for in its whole lines only.
+    first = _first_row(body if stream is None else body[:max(body.rfind(b"\n"),
+                                                             body.rfind(b"\r")) + 1],
+                       parse, headers)
     if first is None:
         return None
     as_text = {h: pa.string() for h, cell in zip(headers, first)
@@ -505,7 +512,7 @@ def _plain_column(column: Any) -> Any:
                 return None
     if number is not None:
         # (Arrow's number casts refuse a cell with a space or tab around it, so a
-        # column read as numbers has none: the check below is for text only.)
+        # column read as numbers has none: `_plain_text`'s check is for text only.)
         return number.to_numpy()
     return _plain_text(column)
 

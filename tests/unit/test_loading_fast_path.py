@@ -103,6 +103,8 @@ def test_a_plain_synthetic_table_takes_the_fast_path() -> None:
     "name,a\nx, 1.5\ny,2.5 \n",    # space around floats: both parsers drop it
     "name,a\nx,1.5\ny,\t2.5\t\n",
     "name,a\nx,\t7\ny,8\n",       # a tab before an integer
+    "name,a\nx,\x0b5\ny,\x0b6\n",    # a vertical tab before numbers: the C parser skips it
+    "name,a\nx,1.5\ny,\x0b2\n",
 ])
 def test_edge_files_read_the_same_or_go_to_the_c_parser(text: str) -> None:
     assert_same(text.encode())

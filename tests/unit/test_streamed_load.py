@@ -155,3 +155,19 @@ def test_the_reader_reads_the_rest_at_once_and_says_when_the_end_came(tmp_path: 
         assert not reader.seen  # nothing watched
     finally:
         os.close(fd)
+
+
+def test_a_first_row_cut_by_the_head_is_not_judged_by_its_start(tmp_path: Path) -> None:
+    # Blank lines push the first row across the head's end: "m0,0.5,+" is all the head
+    # holds of "m0,0.5,+4". Judged by that prefix, the column was read as floats; the
+    # C parser reads +4, +2, +3 as integers. Only the head's whole lines count.
+    header = "name,acc,lat\n"
+    cut_row = "m0,0.5,+"
+    filler = "\n" * (loading._HEAD + 1 - len(header) - len(cut_row))
+    rows = "".join(f"m{i},0.1,+{2 + i % 2}\n" for i in range(1, 20_000))
+    data = (header + filler + cut_row + "4\n" + rows).encode()
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    raw, _ = loading.read_raw(path)
+    assert raw["lat"].dtype == np.int64 and raw["lat"].iloc[0] == 4
+    check_same_as_whole(path, data)
