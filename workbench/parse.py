@@ -46,8 +46,8 @@ _TOKEN = re.compile(
     r"(?P<exp>[eE][-+]?[0-9]+)?\s*(?P<suffix>[kKmMbB])?\s*(?P<pct>%)?\s*"
     r"(?P<c2>[$€£]|usd|USD)?$"
 )
-_GROUPED = re.compile(r"[0-9]{1,3}(?:([, \u00a0\u202f.])[0-9]{3})(?:\1[0-9]{3})*")
-_FRACTION = re.compile(r"[0-9_]*")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([, \u00a0\u202f._])[0-9]{3})(?:\1[0-9]{3})*")
+_FRACTION = re.compile(r"[0-9]*")
 
 
 class NumberError(ValueError):
@@ -64,18 +64,19 @@ class Readings:
 
 
 def _integer_part(text: str, groupers: str) -> str | None:
-    """Digits of an integer part whose separators (from `groupers`) group by three."""
-    plain = text.replace("_", "")
-    if not plain:
+    """Digits of an integer part whose separators (from `groupers`) group by three.
+    (`_` is one of them, in both readings: `15_000` is 15000, `1_0` no number, where
+    Python's own literals would read 10.)"""
+    if not text:
         return "0"
-    if plain.isdigit():
-        return plain
-    if not any(g in plain for g in groupers):
+    if text.isdigit():
+        return text
+    if not any(g in text for g in groupers + "_"):
         return None
-    match = _GROUPED.fullmatch(plain)
-    if match is None or match.group(1) not in groupers:
+    match = _GROUPED.fullmatch(text)
+    if match is None or match.group(1) not in groupers + "_":
         return None
-    return re.sub(r"[^0-9]", "", plain)
+    return re.sub(r"[^0-9]", "", text)
 
 
 def _reading(mant: str, decimal: str, groupers: str) -> float | None:
@@ -85,7 +86,7 @@ def _reading(mant: str, decimal: str, groupers: str) -> float | None:
     integer = _integer_part(head, groupers)
     if integer is None:
         return None
-    fraction = tail.replace("_", "")
+    fraction = tail
     if not integer and not fraction:
         return None
     return float(f"{integer or '0'}.{fraction or '0'}")
