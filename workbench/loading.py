@@ -916,13 +916,21 @@ def _accuracy_to_percent(
         notes.append(Note("accuracy_fractions",
                           f"accuracy: every value of {header!r} is <= 1, read as fractions (x100)"))
         return values * 100.0
-    # Some rows as fractions and others as percentages is a unit slip, not data.
-    fraction_like = (values > 0) & (values <= 1.0)
-    if bool(fraction_like.any()) and bool((values > 1.0).any()):
-        row = int(np.flatnonzero(fraction_like.to_numpy())[0])
+    # Some rows as fractions and others as percentages is a unit slip, not data. The
+    # error names a row of the fewer kind: the odd one out is the likely slip.
+    fraction_like = ((values > 0) & (values <= 1.0)).to_numpy()
+    percent_like = (values > 1.0).to_numpy()
+    if fraction_like.any() and percent_like.any():
+        fewer_fractions = fraction_like.sum() <= percent_like.sum()
+        odd, usual = ((fraction_like, percent_like) if fewer_fractions
+                      else (percent_like, fraction_like))
+        row = int(np.flatnonzero(odd)[0])
+        example = values.iloc[int(np.flatnonzero(usual)[0])]
+        kind, others = (("a fraction", "percentages") if fewer_fractions
+                        else ("a percentage", "fractions"))
         raise InputError(
-            f"{values.iloc[row]:g} looks like a fraction while other rows are percentages "
-            f"(e.g. {values[values > 1.0].iloc[0]:g}); use one unit for the whole column",
+            f"{values.iloc[row]:g} looks like {kind} while other rows are {others} "
+            f"(e.g. {example:g}); use one unit for the whole column",
             source=label,
             row=row + 1,
             column=header,

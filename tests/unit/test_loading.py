@@ -300,3 +300,14 @@ def test_a_mapped_name_column_stays_text(tmp_path: Path) -> None:
     table = load_table(path, {"name": "label"})
     assert table.frame["name"].tolist() == ["x", "y"]
     assert load_table(path, {"name": "id"}).frame["name"].tolist() == ["001", "002"]
+
+
+def test_a_lone_percentage_among_fractions_is_the_row_named(tmp_path: Path) -> None:
+    # The odd one out is the likely slip: the error names it, not the first of the many.
+    rows = "".join(f"m{i},0.{i + 10:02d},10,1\n" for i in range(30))
+    path = write(tmp_path, "acc.csv", "name,accuracy,latency_ms,cost_per_1k\n" + rows
+                 + "odd,85,10,1\n")
+    with pytest.raises(InputError) as err:
+        load_table(path)
+    assert err.value.row == 31
+    assert "85 looks like a percentage while other rows are fractions (e.g. 0.1)" in str(err.value)
