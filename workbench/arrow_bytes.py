@@ -16,14 +16,14 @@ def string_bytes(column: Any) -> Iterator[np.ndarray]:
     only its own cells' bytes. Arrow lets a null cell keep bytes, and they are included:
     a check over these bytes may see more than the cells' text, never less. Raises
     TypeError for another type."""
-    for _, data in _cells(column):
+    for _, data in _chunks(column):
         yield data
 
 
-def _cells(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(offsets, bytes) of each non-empty chunk of an arrow string column: cell i is
-    `bytes[offsets[i]:offsets[i + 1]]` (int64 offsets from the chunk's first cell; the
-    bytes a view, no copy)."""
+def _chunks(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(offsets as arrow stores them, bytes) of each non-empty chunk of an arrow string
+    column, both views (no copy): cell i is `bytes[offsets[i] - offsets[0]:offsets[i +
+    1] - offsets[0]]`."""
     import pyarrow as pa
 
     for chunk in (column.chunks if isinstance(column, pa.ChunkedArray) else [column]):
@@ -33,12 +33,20 @@ def _cells(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
             continue
         wide = pa.types.is_large_string(chunk.type)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
-            chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64)
+            chunk.offset:chunk.offset + len(chunk) + 1]
         lo, hi = int(offsets[0]), int(offsets[-1])
         data = chunk.buffers()[2]
         cells = (np.frombuffer(data, dtype=np.uint8)[lo:hi] if data is not None
                  else np.empty(0, dtype=np.uint8))
-        yield offsets - lo, cells
+        yield offsets, cells
+
+
+def _cells(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(offsets, bytes) of each non-empty chunk of an arrow string column: cell i is
+    `bytes[offsets[i]:offsets[i + 1]]` (int64 offsets from the chunk's first cell, made
+    here for the checks that need positions; the bytes a view, no copy)."""
+    for offsets, data in _chunks(column):
+        yield np.subtract(offsets, offsets[0], dtype=np.int64), data
 
 
 def cell_ends(column: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
