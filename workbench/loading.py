@@ -477,11 +477,9 @@ def _plain_numbers(column: Any) -> Any:
     if not (math.isfinite(top) and math.isfinite(bottom)):
         return None  # inf or nan: the C parser's own business
     if max(abs(top), abs(bottom)) >= 2.0**53:
-        # A whole value past 2**53 may be an integer literal, which the C parser
-        # reads in its own way (int64, uint64 or text).
-        big = values[np.abs(values) >= 2.0**53]
-        if (np.floor(big) == big).any():
-            return None
+        # A value past 2**53 (every double there is whole) may be an integer literal,
+        # which the C parser reads in its own way (int64, uint64 or text).
+        return None
     return values
 
 
@@ -505,8 +503,9 @@ def _plain_column(column: Any) -> Any:
             whole = pc.equal(pc.floor(number), number)
             # Integers that arrow's int64 cast refused (+4, 2**64): the C parser has
             # its own rules for them (int64, uint64 or text). "3.0" is a float to both.
-            # (A first cell that is no integer literal, "1.0", settles the second test.)
-            if pc.any(pc.and_(whole, pc.greater_equal(pc.abs(number), 2.0**53))).as_py() or (
+            # (Every double past 2**53 is whole. A first cell that is no integer
+            # literal, "1.0", settles the second test.)
+            if pc.any(pc.greater_equal(pc.abs(number), 2.0**53)).as_py() or (
                     pc.all(whole).as_py() and re.fullmatch(r"[+-]?[0-9]+", column[0].as_py())
                     and pc.all(pc.match_substring_regex(column, r"^[+-]?[0-9]+$")).as_py()):
                 return None
